@@ -1,0 +1,99 @@
+package io.loopline.cli;
+
+import io.loopline.demo.DemoRun;
+import io.loopline.demo.DemoSettings;
+import io.loopline.demo.DemoSummary;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(
+        name = "demo",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Runs Loopline end to end on this machine: starts a real Kafka broker process (unless"
+                    + " --bootstrap-servers is given), creates the topics, generates synthetic card"
+                    + " transactions into the events topic and runs the serving job in an embedded Flink"
+                    + " MiniCluster (RocksDB state, checkpoints, exactly-once Kafka sink). Prints live"
+                    + " progress and a summary checked with a read_committed consumer, then stops everything.",
+        },
+        sortOptions = false)
+final class DemoCommand implements Callable<Integer> {
+    @Option(names = "--events", defaultValue = "200000",
+            description = "Events to generate (default: ${DEFAULT-VALUE}); 0 runs until Ctrl-C.")
+    long events;
+
+    @Option(names = "--rate", defaultValue = "0",
+            description = "Events per second to generate; 0 is as fast as possible (default: ${DEFAULT-VALUE}).")
+    double rate;
+
+    @Option(names = "--entities", defaultValue = "10000",
+            description = "Distinct cards (entities) in the stream (default: ${DEFAULT-VALUE}).")
+    int entities;
+
+    @Option(names = "--malformed-ratio", defaultValue = "0.001",
+            description = "Share of deliberately malformed events, which must end in the dead-letter topic (default: ${DEFAULT-VALUE}).")
+    double malformedRatio;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Generator seed: the same seed gives the same stream (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--parallelism", defaultValue = "2", description = "Flink parallelism (default: ${DEFAULT-VALUE}).")
+    int parallelism;
+
+    @Option(names = "--max-parallelism", defaultValue = "128",
+            description = "Flink max parallelism, i.e. the number of key groups; fixed for the life of the state (default: ${DEFAULT-VALUE}).")
+    int maxParallelism;
+
+    @Option(names = "--checkpoint-interval", defaultValue = "1s",
+            description = "Checkpoint interval; exactly-once output becomes visible at each checkpoint (default: ${DEFAULT-VALUE}).")
+    Duration checkpointInterval;
+
+    @Option(names = "--timeout", defaultValue = "10min",
+            description = "Stop after this long even if not every event is committed (default: ${DEFAULT-VALUE}).")
+    Duration timeout;
+
+    @Option(names = "--bootstrap-servers",
+            description = "Use this Kafka cluster instead of starting a local broker.")
+    String bootstrapServers;
+
+    @Option(names = "--state-dir",
+            description = "Folder for checkpoints (default: a temporary folder).")
+    Path stateDir;
+
+    @Option(names = "--events-topic", defaultValue = "events", description = "Input topic (default: ${DEFAULT-VALUE}).")
+    String eventsTopic;
+
+    @Option(names = "--predictions-topic", defaultValue = "predictions", description = "Output topic (default: ${DEFAULT-VALUE}).")
+    String predictionsTopic;
+
+    @Option(names = "--dead-letter-topic", defaultValue = "dead-letters",
+            description = "Topic for events that cannot be used, with the reason (default: ${DEFAULT-VALUE}).")
+    String deadLetterTopic;
+
+    @Override
+    public Integer call() throws Exception {
+        DemoSettings settings = new DemoSettings(bootstrapServers, events, rate, entities, malformedRatio, seed,
+                parallelism, maxParallelism, checkpointInterval, timeout, stateDir, eventsTopic, predictionsTopic, deadLetterTopic);
+        DemoRun run = new DemoRun(settings, System.out);
+        Thread main = Thread.currentThread();
+        Thread onCtrlC = new Thread(() -> {
+            run.interrupt();
+            try {
+                main.join(90_000); // let the run stop the job and the broker before the JVM goes
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+        }, "loopline-demo-interrupt");
+        Runtime.getRuntime().addShutdownHook(onCtrlC);
+        DemoSummary summary = run.run();
+        try {
+            Runtime.getRuntime().removeShutdownHook(onCtrlC);
+        } catch (IllegalStateException shuttingDown) {
+            // Ctrl-C: the hook is already waiting for us.
+        }
+        return summary.complete() && !summary.exactlyOnce() ? 2 : 0;
+    }
+}

@@ -1,0 +1,46 @@
+package io.loopline.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code loopline} command. */
+@Command(
+        name = "loopline",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = "Online prediction and continual learning on Apache Flink and Apache Kafka.",
+        subcommands = {DemoCommand.class, KafkaCommand.class, CommandLine.HelpCommand.class})
+public final class Loopline implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    public static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new Loopline());
+        cli.registerConverter(java.time.Duration.class, DurationConverter::convert);
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            commandLine.getErr().println(commandLine.getColorScheme().errorText("loopline: " + messageOf(e)));
+            if (Boolean.getBoolean("loopline.debug")) {
+                e.printStackTrace(commandLine.getErr());
+            }
+            return 1;
+        });
+        return cli;
+    }
+
+    private static String messageOf(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && (t.getMessage() == null || t instanceof java.util.concurrent.ExecutionException)) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.toString() : t.getMessage();
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+}

@@ -1,0 +1,118 @@
+package io.loopline.demo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * Reads the job's outputs as a downstream user would ({@code isolation.level=read_committed}) and
+ * counts what is committed: predictions (distinct event ids and duplicates) and dead letters by
+ * reason. It is the demo's measure of progress and of exactly-once.
+ */
+public final class CommittedOutputCounter implements AutoCloseable {
+    private final String predictionsTopic;
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final Set<String> predictedIds = new HashSet<>();
+    private final Map<String, Long> deadLettersByReason = new TreeMap<>();
+    private final ObjectMapper mapper = new ObjectMapper();
+    private final AtomicLong predictions = new AtomicLong();
+    private final AtomicLong deadLetters = new AtomicLong();
+    private final Thread thread;
+    private volatile boolean stopped;
+
+    public CommittedOutputCounter(String bootstrapServers, String predictionsTopic, String deadLetterTopic) {
+        this.predictionsTopic = predictionsTopic;
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+                props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        this.consumer = new KafkaConsumer<>(props);
+        // Only outputs of this run count: start at the current end of both topics.
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (String topic : List.of(predictionsTopic, deadLetterTopic)) {
+            for (PartitionInfo p : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {
+                partitions.add(new TopicPartition(topic, p.partition()));
+            }
+        }
+        this.consumer.assign(partitions);
+        this.consumer.seekToEnd(partitions);
+        partitions.forEach(p -> consumer.position(p, Duration.ofSeconds(30)));
+        this.thread = new Thread(this::consume, "loopline-demo-output-counter");
+        this.thread.setDaemon(true);
+    }
+
+    public CommittedOutputCounter start() {
+        thread.start();
+        return this;
+    }
+
+    private void consume() {
+        while (!stopped) {
+            for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                if (record.topic().equals(predictionsTopic)) {
+                    synchronized (this) {
+                        predictedIds.add(new String(record.key(), StandardCharsets.UTF_8));
+                    }
+                    predictions.incrementAndGet();
+                } else {
+                    String reason = reasonOf(record.value());
+                    synchronized (this) {
+                        deadLettersByReason.merge(reason, 1L, Long::sum);
+                    }
+                    deadLetters.incrementAndGet();
+                }
+            }
+        }
+    }
+
+    private String reasonOf(byte[] value) {
+        try {
+            JsonNode node = mapper.readTree(value);
+            return node.path("reason").asText("unknown");
+        } catch (IOException e) {
+            return "unreadable";
+        }
+    }
+
+    public long predictions() {
+        return predictions.get();
+    }
+
+    public synchronized long distinctPredictions() {
+        return predictedIds.size();
+    }
+
+    public long deadLetters() {
+        return deadLetters.get();
+    }
+
+    public synchronized Map<String, Long> deadLettersByReason() {
+        return new TreeMap<>(deadLettersByReason);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        stopped = true;
+        thread.join(5000);
+        consumer.close(Duration.ofSeconds(5));
+    }
+}

@@ -1,0 +1,46 @@
+package io.loopline.demo;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * What the demo runs.
+ *
+ * @param bootstrapServers an existing Kafka, or null to start the local broker
+ * @param events events to generate; 0 runs until interrupted
+ * @param ratePerSecond generation rate; 0 is as fast as possible
+ * @param stateDir where checkpoints go; null for a temporary folder
+ */
+public record DemoSettings(
+        String bootstrapServers,
+        long events,
+        double ratePerSecond,
+        int entities,
+        double malformedRatio,
+        long seed,
+        int parallelism,
+        int maxParallelism,
+        Duration checkpointInterval,
+        Duration timeout,
+        Path stateDir,
+        String eventsTopic,
+        String predictionsTopic,
+        String deadLetterTopic) {
+
+    public DemoSettings {
+        require(events >= 0, "--events must be >= 0, got " + events);
+        require(ratePerSecond >= 0, "--rate must be >= 0, got " + ratePerSecond);
+        require(entities >= 1, "--entities must be >= 1, got " + entities);
+        require(malformedRatio >= 0 && malformedRatio < 1, "--malformed-ratio must be in [0, 1), got " + malformedRatio);
+        require(parallelism >= 1, "--parallelism must be >= 1, got " + parallelism);
+        require(maxParallelism >= parallelism, "--max-parallelism must be >= --parallelism, got " + maxParallelism);
+        require(!checkpointInterval.isNegative() && !checkpointInterval.isZero(), "--checkpoint-interval must be positive");
+        require(!timeout.isNegative() && !timeout.isZero(), "--timeout must be positive");
+    }
+
+    private static void require(boolean condition, String message) {
+        if (!condition) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+}

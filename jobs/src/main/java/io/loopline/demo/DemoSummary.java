@@ -1,0 +1,37 @@
+package io.loopline.demo;
+
+import java.util.Map;
+
+/**
+ * The result of a demo run, as counted by a read_committed consumer.
+ *
+ * @param produced events written to the events topic (valid + malformed)
+ * @param committedPredictions prediction records committed (duplicates included)
+ * @param distinctPredictions distinct event ids among them
+ * @param eventsPerSecond committed outputs per second of job time
+ */
+public record DemoSummary(
+        long produced,
+        long validProduced,
+        long malformedProduced,
+        long committedPredictions,
+        long distinctPredictions,
+        long deadLetters,
+        Map<String, Long> deadLettersByReason,
+        double seconds,
+        double eventsPerSecond,
+        boolean complete) {
+
+    public long duplicates() {
+        return committedPredictions - distinctPredictions;
+    }
+
+    public long missing() {
+        return Math.max(0, validProduced - distinctPredictions);
+    }
+
+    /** Every valid event committed exactly once, every malformed one dead-lettered. */
+    public boolean exactlyOnce() {
+        return complete && duplicates() == 0 && missing() == 0 && deadLetters == malformedProduced;
+    }
+}

@@ -1,0 +1,125 @@
+package io.loopline.demo;
+
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * Writes generated transactions into the events topic on its own thread, optionally paced to a
+ * target rate, until a count is reached or it is stopped.
+ */
+public final class EventProducer implements AutoCloseable {
+    private final TransactionGenerator generator;
+    private final String topic;
+    private final long count;
+    private final double ratePerSecond;
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final AtomicLong valid = new AtomicLong();
+    private final AtomicLong malformed = new AtomicLong();
+    private final AtomicReference<Exception> failure = new AtomicReference<>();
+    private final Thread thread;
+    private volatile boolean stopped;
+    private volatile boolean done;
+
+    /**
+     * @param count events to write; 0 writes until {@link #close}
+     * @param ratePerSecond target rate; 0 writes as fast as Kafka takes them
+     */
+    public EventProducer(String bootstrapServers, String topic, TransactionGenerator generator, long count, double ratePerSecond) {
+        this.generator = generator;
+        this.topic = topic;
+        this.count = count;
+        this.ratePerSecond = ratePerSecond;
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        props.put(ProducerConfig.BATCH_SIZE_CONFIG, 128 * 1024);
+        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        this.producer = new KafkaProducer<>(props);
+        this.thread = new Thread(this::produce, "loopline-demo-producer");
+        this.thread.setDaemon(true);
+    }
+
+    public EventProducer start() {
+        thread.start();
+        return this;
+    }
+
+    private void produce() {
+        long startNanos = System.nanoTime();
+        try {
+            for (long i = 0; !stopped && (count == 0 || i < count); i++) {
+                if (ratePerSecond > 0) {
+                    pace(startNanos, i);
+                }
+                TransactionGenerator.Generated g = generator.next();
+                // Kafka stamps its own time: event times may lie ahead of the broker's clock (log.message.timestamp.after.max.ms).
+                producer.send(new ProducerRecord<>(topic, null, null, g.key(), g.value()), (metadata, error) -> {
+                    if (error != null) {
+                        failure.compareAndSet(null, error);
+                    }
+                });
+                (g.valid() ? valid : malformed).incrementAndGet();
+                if (failure.get() != null) {
+                    break;
+                }
+            }
+            producer.flush();
+        } catch (RuntimeException e) {
+            failure.compareAndSet(null, e);
+        } finally {
+            done = true;
+        }
+    }
+
+    private void pace(long startNanos, long i) {
+        long dueNanos = startNanos + (long) (i * 1e9 / ratePerSecond);
+        long wait = dueNanos - System.nanoTime();
+        if (wait > 1_000_000) {
+            try {
+                Thread.sleep(wait / 1_000_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                stopped = true;
+            }
+        }
+    }
+
+    public long validCount() {
+        return valid.get();
+    }
+
+    public long malformedCount() {
+        return malformed.get();
+    }
+
+    public long producedCount() {
+        return valid.get() + malformed.get();
+    }
+
+    /** True once every event is written and flushed (or writing failed). */
+    public boolean isDone() {
+        return done;
+    }
+
+    /** The first send error, if any. */
+    public Exception failure() {
+        return failure.get();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        stopped = true;
+        thread.join(Duration.ofSeconds(30).toMillis());
+        producer.close(Duration.ofSeconds(10));
+    }
+}

@@ -1,0 +1,61 @@
+package io.loopline.jobs;
+
+import io.loopline.kafka.DeadLetterSerializer;
+import io.loopline.kafka.EntityActivitySerializer;
+import io.loopline.kafka.RawEventDeserializer;
+import io.loopline.state.records.DeadLetter;
+import io.loopline.state.records.EntityActivity;
+import io.loopline.state.records.RawEvent;
+import java.time.Duration;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+
+/** The production Kafka sources and sinks of Loopline's jobs. */
+public final class KafkaIo {
+    /** Below the broker's default {@code transaction.max.timeout.ms} (15 min). */
+    private static final Duration TRANSACTION_TIMEOUT = Duration.ofMinutes(10);
+
+    private KafkaIo() {}
+
+    /**
+     * @param bounded stop at the offsets that are the latest when the job starts (for backfills and
+     *     tests); otherwise read forever
+     */
+    public static KafkaSource<RawEvent> events(String bootstrapServers, String topic, String groupId, boolean bounded) {
+        var builder = KafkaSource.<RawEvent>builder()
+                .setBootstrapServers(bootstrapServers)
+                .setTopics(topic)
+                .setGroupId(groupId)
+                .setStartingOffsets(OffsetsInitializer.committedOffsets(
+                        org.apache.kafka.clients.consumer.OffsetResetStrategy.EARLIEST))
+                .setDeserializer(new RawEventDeserializer())
+                .setProperty("isolation.level", "read_committed")
+                .setProperty("partition.discovery.interval.ms", "10000");
+        if (bounded) {
+            builder.setBounded(OffsetsInitializer.latest());
+        }
+        return builder.build();
+    }
+
+    public static KafkaSink<EntityActivity> predictions(String bootstrapServers, String topic, String transactionalIdPrefix) {
+        return KafkaSink.<EntityActivity>builder()
+                .setBootstrapServers(bootstrapServers)
+                .setRecordSerializer(new EntityActivitySerializer(topic))
+                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .setTransactionalIdPrefix(transactionalIdPrefix + "-predictions")
+                .setProperty("transaction.timeout.ms", String.valueOf(TRANSACTION_TIMEOUT.toMillis()))
+                .build();
+    }
+
+    public static KafkaSink<DeadLetter> deadLetters(String bootstrapServers, String topic, String transactionalIdPrefix) {
+        return KafkaSink.<DeadLetter>builder()
+                .setBootstrapServers(bootstrapServers)
+                .setRecordSerializer(new DeadLetterSerializer(topic))
+                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .setTransactionalIdPrefix(transactionalIdPrefix + "-dead-letters")
+                .setProperty("transaction.timeout.ms", String.valueOf(TRANSACTION_TIMEOUT.toMillis()))
+                .build();
+    }
+}

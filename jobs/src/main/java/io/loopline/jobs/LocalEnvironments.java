@@ -1,0 +1,42 @@
+package io.loopline.jobs;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The embedded MiniCluster the demo runs in, set up like {@code deploy/flink-conf/config.yaml}:
+ * RocksDB with incremental checkpoints, exactly-once checkpointing, a bounded restart strategy, and
+ * no generic (Kryo) types. On a real cluster these settings come from the cluster's config.yaml.
+ */
+public final class LocalEnvironments {
+    private LocalEnvironments() {}
+
+    public static Configuration streamingConfiguration(int parallelism, Path checkpointDir, Duration checkpointInterval) {
+        Configuration conf = new Configuration();
+        conf.set(CoreOptions.DEFAULT_PARALLELISM, parallelism);
+        conf.set(TaskManagerOptions.NUM_TASK_SLOTS, parallelism);
+        conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
+        conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
+        conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpointDir.toUri().toString());
+        conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, checkpointInterval);
+        conf.set(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, org.apache.flink.core.execution.CheckpointingMode.EXACTLY_ONCE);
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofSeconds(2));
+        conf.set(PipelineOptions.GENERIC_TYPES, false);
+        return conf;
+    }
+
+    public static StreamExecutionEnvironment streaming(int parallelism, Path checkpointDir, Duration checkpointInterval) {
+        return StreamExecutionEnvironment.getExecutionEnvironment(
+                streamingConfiguration(parallelism, checkpointDir, checkpointInterval));
+    }
+}

@@ -1,0 +1,194 @@
+package io.loopline.operators.decode;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeType;
+import io.loopline.state.records.Event;
+import io.loopline.state.schema.EventSchema;
+import java.io.IOException;
+import java.io.Serializable;
+import java.util.List;
+
+/**
+ * Turns the JSON bytes of one event into an {@link Event} following an {@link EventSchema}, or says
+ * exactly why it cannot. Pure Java, no Flink types, so every rule is unit-testable.
+ *
+ * <p>Rules: the id and entity are strings or integers; numeric fields are JSON numbers and must be
+ * finite; categorical fields are strings (integers and booleans are taken as their text); the label
+ * is a number or a boolean (true = 1). A declared optional field may be absent or null and is then
+ * missing (NaN / null); any other declared field must be present. Unknown fields are ignored.
+ */
+public final class EventDecoder implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final EventSchema schema;
+    private transient ObjectMapper mapper;
+
+    public EventDecoder(EventSchema schema) {
+        this.schema = schema;
+    }
+
+    public EventSchema schema() {
+        return schema;
+    }
+
+    public Event decode(byte[] json) throws InvalidEventException {
+        if (json == null || json.length == 0) {
+            throw new InvalidEventException(InvalidEventException.EMPTY_PAYLOAD, null, "no payload");
+        }
+        JsonNode root = parse(json);
+        if (!root.isObject()) {
+            throw new InvalidEventException(
+                    InvalidEventException.NOT_AN_OBJECT, null, "expected a JSON object, got " + kind(root));
+        }
+        String id = identifier(root, schema.idField());
+        String entity = identifier(root, schema.entityField());
+        long time = time(root);
+
+        List<String> numeric = schema.numericFields();
+        double[] numbers = new double[numeric.size()];
+        for (int i = 0; i < numbers.length; i++) {
+            numbers[i] = number(root, numeric.get(i));
+        }
+        List<String> categorical = schema.categoricalFields();
+        String[] categories = new String[categorical.size()];
+        for (int i = 0; i < categories.length; i++) {
+            categories[i] = category(root, categorical.get(i));
+        }
+        double label = schema.labelField().isPresent() ? label(root, schema.labelField().get()) : Double.NaN;
+        return new Event(id, entity, time, numbers, categories, label);
+    }
+
+    private JsonNode parse(byte[] json) throws InvalidEventException {
+        if (mapper == null) {
+            mapper = new ObjectMapper();
+        }
+        try {
+            JsonNode node = mapper.readTree(json);
+            if (node == null || node.isMissingNode()) {
+                throw new InvalidEventException(InvalidEventException.EMPTY_PAYLOAD, null, "no JSON value");
+            }
+            return node;
+        } catch (JsonProcessingException e) {
+            throw new InvalidEventException(
+                    InvalidEventException.MALFORMED_JSON, null, firstLine(e.getOriginalMessage()));
+        } catch (IOException e) {
+            throw new InvalidEventException(InvalidEventException.MALFORMED_JSON, null, e.toString());
+        }
+    }
+
+    private static String identifier(JsonNode root, String field) throws InvalidEventException {
+        JsonNode node = required(root, field);
+        if (node.isTextual()) {
+            if (node.textValue().isEmpty()) {
+                throw new InvalidEventException(InvalidEventException.MISSING_FIELD, field, "'" + field + "' is empty");
+            }
+            return node.textValue();
+        }
+        if (node.isIntegralNumber()) {
+            return node.asText();
+        }
+        throw wrongType(field, "a string or an integer", node);
+    }
+
+    private long time(JsonNode root) throws InvalidEventException {
+        String field = schema.timeField();
+        JsonNode node = required(root, field);
+        if (node.isNumber() && !Double.isFinite(node.doubleValue())) {
+            throw new InvalidEventException(InvalidEventException.NON_FINITE, field, "'" + field + "' is not finite");
+        }
+        if (!node.isNumber() && !node.isTextual()) {
+            throw wrongType(field, "a time", node);
+        }
+        try {
+            return schema.timeFormat().toEpochMillis(node.asText(), node.doubleValue(), node.isNumber());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidEventException(
+                    InvalidEventException.BAD_TIME, field, "'" + field + "' (" + schema.timeFormat() + "): " + e.getMessage());
+        }
+    }
+
+    private double number(JsonNode root, String field) throws InvalidEventException {
+        JsonNode node = optionalOrRequired(root, field);
+        if (node == null) {
+            return Double.NaN;
+        }
+        if (!node.isNumber()) {
+            throw wrongType(field, "a number", node);
+        }
+        double value = node.doubleValue();
+        if (!Double.isFinite(value)) {
+            throw new InvalidEventException(InvalidEventException.NON_FINITE, field, "'" + field + "' is not finite: " + node.asText());
+        }
+        return value;
+    }
+
+    private String category(JsonNode root, String field) throws InvalidEventException {
+        JsonNode node = optionalOrRequired(root, field);
+        if (node == null) {
+            return null;
+        }
+        if (node.isTextual() || node.isIntegralNumber() || node.isBoolean()) {
+            return node.asText();
+        }
+        throw wrongType(field, "a string", node);
+    }
+
+    private static double label(JsonNode root, String field) throws InvalidEventException {
+        JsonNode node = root.get(field);
+        if (node == null || node.isNull()) {
+            return Double.NaN;
+        }
+        if (node.isBoolean()) {
+            return node.booleanValue() ? 1.0 : 0.0;
+        }
+        if (!node.isNumber()) {
+            throw wrongType(field, "a number or a boolean", node);
+        }
+        double value = node.doubleValue();
+        if (!Double.isFinite(value)) {
+            throw new InvalidEventException(InvalidEventException.NON_FINITE, field, "label '" + field + "' is not finite");
+        }
+        return value;
+    }
+
+    private JsonNode optionalOrRequired(JsonNode root, String field) throws InvalidEventException {
+        JsonNode node = root.get(field);
+        if (node == null || node.isNull()) {
+            if (schema.isOptional(field)) {
+                return null;
+            }
+            throw new InvalidEventException(
+                    InvalidEventException.MISSING_FIELD, field, "required field '" + field + "' is " + (node == null ? "absent" : "null"));
+        }
+        return node;
+    }
+
+    private static JsonNode required(JsonNode root, String field) throws InvalidEventException {
+        JsonNode node = root.get(field);
+        if (node == null || node.isNull()) {
+            throw new InvalidEventException(
+                    InvalidEventException.MISSING_FIELD, field, "required field '" + field + "' is " + (node == null ? "absent" : "null"));
+        }
+        return node;
+    }
+
+    private static InvalidEventException wrongType(String field, String expected, JsonNode node) {
+        return new InvalidEventException(
+                InvalidEventException.WRONG_TYPE, field, "'" + field + "' must be " + expected + ", got " + kind(node));
+    }
+
+    private static String kind(JsonNode node) {
+        JsonNodeType type = node.getNodeType();
+        return type.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "unparseable JSON";
+        }
+        int nl = message.indexOf('\n');
+        return nl < 0 ? message : message.substring(0, nl);
+    }
+}
