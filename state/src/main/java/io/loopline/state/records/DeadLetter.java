@@ -62,6 +62,11 @@ public record DeadLetter(
         private static final long serialVersionUID = 1L;
 
         @Override
+        public DeadLetter createInstance() {
+            return new DeadLetter("", null, null, null, null, null, 0L);
+        }
+
+        @Override
         protected int currentFormatVersion() {
             return 1;
         }

@@ -30,6 +30,11 @@ public record EntityActivity(
         private static final long serialVersionUID = 1L;
 
         @Override
+        public EntityActivity createInstance() {
+            return new EntityActivity("", "", 0L, 0L, -1L);
+        }
+
+        @Override
         protected int currentFormatVersion() {
             return 1;
         }

@@ -68,6 +68,11 @@ public record Event(
         private static final long serialVersionUID = 1L;
 
         @Override
+        public Event createInstance() {
+            return new Event("", "", 0L, new double[0], new String[0], Double.NaN);
+        }
+
+        @Override
         protected int currentFormatVersion() {
             return 1;
         }

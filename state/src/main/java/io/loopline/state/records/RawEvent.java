@@ -49,6 +49,11 @@ public record RawEvent(byte[] key, byte[] value, String origin, long timestamp) 
         private static final long serialVersionUID = 1L;
 
         @Override
+        public RawEvent createInstance() {
+            return new RawEvent(null, null, null, -1L);
+        }
+
+        @Override
         protected int currentFormatVersion() {
             return 1;
         }

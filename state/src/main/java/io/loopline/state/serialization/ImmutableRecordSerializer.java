@@ -61,10 +61,9 @@ public abstract class ImmutableRecordSerializer<T> extends TypeSerializer<T> {
         return this;
     }
 
+    /** An empty placeholder record; Flink asks for one but never mutates it (records are immutable). */
     @Override
-    public final T createInstance() {
-        return null;
-    }
+    public abstract T createInstance();
 
     @Override
     public final T copy(T from) {

@@ -1,0 +1,123 @@
+package io.loopline.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.loopline.demo.TransactionGenerator;
+import io.loopline.demo.TransactionSchema;
+import io.loopline.jobs.KafkaIo;
+import io.loopline.jobs.LocalEnvironments;
+import io.loopline.jobs.ServingJob;
+import io.loopline.kafka.KafkaTopics;
+import io.loopline.local.LocalKafka;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The serving topology on a real Kafka broker process and a MiniCluster at parallelism 2, with
+ * RocksDB and checkpoints: a bounded input of N events, every valid one committed to predictions
+ * exactly once, every malformed one committed to dead-letters with its reason.
+ */
+class ServingJobExactlyOnceITCase {
+    private static final int PARALLELISM = 2;
+    private static final int EVENTS = 20_000;
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(
+            new MiniClusterResourceConfiguration.Builder()
+                    .setNumberTaskManagers(1)
+                    .setNumberSlotsPerTaskManager(PARALLELISM)
+                    .build());
+
+    private static LocalKafka kafka;
+
+    @BeforeAll
+    static void startKafka() {
+        kafka = LocalKafka.start();
+    }
+
+    @AfterAll
+    static void stopKafka() throws InterruptedException {
+        long pid = kafka.pid();
+        kafka.close();
+        assertThat(BrokerProcesses.awaitExit(pid, Duration.ofSeconds(30))).as("broker pid %d exited", pid).isTrue();
+    }
+
+    @Test
+    void everyEventIsCommittedExactlyOnce(@TempDir Path checkpoints) throws Exception {
+        String bootstrap = kafka.bootstrapServers();
+        KafkaTopics.ensure(bootstrap, Map.of("events", PARALLELISM, "predictions", PARALLELISM, "dead-letters", 1), Duration.ofSeconds(30));
+        Set<String> validIds = new HashSet<>();
+        long malformed = produce(bootstrap, validIds);
+        assertThat(validIds).hasSizeGreaterThan(EVENTS * 9 / 10);
+        assertThat(malformed).isPositive();
+
+        Configuration conf = LocalEnvironments.streamingConfiguration(PARALLELISM, checkpoints, Duration.ofMillis(500));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        new ServingJob(
+                KafkaIo.events(bootstrap, "events", "it-serving", true),
+                KafkaIo.predictions(bootstrap, "predictions", "it-serving"),
+                KafkaIo.deadLetters(bootstrap, "dead-letters", "it-serving"),
+                new ServingJob.Settings(TransactionSchema.schema(), 128, Duration.ofDays(1)))
+                .build(env);
+        env.execute("serving-exactly-once-it");
+
+        List<ConsumerRecord<byte[], byte[]>> predictions = CommittedRecords.readAll(bootstrap, "predictions", Duration.ofSeconds(60));
+        List<String> predictedIds = predictions.stream().map(r -> new String(r.key(), StandardCharsets.UTF_8)).toList();
+        assertThat(predictedIds).doesNotHaveDuplicates();
+        assertThat(new HashSet<>(predictedIds)).isEqualTo(validIds);
+
+        List<ConsumerRecord<byte[], byte[]>> deadLetters = CommittedRecords.readAll(bootstrap, "dead-letters", Duration.ofSeconds(60));
+        assertThat(deadLetters).hasSize((int) malformed);
+        ObjectMapper json = new ObjectMapper();
+        for (var record : deadLetters) {
+            var node = json.readTree(record.value());
+            assertThat(node.path("reason").asText()).isIn("malformed-json", "missing-field", "wrong-type", "non-finite");
+            assertThat(node.path("rawBase64").asText()).isNotEmpty();
+            assertThat(node.path("source").asText()).startsWith("events-");
+        }
+    }
+
+    private static long produce(String bootstrap, Set<String> validIds) {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        var generator = new TransactionGenerator(7, 500, 0.01, 1_700_000_000_000L);
+        long malformed = 0;
+        try (var producer = new KafkaProducer<byte[], byte[]>(props)) {
+            for (int i = 0; i < EVENTS; i++) {
+                var g = generator.next();
+                producer.send(new ProducerRecord<>("events", g.key(), g.value()));
+                if (g.valid()) {
+                    validIds.add(g.eventId());
+                } else {
+                    malformed++;
+                }
+            }
+            producer.flush();
+        }
+        return malformed;
+    }
+}
