@@ -1,0 +1,158 @@
+package io.loopline.operators.features;
+
+import io.loopline.operators.features.spec.Aggregate;
+import io.loopline.operators.features.spec.FeatureSpec;
+import io.loopline.operators.features.spec.WindowDefinition;
+import io.loopline.state.aggregates.EntityAggregateState;
+import io.loopline.state.aggregates.WindowStats;
+import io.loopline.state.records.DeadLetter;
+import io.loopline.state.records.Event;
+import io.loopline.state.records.EventWithAggregates;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.typeutils.ListTypeInfo;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Keyed by entity: emits each event with its entity's aggregates as of the event's time, computed
+ * only from the entity's events with a strictly earlier timestamp (events with equal timestamps do
+ * not see each other).
+ *
+ * <p>Order. Events are buffered until the watermark passes their timestamp, then processed per
+ * timestamp in event-time order (and by event id within a timestamp), so arrival order never
+ * changes a feature. In STREAMING the watermark trails the largest timestamp by the spec's
+ * out-of-orderness; an event at or behind the watermark is {@code late} and goes to {@link #LATE}.
+ * In BATCH, Flink fires all of a key's timers in timestamp order after its input: the same code
+ * gives the same numbers.
+ *
+ * <p>Bounded state. Per entity: one {@link EntityAggregateState} whose bucket series drop buckets
+ * that left the longest window, plus the pending buffer, which only holds events within the
+ * out-of-orderness bound. An entity idle for longer than the spec's {@code idle_ttl} in event time
+ * restarts from empty aggregates (checked on its next event, identically in both modes), and
+ * Flink's state TTL (processing time, same duration) drops entities that never come back: RocksDB
+ * in compaction, the heap backend incrementally.
+ */
+public final class FeatureAggregation extends KeyedProcessFunction<String, Event, EventWithAggregates> {
+    private static final long serialVersionUID = 1L;
+
+    public static final OutputTag<DeadLetter> LATE = new OutputTag<>("late-events", DeadLetter.TYPE_INFO);
+    public static final String LATE_REASON = "late";
+
+    private final FeatureSpec spec;
+    private transient ValueState<EntityAggregateState> aggregates;
+    private transient MapState<Long, List<Event>> pending;
+    private transient WindowStats stats;
+    private transient Counter lateEvents;
+
+    public FeatureAggregation(FeatureSpec spec) {
+        this.spec = spec;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        StateTtlConfig ttl = StateTtlConfig.newBuilder(spec.idleTtl())
+                .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
+                .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+                .cleanupInRocksdbCompactFilter(1000)
+                .cleanupIncrementally(10, false)
+                .build();
+        var aggregatesDescriptor = new ValueStateDescriptor<>("entity-aggregates", EntityAggregateState.TYPE_INFO);
+        aggregatesDescriptor.enableTimeToLive(ttl);
+        aggregates = getRuntimeContext().getState(aggregatesDescriptor);
+        pending = getRuntimeContext().getMapState(
+                new MapStateDescriptor<>("pending-events", Types.LONG, new ListTypeInfo<>(Event.TYPE_INFO)));
+        stats = new WindowStats();
+        lateEvents = getRuntimeContext().getMetricGroup().addGroup("loopline").counter("events_late");
+    }
+
+    @Override
+    public void processElement(Event event, Context ctx, Collector<EventWithAggregates> out) throws Exception {
+        long watermark = ctx.timerService().currentWatermark();
+        if (event.timestamp() <= watermark) {
+            lateEvents.inc();
+            ctx.output(LATE, new DeadLetter(LATE_REASON, spec.schema().timeField(),
+                    "event time " + event.timestamp() + " is at or behind the watermark " + watermark
+                            + " (out-of-orderness bound " + spec.outOfOrderness() + ")",
+                    "entity " + event.entity(), event.entity().getBytes(StandardCharsets.UTF_8),
+                    EventJson.encode(event, spec.schema()), ctx.timerService().currentProcessingTime()));
+            return;
+        }
+        List<Event> atTimestamp = pending.get(event.timestamp());
+        if (atTimestamp == null) {
+            atTimestamp = new ArrayList<>(1);
+            ctx.timerService().registerEventTimeTimer(event.timestamp());
+        }
+        atTimestamp.add(event);
+        pending.put(event.timestamp(), atTimestamp);
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<EventWithAggregates> out) throws Exception {
+        List<Event> events = pending.get(timestamp);
+        if (events == null) {
+            return;
+        }
+        pending.remove(timestamp);
+        if (events.size() > 1) {
+            events.sort(Comparator.comparing(Event::id));
+        }
+        EntityAggregateState state = aggregates.value();
+        if (state == null || expired(state, timestamp)) {
+            state = new EntityAggregateState(spec.windows().size());
+        }
+        for (Event event : events) {
+            out.collect(new EventWithAggregates(event, aggregatesAt(state, timestamp)));
+        }
+        for (Event event : events) {
+            add(state, event);
+        }
+        state.setLastEventTime(timestamp);
+        aggregates.update(state);
+    }
+
+    private boolean expired(EntityAggregateState state, long now) {
+        return state.lastEventTime() != EntityAggregateState.NO_EVENT && now - state.lastEventTime() > spec.idleTtl().toMillis();
+    }
+
+    private double[] aggregatesAt(EntityAggregateState state, long timestamp) {
+        double[] values = new double[spec.aggregateCount()];
+        values[FeatureSpec.SECONDS_SINCE_PREVIOUS] = state.lastEventTime() == EntityAggregateState.NO_EVENT
+                ? Double.NaN
+                : (timestamp - state.lastEventTime()) / 1000.0;
+        List<WindowDefinition> windows = spec.windows();
+        for (int w = 0; w < windows.size(); w++) {
+            WindowDefinition window = windows.get(w);
+            state.series(w).query(window.bucketOf(timestamp), window.buckets(), stats);
+            values[FeatureSpec.aggregateIndex(w, Aggregate.COUNT)] = stats.count();
+            values[FeatureSpec.aggregateIndex(w, Aggregate.SUM)] = stats.sum();
+            values[FeatureSpec.aggregateIndex(w, Aggregate.MEAN)] = stats.mean();
+            values[FeatureSpec.aggregateIndex(w, Aggregate.MIN)] = stats.min();
+            values[FeatureSpec.aggregateIndex(w, Aggregate.MAX)] = stats.max();
+            values[FeatureSpec.aggregateIndex(w, Aggregate.STDDEV)] = stats.stddev();
+        }
+        return values;
+    }
+
+    private void add(EntityAggregateState state, Event event) {
+        List<WindowDefinition> windows = spec.windows();
+        for (int w = 0; w < windows.size(); w++) {
+            WindowDefinition window = windows.get(w);
+            double value = window.fieldIndex() < 0 ? 0.0 : event.numbers()[window.fieldIndex()];
+            if (!Double.isNaN(value)) {
+                state.series(w).add(window.bucketOf(event.timestamp()), value, window.buckets());
+            }
+        }
+    }
+}

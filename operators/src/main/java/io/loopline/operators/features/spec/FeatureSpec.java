@@ -1,0 +1,128 @@
+package io.loopline.operators.features.spec;
+
+import io.loopline.state.schema.EventSchema;
+import java.io.Serializable;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A validated feature spec: how to decode events, which per-entity windows to keep, and the
+ * ordered feature columns. Built by {@link FeatureSpecParser}; the same object drives the backfill
+ * (BATCH) and the serving job (STREAMING).
+ */
+public final class FeatureSpec implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final String name;
+    private final EventSchema schema;
+    private final ZoneId timeZone;
+    private final List<WindowDefinition> windows;
+    private final List<FeatureDefinition> features;
+    private final Duration outOfOrderness;
+    private final Duration idleTtl;
+    private final List<String> columnNames;
+
+    public FeatureSpec(String name, EventSchema schema, ZoneId timeZone, List<WindowDefinition> windows,
+            List<FeatureDefinition> features, Duration outOfOrderness, Duration idleTtl) {
+        this.name = name;
+        this.schema = schema;
+        this.timeZone = timeZone;
+        this.windows = List.copyOf(windows);
+        this.features = List.copyOf(features);
+        this.outOfOrderness = outOfOrderness;
+        this.idleTtl = idleTtl;
+        this.columnNames = List.copyOf(computeColumnNames());
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public EventSchema schema() {
+        return schema;
+    }
+
+    public ZoneId timeZone() {
+        return timeZone;
+    }
+
+    public List<WindowDefinition> windows() {
+        return windows;
+    }
+
+    public List<FeatureDefinition> features() {
+        return features;
+    }
+
+    /** How far out of event-time order events may arrive in streaming; later ones are dead-lettered as {@code late}. */
+    public Duration outOfOrderness() {
+        return outOfOrderness;
+    }
+
+    /** An entity idle (in event time) for longer than this starts from empty aggregates. */
+    public Duration idleTtl() {
+        return idleTtl;
+    }
+
+    /** The model's input columns, in order. Fixed by the spec alone (one-hot widths included). */
+    public List<String> columnNames() {
+        return columnNames;
+    }
+
+    public int dimension() {
+        return columnNames.size();
+    }
+
+    /** Length of {@code EventWithAggregates.aggregates}: seconds since previous, then 6 per window. */
+    public int aggregateCount() {
+        return 1 + windows.size() * Aggregate.values().length;
+    }
+
+    public static int aggregateIndex(int window, Aggregate aggregate) {
+        return 1 + window * Aggregate.values().length + aggregate.ordinal();
+    }
+
+    public static final int SECONDS_SINCE_PREVIOUS = 0;
+
+    private List<String> computeColumnNames() {
+        List<String> names = new ArrayList<>();
+        for (FeatureDefinition f : features) {
+            if (f instanceof FeatureDefinition.Numeric n) {
+                names.add(n.name());
+                if (n.missingIndicator()) {
+                    names.add(n.name() + "_missing");
+                }
+            } else if (f instanceof FeatureDefinition.OneHot o) {
+                for (int i = 0; i < o.maxCategories(); i++) {
+                    names.add(o.name() + "[" + i + "]");
+                }
+                names.add(o.name() + "[other]");
+                if (o.missingIndicator()) {
+                    names.add(o.name() + "_missing");
+                }
+            } else if (f instanceof FeatureDefinition.Hashed h) {
+                for (int i = 0; i < h.buckets(); i++) {
+                    names.add(h.name() + "#" + i);
+                }
+                if (h.missingIndicator()) {
+                    names.add(h.name() + "_missing");
+                }
+            } else if (f instanceof FeatureDefinition.TimeOfEvent t) {
+                if (t.cyclic()) {
+                    names.add(t.name() + "_sin");
+                    names.add(t.name() + "_cos");
+                } else {
+                    names.add(t.name());
+                }
+            }
+        }
+        return names;
+    }
+
+    @Override
+    public String toString() {
+        return "FeatureSpec[" + name + ", " + dimension() + " columns, " + windows.size() + " windows]";
+    }
+}
