@@ -16,7 +16,7 @@ import java.util.List;
  *
  * <p>Rules: the id and entity are strings or integers; numeric fields are JSON numbers and must be
  * finite; categorical fields are strings (integers and booleans are taken as their text); the label
- * is a number or a boolean (true = 1). A declared optional field may be absent or null and is then
+ * is a number, a boolean (true = 1) or a declared text label value. A declared optional field may be absent or null and is then
  * missing (NaN / null); any other declared field must be present. Unknown fields are ignored.
  */
 public final class EventDecoder implements Serializable {
@@ -56,7 +56,7 @@ public final class EventDecoder implements Serializable {
         for (int i = 0; i < categories.length; i++) {
             categories[i] = category(root, categorical.get(i));
         }
-        double label = schema.labelField().isPresent() ? label(root, schema.labelField().get()) : Double.NaN;
+        double label = schema.labelField().isPresent() ? label(root, schema.labelField().get(), schema) : Double.NaN;
         return new Event(id, entity, time, numbers, categories, label);
     }
 
@@ -135,13 +135,21 @@ public final class EventDecoder implements Serializable {
         throw wrongType(field, "a string", node);
     }
 
-    private static double label(JsonNode root, String field) throws InvalidEventException {
+    private static double label(JsonNode root, String field, EventSchema schema) throws InvalidEventException {
         JsonNode node = root.get(field);
         if (node == null || node.isNull()) {
             return Double.NaN;
         }
         if (node.isBoolean()) {
             return node.booleanValue() ? 1.0 : 0.0;
+        }
+        if (node.isTextual() && !schema.labelValues().isEmpty()) {
+            Double value = schema.labelValue(node.textValue());
+            if (value == null) {
+                throw new InvalidEventException(InvalidEventException.WRONG_TYPE, field,
+                        "label '" + node.textValue() + "' is not one of " + schema.labelValues().keySet());
+            }
+            return value;
         }
         if (!node.isNumber()) {
             throw wrongType(field, "a number or a boolean", node);

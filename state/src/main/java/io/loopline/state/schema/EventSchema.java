@@ -3,6 +3,7 @@ package io.loopline.state.schema;
 import java.io.Serializable;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -26,6 +27,7 @@ public final class EventSchema implements Serializable {
     private final List<String> categoricalFields;
     private final Set<String> optionalFields;
     private final String labelField;
+    private final Map<String, Double> labelValues;
 
     public EventSchema(
             String idField,
@@ -36,6 +38,23 @@ public final class EventSchema implements Serializable {
             List<String> categoricalFields,
             Set<String> optionalFields,
             String labelField) {
+        this(idField, entityField, timeField, timeFormat, numericFields, categoricalFields, optionalFields, labelField, Map.of());
+    }
+
+    /**
+     * @param labelValues text labels and the numbers they stand for (e.g. UP = 1, DOWN = 0); empty
+     *     when labels are numbers or booleans
+     */
+    public EventSchema(
+            String idField,
+            String entityField,
+            String timeField,
+            TimeFormat timeFormat,
+            List<String> numericFields,
+            List<String> categoricalFields,
+            Set<String> optionalFields,
+            String labelField,
+            Map<String, Double> labelValues) {
         this.idField = Objects.requireNonNull(idField, "idField");
         this.entityField = Objects.requireNonNull(entityField, "entityField");
         this.timeField = Objects.requireNonNull(timeField, "timeField");
@@ -44,6 +63,7 @@ public final class EventSchema implements Serializable {
         this.categoricalFields = List.copyOf(categoricalFields);
         this.optionalFields = Set.copyOf(optionalFields);
         this.labelField = labelField;
+        this.labelValues = Map.copyOf(labelValues);
         Set<String> seen = new HashSet<>();
         for (String f : allFields()) {
             if (!seen.add(f)) {
@@ -108,6 +128,15 @@ public final class EventSchema implements Serializable {
         return Optional.ofNullable(labelField);
     }
 
+    /** The number a text label stands for, or null if the text is not a declared label value. */
+    public Double labelValue(String text) {
+        return labelValues.get(text);
+    }
+
+    public Map<String, Double> labelValues() {
+        return labelValues;
+    }
+
     public int numericIndex(String field) {
         return indexOf(numericFields, field);
     }
@@ -134,7 +163,8 @@ public final class EventSchema implements Serializable {
                 && numericFields.equals(s.numericFields)
                 && categoricalFields.equals(s.categoricalFields)
                 && optionalFields.equals(s.optionalFields)
-                && Objects.equals(labelField, s.labelField);
+                && Objects.equals(labelField, s.labelField)
+                && labelValues.equals(s.labelValues);
     }
 
     @Override

@@ -23,9 +23,16 @@ public final class FeatureSpec implements Serializable {
     private final Duration outOfOrderness;
     private final Duration idleTtl;
     private final List<String> columnNames;
+    private final CsvOptions csv;
 
     public FeatureSpec(String name, EventSchema schema, ZoneId timeZone, List<WindowDefinition> windows,
             List<FeatureDefinition> features, Duration outOfOrderness, Duration idleTtl) {
+        this(name, schema, timeZone, windows, features, outOfOrderness, idleTtl, CsvOptions.NONE);
+    }
+
+    public FeatureSpec(String name, EventSchema schema, ZoneId timeZone, List<WindowDefinition> windows,
+            List<FeatureDefinition> features, Duration outOfOrderness, Duration idleTtl, CsvOptions csv) {
+        this.csv = csv;
         this.name = name;
         this.schema = schema;
         this.timeZone = timeZone;
@@ -34,6 +41,11 @@ public final class FeatureSpec implements Serializable {
         this.outOfOrderness = outOfOrderness;
         this.idleTtl = idleTtl;
         this.columnNames = List.copyOf(computeColumnNames());
+    }
+
+    /** How CSV rows become events (row ids, row times, constants). */
+    public CsvOptions csv() {
+        return csv;
     }
 
     public String name() {

@@ -79,7 +79,20 @@ public final class FeatureSpecParser {
             String time = event.string("time");
             YamlNode formatNode = event.optionalNode("time_format");
             TimeFormat format = formatNode == null ? TimeFormat.EPOCH_MILLIS : timeFormat(formatNode);
-            String label = event.string("label", null);
+            String label = null;
+            Map<String, Double> labelValues = new LinkedHashMap<>();
+            YamlNode labelNode = event.optionalNode("label");
+            if (labelNode != null && labelNode.isScalar()) {
+                label = labelNode.text();
+            } else if (labelNode != null) {
+                var labelFields = new YamlNode.Fields(labelNode);
+                label = labelFields.string("field");
+                YamlNode values = labelFields.optionalNode("values");
+                if (values != null) {
+                    values.entries().forEach((text, number) -> labelValues.put(text, YamlNode.parseNumber(number)));
+                }
+                labelFields.done();
+            }
             YamlNode zoneNode = event.optionalNode("time_zone");
             ZoneId zone = zoneNode == null ? ZoneId.of("UTC") : zone(zoneNode);
             event.done();
@@ -102,6 +115,8 @@ public final class FeatureSpecParser {
                 }
                 state.done();
             }
+            YamlNode csvNode = top.optionalNode("csv");
+            CsvOptions csv = csvNode == null ? CsvOptions.NONE : csv(csvNode);
             List<FeatureDefinition> features = new ArrayList<>();
             Set<String> names = new HashSet<>();
             YamlNode featureList = top.node("features");
@@ -119,11 +134,38 @@ public final class FeatureSpecParser {
             top.done();
             EventSchema schema;
             try {
-                schema = new EventSchema(id, entity, time, format, numericFields, categoricalFields, optionalFields, label);
+                schema = new EventSchema(id, entity, time, format, numericFields, categoricalFields, optionalFields, label, labelValues);
             } catch (IllegalArgumentException e) {
                 throw root.error(e.getMessage());
             }
-            return new FeatureSpec(name, schema, zone, windows, features, outOfOrderness, idleTtl);
+            return new FeatureSpec(name, schema, zone, windows, features, outOfOrderness, idleTtl, csv);
+        }
+
+        private CsvOptions csv(YamlNode node) {
+            var f = new YamlNode.Fields(node);
+            String rowId = f.string("row_id", null);
+            String rowTimeField = null;
+            java.time.Instant start = null;
+            Duration step = null;
+            YamlNode rowTime = f.optionalNode("row_time");
+            if (rowTime != null) {
+                var t = new YamlNode.Fields(rowTime);
+                rowTimeField = t.string("field");
+                try {
+                    start = java.time.Instant.parse(t.string("start").trim());
+                } catch (java.time.format.DateTimeParseException e) {
+                    throw t.node("start").error("'" + t.string("start") + "' is not an ISO-8601 instant like 1996-05-07T00:00:00Z");
+                }
+                step = t.duration("step");
+                t.done();
+            }
+            Map<String, String> constants = new LinkedHashMap<>();
+            YamlNode constantsNode = f.optionalNode("constants");
+            if (constantsNode != null) {
+                constantsNode.entries().forEach((k, v) -> constants.put(k, v.text()));
+            }
+            f.done();
+            return new CsvOptions(rowId, rowTimeField, start, step, constants);
         }
 
         private TimeFormat timeFormat(YamlNode node) {

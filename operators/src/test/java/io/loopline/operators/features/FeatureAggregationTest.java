@@ -1,0 +1,211 @@
+package io.loopline.operators.features;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.loopline.operators.features.spec.Aggregate;
+import io.loopline.operators.features.spec.FeatureSpec;
+import io.loopline.state.records.DeadLetter;
+import io.loopline.state.records.Event;
+import io.loopline.state.records.EventWithAggregates;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+
+class FeatureAggregationTest {
+    private static final FeatureSpec SPEC = TestSpecs.payments();
+    private static final int AMOUNT_WINDOW = 0; // 100 ms, 10 ms buckets
+    private static final int COUNT_WINDOW = 1; // 1 s, 100 ms buckets
+
+    private static Event event(String id, String entity, long time, double amount) {
+        return new Event(id, entity, time, new double[] {amount, 1}, new String[] {"DE", null}, Double.NaN);
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, Event, EventWithAggregates> harness() throws Exception {
+        var h = new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new FeatureAggregation(SPEC)), Event::entity, Types.STRING);
+        h.setup(EventWithAggregates.TYPE_INFO.createSerializer(new SerializerConfigImpl()));
+        return h;
+    }
+
+    private static void feed(KeyedOneInputStreamOperatorTestHarness<String, Event, EventWithAggregates> h, Event e) throws Exception {
+        h.processElement(new StreamRecord<>(e, e.timestamp()));
+    }
+
+    private static double aggregate(EventWithAggregates row, int window, Aggregate aggregate) {
+        return row.aggregates()[FeatureSpec.aggregateIndex(window, aggregate)];
+    }
+
+    @Test
+    void eventsWaitForTheWatermarkAndAreProcessedInEventTimeOrder() throws Exception {
+        try (var h = harness()) {
+            h.open();
+            feed(h, event("b", "u", 20, 2.0));
+            feed(h, event("a", "u", 10, 1.0));
+            assertThat(h.extractOutputValues()).isEmpty();
+            assertThat(h.numEventTimeTimers()).isEqualTo(2);
+
+            h.processWatermark(new Watermark(20));
+
+            List<EventWithAggregates> out = h.extractOutputValues();
+            assertThat(out).extracting(r -> r.event().id()).containsExactly("a", "b");
+            assertThat(aggregate(out.get(0), AMOUNT_WINDOW, Aggregate.COUNT)).isZero();
+            assertThat(aggregate(out.get(0), AMOUNT_WINDOW, Aggregate.MEAN)).isNaN();
+            assertThat(out.get(0).aggregates()[FeatureSpec.SECONDS_SINCE_PREVIOUS]).isNaN();
+            assertThat(aggregate(out.get(1), AMOUNT_WINDOW, Aggregate.COUNT)).isEqualTo(1.0);
+            assertThat(aggregate(out.get(1), AMOUNT_WINDOW, Aggregate.SUM)).isEqualTo(1.0);
+            assertThat(out.get(1).aggregates()[FeatureSpec.SECONDS_SINCE_PREVIOUS]).isEqualTo(0.01);
+            assertThat(h.numEventTimeTimers()).isZero();
+        }
+    }
+
+    @Test
+    void eventsWithEqualTimestampsDoNotSeeEachOther() throws Exception {
+        try (var h = harness()) {
+            h.open();
+            feed(h, event("y", "u", 5, 7.0));
+            feed(h, event("x", "u", 5, 3.0));
+            feed(h, event("z", "u", 6, 1.0));
+            h.processWatermark(new Watermark(100));
+
+            List<EventWithAggregates> out = h.extractOutputValues();
+            assertThat(out).extracting(r -> r.event().id()).containsExactly("x", "y", "z");
+            assertThat(aggregate(out.get(0), AMOUNT_WINDOW, Aggregate.COUNT)).isZero();
+            assertThat(aggregate(out.get(1), AMOUNT_WINDOW, Aggregate.COUNT)).isZero();
+            assertThat(aggregate(out.get(2), AMOUNT_WINDOW, Aggregate.COUNT)).isEqualTo(2.0);
+            assertThat(aggregate(out.get(2), AMOUNT_WINDOW, Aggregate.MAX)).isEqualTo(7.0);
+        }
+    }
+
+    @Test
+    void windowAggregatesMatchABruteForceOverTheSameBuckets() throws Exception {
+        SplittableRandom random = new SplittableRandom(3);
+        List<Event> events = new ArrayList<>();
+        long t = 1_000;
+        for (int i = 0; i < 400; i++) {
+            t += 1 + random.nextInt(15);
+            events.add(event("e" + i, "u", t, Math.round(random.nextDouble() * 1000) / 10.0));
+        }
+        try (var h = harness()) {
+            h.open();
+            for (Event e : events) {
+                feed(h, e);
+            }
+            h.processWatermark(new Watermark(Long.MAX_VALUE));
+            List<EventWithAggregates> out = h.extractOutputValues();
+            assertThat(out).hasSize(events.size());
+            for (int i = 0; i < out.size(); i++) {
+                long now = events.get(i).timestamp();
+                long currentBucket = Math.floorDiv(now, 10);
+                List<Double> inWindow = new ArrayList<>();
+                for (int j = 0; j < i; j++) {
+                    long bucket = Math.floorDiv(events.get(j).timestamp(), 10);
+                    if (bucket > currentBucket - 10 && events.get(j).timestamp() < now) {
+                        inWindow.add(events.get(j).numbers()[0]);
+                    }
+                }
+                EventWithAggregates row = out.get(i);
+                double mean = inWindow.stream().mapToDouble(d -> d).average().orElse(Double.NaN);
+                double variance = inWindow.stream().mapToDouble(d -> (d - mean) * (d - mean)).sum() / inWindow.size();
+                assertThat(aggregate(row, AMOUNT_WINDOW, Aggregate.COUNT)).isEqualTo(inWindow.size());
+                assertThat(aggregate(row, AMOUNT_WINDOW, Aggregate.SUM)).isCloseTo(inWindow.stream().mapToDouble(d -> d).sum(), within(1e-9));
+                if (!inWindow.isEmpty()) {
+                    assertThat(aggregate(row, AMOUNT_WINDOW, Aggregate.MEAN)).isCloseTo(mean, within(1e-9));
+                    assertThat(aggregate(row, AMOUNT_WINDOW, Aggregate.MIN)).isEqualTo(inWindow.stream().mapToDouble(d -> d).min().getAsDouble());
+                    assertThat(aggregate(row, AMOUNT_WINDOW, Aggregate.MAX)).isEqualTo(inWindow.stream().mapToDouble(d -> d).max().getAsDouble());
+                    assertThat(aggregate(row, AMOUNT_WINDOW, Aggregate.STDDEV)).isCloseTo(Math.sqrt(variance), within(1e-9));
+                }
+                long countBucket = Math.floorDiv(now, 100);
+                long counted = events.subList(0, i).stream()
+                        .filter(e -> Math.floorDiv(e.timestamp(), 100) > countBucket - 10 && e.timestamp() < now).count();
+                assertThat(aggregate(row, COUNT_WINDOW, Aggregate.COUNT)).isEqualTo(counted);
+            }
+        }
+    }
+
+    @Test
+    void anEventBehindTheWatermarkIsDeadLetteredAsLate() throws Exception {
+        try (var h = harness()) {
+            h.open();
+            h.processWatermark(new Watermark(50));
+            feed(h, event("late", "u", 50, 1.0));
+            feed(h, event("ok", "u", 51, 1.0));
+            h.processWatermark(new Watermark(60));
+
+            assertThat(h.extractOutputValues()).extracting(r -> r.event().id()).containsExactly("ok");
+            List<DeadLetter> late = h.getSideOutput(FeatureAggregation.LATE).stream().map(StreamRecord::getValue).toList();
+            assertThat(late).hasSize(1);
+            assertThat(late.get(0).reason()).isEqualTo("late");
+            assertThat(late.get(0).field()).isEqualTo("ts");
+            assertThat(new String(late.get(0).raw(), java.nio.charset.StandardCharsets.UTF_8)).contains("\"id\":\"late\"", "\"ts\":50");
+        }
+    }
+
+    @Test
+    void anEntityIdleLongerThanTheTtlStartsAfresh() throws Exception {
+        long hour = 3_600_000L;
+        try (var h = harness()) {
+            h.open();
+            feed(h, event("a", "u", 1_000, 1.0));
+            feed(h, event("b", "u", 1_000 + hour + 1, 1.0));
+            feed(h, event("c", "u", 1_000 + hour + 2, 1.0));
+            h.processWatermark(new Watermark(Long.MAX_VALUE));
+
+            List<EventWithAggregates> out = h.extractOutputValues();
+            assertThat(out.get(1).aggregates()[FeatureSpec.SECONDS_SINCE_PREVIOUS]).as("state reset").isNaN();
+            assertThat(out.get(2).aggregates()[FeatureSpec.SECONDS_SINCE_PREVIOUS]).isEqualTo(0.001);
+        }
+    }
+
+    @Test
+    void pendingEventsAndAggregatesSurviveSnapshotAndRestore() throws Exception {
+        OperatorSubtaskState snapshot;
+        List<EventWithAggregates> uninterrupted;
+        List<Event> events = List.of(event("a", "u", 10, 4.0), event("b", "u", 12, 6.0), event("c", "u", 15, 5.0), event("d", "u", 30, 1.0));
+        try (var h = harness()) {
+            h.open();
+            events.forEach(e -> run(() -> feed(h, e)));
+            h.processWatermark(new Watermark(Long.MAX_VALUE));
+            uninterrupted = h.extractOutputValues();
+        }
+        List<EventWithAggregates> restoredOutput = new ArrayList<>();
+        try (var h = harness()) {
+            h.open();
+            feed(h, events.get(0));
+            feed(h, events.get(1));
+            h.processWatermark(new Watermark(11)); // a processed, b pending
+            restoredOutput.addAll(h.extractOutputValues());
+            snapshot = h.snapshot(1, 1);
+        }
+        try (var h = harness()) {
+            h.initializeState(snapshot);
+            h.open();
+            assertThat(h.numEventTimeTimers()).as("b's timer restored").isEqualTo(1);
+            feed(h, events.get(2));
+            feed(h, events.get(3));
+            h.processWatermark(new Watermark(Long.MAX_VALUE));
+            restoredOutput.addAll(h.extractOutputValues());
+        }
+        assertThat(restoredOutput).isEqualTo(uninterrupted);
+    }
+
+    private interface ThrowingRunnable {
+        void run() throws Exception;
+    }
+
+    private static void run(ThrowingRunnable r) {
+        try {
+            r.run();
+        } catch (Exception e) {
+            throw new RuntimeException(e);
+        }
+    }
+}
