@@ -24,10 +24,17 @@ public final class TransactionGenerator {
     private final int entities;
     private final double malformedRatio;
     private final String idPrefix;
+    private final boolean includeLabel;
     private long sequence;
     private long clock;
 
     public TransactionGenerator(long seed, int entities, double malformedRatio, long startMillis) {
+        this(seed, entities, malformedRatio, startMillis, false);
+    }
+
+    /** @param includeLabel write the fraud label into each event ({@code is_fraud}), as history files have it */
+    public TransactionGenerator(long seed, int entities, double malformedRatio, long startMillis, boolean includeLabel) {
+        this.includeLabel = includeLabel;
         if (entities < 1) {
             throw new IllegalArgumentException("entities must be >= 1, got " + entities);
         }
@@ -75,6 +82,9 @@ public final class TransactionGenerator {
             json.writeStringField(TransactionSchema.COUNTRY, COUNTRIES[country]);
             if (deviceKnown) {
                 json.writeStringField(TransactionSchema.DEVICE, device);
+            }
+            if (includeLabel) {
+                json.writeNumberField(TransactionSchema.LABEL, label);
             }
         });
         return new Generated(key, value, eventId, true, label, ts);

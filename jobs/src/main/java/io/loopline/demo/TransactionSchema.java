@@ -15,6 +15,7 @@ public final class TransactionSchema {
     public static final String MERCHANT_CATEGORY = "merchant_category";
     public static final String COUNTRY = "country";
     public static final String DEVICE = "device";
+    public static final String LABEL = "is_fraud";
 
     private TransactionSchema() {}
 

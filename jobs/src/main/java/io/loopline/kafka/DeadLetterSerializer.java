@@ -1,7 +1,6 @@
 package io.loopline.kafka;
 
 import io.loopline.state.records.DeadLetter;
-import java.util.Base64;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
@@ -20,16 +19,7 @@ public final class DeadLetterSerializer implements KafkaRecordSerializationSchem
 
     @Override
     public ProducerRecord<byte[], byte[]> serialize(DeadLetter d, KafkaSinkContext context, Long timestamp) {
-        byte[] value = Json.object(json -> {
-            json.writeStringField("reason", d.reason());
-            if (d.field() != null) {
-                json.writeStringField("field", d.field());
-            }
-            json.writeStringField("detail", d.detail());
-            json.writeStringField("source", d.source());
-            json.writeStringField("rawBase64", d.raw() == null ? null : Base64.getEncoder().encodeToString(d.raw()));
-            json.writeNumberField("time", d.time());
-        });
+        byte[] value = DeadLetterJson.encode(d);
         return new ProducerRecord<>(topic, null, d.time(), d.key(), value);
     }
 }

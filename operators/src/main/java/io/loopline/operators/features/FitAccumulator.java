@@ -32,6 +32,7 @@ public final class FitAccumulator {
     private final FeatureSpec spec;
     private final Map<String, Moments> raw = new LinkedHashMap<>();
     private final Map<String, Moments> scaled = new LinkedHashMap<>();
+    /** Counts per categorical field (not per feature): vocabularies and the profile's frequencies. */
     private final Map<String, Map<String, Long>> categories = new LinkedHashMap<>();
 
     public FitAccumulator(FeatureSpec spec) {
@@ -40,9 +41,10 @@ public final class FitAccumulator {
             if (f instanceof FeatureDefinition.Numeric) {
                 raw.put(f.name(), new Moments());
                 scaled.put(f.name(), new Moments());
-            } else if (f instanceof FeatureDefinition.OneHot) {
-                categories.put(f.name(), new HashMap<>());
             }
+        }
+        for (String field : spec.schema().categoricalFields()) {
+            categories.put(field, new HashMap<>());
         }
     }
 
@@ -54,14 +56,30 @@ public final class FitAccumulator {
                     raw.get(f.name()).add(value);
                     scaled.get(f.name()).add(NumericInputs.applyUntilStandardize(numeric, value));
                 }
-            } else if (f instanceof FeatureDefinition.OneHot oneHot) {
-                String category = row.event().categories()[oneHot.index()];
-                Map<String, Long> counts = categories.get(f.name());
-                if (category != null && (counts.size() < MAX_TRACKED_CATEGORIES || counts.containsKey(category))) {
-                    counts.merge(category, 1L, Long::sum);
-                }
             }
         }
+        List<String> fields = spec.schema().categoricalFields();
+        for (int i = 0; i < fields.size(); i++) {
+            String category = row.event().categories()[i];
+            Map<String, Long> counts = categories.get(fields.get(i));
+            if (category != null && (counts.size() < MAX_TRACKED_CATEGORIES || counts.containsKey(category))) {
+                counts.merge(category, 1L, Long::sum);
+            }
+        }
+    }
+
+    /** Frequencies of each categorical field's values (the most frequent {@code limit}, by count then name). */
+    public Map<String, Map<String, Long>> categoryFrequencies(int limit) {
+        Map<String, Map<String, Long>> result = new LinkedHashMap<>();
+        categories.forEach((field, counts) -> {
+            Map<String, Long> top = new LinkedHashMap<>();
+            counts.entrySet().stream()
+                    .sorted(Map.Entry.<String, Long>comparingByValue(Comparator.reverseOrder()).thenComparing(Map.Entry.comparingByKey()))
+                    .limit(limit)
+                    .forEach(e -> top.put(e.getKey(), e.getValue()));
+            result.put(field, top);
+        });
+        return result;
     }
 
     public FitAccumulator merge(FitAccumulator other) {
@@ -89,7 +107,7 @@ public final class FitAccumulator {
         for (FeatureDefinition f : spec.features()) {
             if (f instanceof FeatureDefinition.OneHot oneHot) {
                 List<String> vocabulary = new ArrayList<>();
-                categories.get(f.name()).entrySet().stream()
+                categories.get(oneHot.field()).entrySet().stream()
                         .filter(e -> e.getValue() >= oneHot.minCount())
                         .sorted(Map.Entry.<String, Long>comparingByValue(Comparator.reverseOrder()).thenComparing(Map.Entry.comparingByKey()))
                         .limit(oneHot.maxCategories())

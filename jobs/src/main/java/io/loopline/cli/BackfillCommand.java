@@ -1,0 +1,107 @@
+package io.loopline.cli;
+
+import io.loopline.io.EventSources;
+import io.loopline.io.InputFormat;
+import io.loopline.jobs.backfill.BackfillJob;
+import io.loopline.operators.features.spec.FeatureSpec;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.apache.flink.core.fs.Path;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(
+        name = "backfill",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Runs the feature pipeline as a Flink BATCH job over history and writes, into --output:",
+            "  training/part-*.csv   one row per event: its features as of that event (point in time) and its label",
+            "  profile.json          the reference profile: learned statistics, per-feature quantile bins, frequencies, label prior",
+            "  dead-letters/*.jsonl  events that could not be used, with the reason",
+            "  _SUCCESS              written last",
+        },
+        sortOptions = false)
+final class BackfillCommand implements Callable<Integer> {
+    @Option(names = "--spec", required = true, description = "Feature spec: a YAML file, or a built-in one (transactions, elec2).")
+    String spec;
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Input input;
+
+    static final class Input {
+        @Option(names = "--input", split = ",", description = "Event files or folders, on any Flink FileSystem (file:, s3:, hdfs:); comma-separated.")
+        List<String> files;
+
+        @Option(names = "--kafka-topic", description = "Read a bounded offset range of this topic instead of files.")
+        String topic;
+    }
+
+    @Option(names = "--format", defaultValue = "auto", description = "jsonl, csv or auto (by the first input's extension) (default: ${DEFAULT-VALUE}).")
+    String format;
+
+    @Option(names = "--bootstrap-servers", description = "Kafka to read --kafka-topic from.")
+    String bootstrapServers;
+
+    @Option(names = "--start", defaultValue = "earliest", description = "With --kafka-topic: earliest, committed, or partition:offset,... (default: ${DEFAULT-VALUE}).")
+    String start;
+
+    @Option(names = "--stop", defaultValue = "latest", description = "With --kafka-topic: latest or partition:offset,... exclusive (default: ${DEFAULT-VALUE}).")
+    String stop;
+
+    @Option(names = "--output", required = true, description = "Output folder (any Flink FileSystem path).")
+    String output;
+
+    @Option(names = "--overwrite", description = "Replace a non-empty output folder.")
+    boolean overwrite;
+
+    @Option(names = "--parallelism", defaultValue = "2", description = "Parallel tasks (default: ${DEFAULT-VALUE}).")
+    int parallelism;
+
+    @Option(names = "--max-parallelism", defaultValue = "128", description = "Key groups of the feature state (default: ${DEFAULT-VALUE}).")
+    int maxParallelism;
+
+    @Option(names = "--bins", defaultValue = "10", description = "Quantile bins per feature in the profile (default: ${DEFAULT-VALUE}).")
+    int bins;
+
+    @Override
+    public Integer call() throws Exception {
+        FeatureSpec featureSpec = SpecLoader.load(spec);
+        var settings = new BackfillJob.Settings(parallelism, maxParallelism, bins, overwrite);
+        EventSources.BoundedInput bounded;
+        if (input.topic != null) {
+            if (bootstrapServers == null) {
+                throw new IllegalArgumentException("--kafka-topic needs --bootstrap-servers");
+            }
+            bounded = EventSources.kafkaRange(bootstrapServers, input.topic, "loopline-backfill", start, stop);
+        } else {
+            InputFormat inputFormat = format.equals("auto") ? InputFormat.guess(input.files.get(0)) : parseFormat(format);
+            bounded = EventSources.files(input.files.stream().map(Path::new).toList(), inputFormat, featureSpec.csv());
+        }
+        System.out.printf("Backfill of %s with spec '%s' (%d feature columns) into %s%n", bounded.description(), featureSpec.name(),
+                featureSpec.dimension(), output);
+        BackfillJob.Result result = new BackfillJob(bounded, featureSpec, new Path(output), settings).run(BackfillCommand::printProgress);
+        System.out.printf(Locale.ROOT, "%nDone in %.1f s: %,d training rows, %,d dead letters%n", result.seconds(), result.rows(), result.deadLetters());
+        System.out.printf("  %s/%s%n  %s/%s%n  %s/%s%n", output, BackfillJob.TRAINING_DIR, output, BackfillJob.PROFILE_FILE, output,
+                BackfillJob.DEAD_LETTER_DIR);
+        return 0;
+    }
+
+    private static InputFormat parseFormat(String text) {
+        try {
+            return InputFormat.valueOf(text.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--format must be jsonl, csv or auto, got '" + text + "'");
+        }
+    }
+
+    static void printProgress(String pass, long events, double seconds, long expected) {
+        double rate = seconds > 0 ? events / seconds : 0;
+        String eta = expected > 0 && rate > 0 && events < expected
+                ? String.format(Locale.ROOT, ", ETA %.0f s", (expected - events) / rate)
+                : "";
+        String total = expected > 0 ? String.format(Locale.ROOT, " of %,d (%.0f%%)", expected, 100.0 * events / expected) : "";
+        System.out.printf(Locale.ROOT, "[%s %5.1fs] %,d events read%s, %,.0f events/s%s%n", pass, seconds, events, total, rate, eta);
+    }
+}

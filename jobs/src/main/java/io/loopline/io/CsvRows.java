@@ -1,0 +1,106 @@
+package io.loopline.io;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.loopline.operators.features.spec.CsvOptions;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Turns CSV rows into the JSON objects Loopline decodes, so CSV and JSON input share one decoder
+ * and one set of validation rules. Cells that parse as numbers become JSON numbers, empty cells are
+ * left out (missing), anything else is a string; the spec's {@link CsvOptions} add row ids, row
+ * times and constants.
+ */
+public final class CsvRows {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final List<String> header;
+    private final CsvOptions options;
+
+    public CsvRows(String headerLine, CsvOptions options) {
+        this.header = split(headerLine);
+        this.options = options;
+    }
+
+    public List<String> header() {
+        return header;
+    }
+
+    /**
+     * @param dataRow 1-based number of the data row (the header is row 0)
+     * @return the JSON bytes, or null when the row's cell count does not match the header
+     */
+    public byte[] toJson(String line, long dataRow) {
+        List<String> cells = split(line);
+        if (cells.size() != header.size()) {
+            return null;
+        }
+        ObjectNode node = JSON.createObjectNode();
+        for (int i = 0; i < cells.size(); i++) {
+            String cell = cells.get(i);
+            if (cell.isEmpty()) {
+                continue;
+            }
+            Double number = number(cell);
+            if (number != null) {
+                node.put(header.get(i), number);
+            } else {
+                node.put(header.get(i), cell);
+            }
+        }
+        if (options.rowIdField() != null) {
+            node.put(options.rowIdField(), dataRow);
+        }
+        if (options.rowTimeField() != null) {
+            node.put(options.rowTimeField(), options.rowTimeStart().toEpochMilli() + (dataRow - 1) * options.rowTimeStep().toMillis());
+        }
+        options.constants().forEach(node::put);
+        return node.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static Double number(String cell) {
+        char c = cell.charAt(0);
+        if (!(Character.isDigit(c) || c == '-' || c == '+' || c == '.')) {
+            return null;
+        }
+        try {
+            double value = Double.parseDouble(cell);
+            return Double.isFinite(value) ? value : null;
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    /** RFC 4180 fields: commas separate, double quotes quote, "" is a quote inside quotes. */
+    static List<String> split(String line) {
+        List<String> cells = new ArrayList<>();
+        StringBuilder cell = new StringBuilder();
+        boolean quoted = false;
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if (quoted) {
+                if (c == '"') {
+                    if (i + 1 < line.length() && line.charAt(i + 1) == '"') {
+                        cell.append('"');
+                        i++;
+                    } else {
+                        quoted = false;
+                    }
+                } else {
+                    cell.append(c);
+                }
+            } else if (c == '"') {
+                quoted = true;
+            } else if (c == ',') {
+                cells.add(cell.toString().trim());
+                cell.setLength(0);
+            } else if (c != '\r') {
+                cell.append(c);
+            }
+        }
+        cells.add(cell.toString().trim());
+        return cells;
+    }
+}
