@@ -18,8 +18,8 @@ class DemoRunITCase {
 
     @Test
     void theDemoCommitsEveryEventOnceAndLeavesNothingRunning(@TempDir Path stateDir) throws Exception {
-        var settings = new DemoSettings(null, 30_000, 0, 2_000, 0.002, 11, 2, 128, Duration.ofMillis(500), Duration.ofMinutes(4),
-                stateDir, "events", "predictions", "dead-letters");
+        var settings = new DemoSettings(null, 20_000, 30_000, 0, 2_000, 0.002, 11, 2, 128, Duration.ofMillis(500), Duration.ofMinutes(4),
+                stateDir, "events", "features", "dead-letters");
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         DemoSummary summary;
         try (PrintStream out = new PrintStream(printed, true, StandardCharsets.UTF_8)) {
@@ -29,7 +29,8 @@ class DemoRunITCase {
 
         assertThat(summary.complete()).as(output).isTrue();
         assertThat(summary.produced()).isEqualTo(30_000);
-        assertThat(summary.distinctPredictions()).isEqualTo(summary.validProduced());
+        assertThat(summary.historyRows()).isPositive().isLessThanOrEqualTo(20_000);
+        assertThat(summary.distinctFeatures()).isEqualTo(summary.validProduced());
         assertThat(summary.duplicates()).isZero();
         assertThat(summary.deadLetters()).isEqualTo(summary.malformedProduced()).isPositive();
         assertThat(summary.exactlyOnce()).isTrue();

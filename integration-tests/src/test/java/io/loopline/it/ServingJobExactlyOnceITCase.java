@@ -3,16 +3,19 @@ package io.loopline.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.loopline.cli.SpecLoader;
 import io.loopline.demo.TransactionGenerator;
-import io.loopline.demo.TransactionSchema;
 import io.loopline.jobs.KafkaIo;
 import io.loopline.jobs.LocalEnvironments;
 import io.loopline.jobs.ServingJob;
 import io.loopline.kafka.KafkaTopics;
 import io.loopline.local.LocalKafka;
+import io.loopline.operators.features.spec.FeatureSpec;
+import io.loopline.state.profile.FeatureFit;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The serving topology on a real Kafka broker process and a MiniCluster at parallelism 2, with
- * RocksDB and checkpoints: a bounded input of N events, every valid one committed to predictions
+ * RocksDB and checkpoints: a bounded input of N events, every valid one's feature vector committed
  * exactly once, every malformed one committed to dead-letters with its reason.
  */
 class ServingJobExactlyOnceITCase {
@@ -63,33 +66,44 @@ class ServingJobExactlyOnceITCase {
         assertThat(BrokerProcesses.awaitExit(pid, Duration.ofSeconds(30))).as("broker pid %d exited", pid).isTrue();
     }
 
+    /** Neutral statistics: this test is about delivery, not about the numbers. */
+    static FeatureFit neutralFit(FeatureSpec spec) {
+        Map<String, FeatureFit.NumericFit> numeric = new HashMap<>();
+        spec.features().forEach(f -> numeric.put(f.name(), new FeatureFit.NumericFit(0, 0, 1, 0)));
+        Map<String, List<String>> vocabularies = new HashMap<>();
+        spec.features().forEach(f -> vocabularies.put(f.name(), List.of()));
+        return new FeatureFit(numeric, vocabularies);
+    }
+
     @Test
     void everyEventIsCommittedExactlyOnce(@TempDir Path checkpoints) throws Exception {
         String bootstrap = kafka.bootstrapServers();
-        KafkaTopics.ensure(bootstrap, Map.of("events", PARALLELISM, "predictions", PARALLELISM, "dead-letters", 1), Duration.ofSeconds(30));
+        KafkaTopics.ensure(bootstrap, Map.of("events", PARALLELISM, "features", PARALLELISM, "dead-letters", 1), Duration.ofSeconds(30));
         Set<String> validIds = new HashSet<>();
         long malformed = produce(bootstrap, validIds);
         assertThat(validIds).hasSizeGreaterThan(EVENTS * 9 / 10);
         assertThat(malformed).isPositive();
 
+        FeatureSpec spec = SpecLoader.load("transactions");
         Configuration conf = LocalEnvironments.streamingConfiguration(PARALLELISM, checkpoints, Duration.ofMillis(500));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         new ServingJob(
                 KafkaIo.events(bootstrap, "events", "it-serving", true),
-                KafkaIo.predictions(bootstrap, "predictions", "it-serving"),
+                KafkaIo.features(bootstrap, "features", spec.name(), "it-serving"),
                 KafkaIo.deadLetters(bootstrap, "dead-letters", "it-serving"),
-                new ServingJob.Settings(TransactionSchema.schema(), 128, Duration.ofDays(1)))
+                new ServingJob.Settings(spec, neutralFit(spec), 128))
                 .build(env);
         env.execute("serving-exactly-once-it");
 
-        List<ConsumerRecord<byte[], byte[]>> predictions = CommittedRecords.readAll(bootstrap, "predictions", Duration.ofSeconds(60));
-        List<String> predictedIds = predictions.stream().map(r -> new String(r.key(), StandardCharsets.UTF_8)).toList();
-        assertThat(predictedIds).doesNotHaveDuplicates();
-        assertThat(new HashSet<>(predictedIds)).isEqualTo(validIds);
+        List<ConsumerRecord<byte[], byte[]>> features = CommittedRecords.readAll(bootstrap, "features", Duration.ofSeconds(60));
+        List<String> ids = features.stream().map(r -> new String(r.key(), StandardCharsets.UTF_8)).toList();
+        assertThat(ids).doesNotHaveDuplicates();
+        assertThat(new HashSet<>(ids)).isEqualTo(validIds);
+        ObjectMapper json = new ObjectMapper();
+        assertThat(json.readTree(features.get(0).value()).path("values").size()).isEqualTo(spec.dimension());
 
         List<ConsumerRecord<byte[], byte[]>> deadLetters = CommittedRecords.readAll(bootstrap, "dead-letters", Duration.ofSeconds(60));
         assertThat(deadLetters).hasSize((int) malformed);
-        ObjectMapper json = new ObjectMapper();
         for (var record : deadLetters) {
             var node = json.readTree(record.value());
             assertThat(node.path("reason").asText()).isIn("malformed-json", "missing-field", "wrong-type", "non-finite");

@@ -13,16 +13,22 @@ import picocli.CommandLine.Option;
         name = "demo",
         mixinStandardHelpOptions = true,
         description = {
-            "Runs Loopline end to end on this machine: starts a real Kafka broker process (unless"
-                    + " --bootstrap-servers is given), creates the topics, generates synthetic card"
-                    + " transactions into the events topic and runs the serving job in an embedded Flink"
-                    + " MiniCluster (RocksDB state, checkpoints, exactly-once Kafka sink). Prints live"
-                    + " progress and a summary checked with a read_committed consumer, then stops everything.",
+            "Runs Loopline end to end on this machine: backfills labelled synthetic history with the"
+                    + " feature spec 'transactions' (Flink BATCH: training set + reference profile), then"
+                    + " starts a real Kafka broker process (unless --bootstrap-servers is given), writes live"
+                    + " transactions into the events topic and serves their features with the same definition"
+                    + " in an embedded Flink MiniCluster (STREAMING, RocksDB state, checkpoints, exactly-once"
+                    + " Kafka sink). Prints live progress and a summary checked with a read_committed consumer,"
+                    + " then stops everything.",
         },
         sortOptions = false)
 final class DemoCommand implements Callable<Integer> {
+    @Option(names = "--history", defaultValue = "100000",
+            description = "Labelled historic events to backfill (BATCH) before serving (default: ${DEFAULT-VALUE}).")
+    long history;
+
     @Option(names = "--events", defaultValue = "200000",
-            description = "Events to generate (default: ${DEFAULT-VALUE}); 0 runs until Ctrl-C.")
+            description = "Live events to generate (default: ${DEFAULT-VALUE}); 0 runs until Ctrl-C.")
     long events;
 
     @Option(names = "--rate", defaultValue = "0",
@@ -66,8 +72,9 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--events-topic", defaultValue = "events", description = "Input topic (default: ${DEFAULT-VALUE}).")
     String eventsTopic;
 
-    @Option(names = "--predictions-topic", defaultValue = "predictions", description = "Output topic (default: ${DEFAULT-VALUE}).")
-    String predictionsTopic;
+    @Option(names = "--features-topic", defaultValue = "features",
+            description = "Output topic of the served feature vectors (default: ${DEFAULT-VALUE}).")
+    String featuresTopic;
 
     @Option(names = "--dead-letter-topic", defaultValue = "dead-letters",
             description = "Topic for events that cannot be used, with the reason (default: ${DEFAULT-VALUE}).")
@@ -75,8 +82,8 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        DemoSettings settings = new DemoSettings(bootstrapServers, events, rate, entities, malformedRatio, seed,
-                parallelism, maxParallelism, checkpointInterval, timeout, stateDir, eventsTopic, predictionsTopic, deadLetterTopic);
+        DemoSettings settings = new DemoSettings(bootstrapServers, history, events, rate, entities, malformedRatio, seed,
+                parallelism, maxParallelism, checkpointInterval, timeout, stateDir, eventsTopic, featuresTopic, deadLetterTopic);
         DemoRun run = new DemoRun(settings, System.out);
         Thread main = Thread.currentThread();
         Thread onCtrlC = new Thread(() -> {

@@ -22,22 +22,22 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * Reads the job's outputs as a downstream user would ({@code isolation.level=read_committed}) and
- * counts what is committed: predictions (distinct event ids and duplicates) and dead letters by
+ * counts what is committed: feature vectors (distinct event ids and duplicates) and dead letters by
  * reason. It is the demo's measure of progress and of exactly-once.
  */
 public final class CommittedOutputCounter implements AutoCloseable {
-    private final String predictionsTopic;
+    private final String featuresTopic;
     private final KafkaConsumer<byte[], byte[]> consumer;
-    private final Set<String> predictedIds = new HashSet<>();
+    private final Set<String> featureIds = new HashSet<>();
     private final Map<String, Long> deadLettersByReason = new TreeMap<>();
     private final ObjectMapper mapper = new ObjectMapper();
-    private final AtomicLong predictions = new AtomicLong();
+    private final AtomicLong features = new AtomicLong();
     private final AtomicLong deadLetters = new AtomicLong();
     private final Thread thread;
     private volatile boolean stopped;
 
-    public CommittedOutputCounter(String bootstrapServers, String predictionsTopic, String deadLetterTopic) {
-        this.predictionsTopic = predictionsTopic;
+    public CommittedOutputCounter(String bootstrapServers, String featuresTopic, String deadLetterTopic) {
+        this.featuresTopic = featuresTopic;
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -48,7 +48,7 @@ public final class CommittedOutputCounter implements AutoCloseable {
         this.consumer = new KafkaConsumer<>(props);
         // Only outputs of this run count: start at the current end of both topics.
         List<TopicPartition> partitions = new ArrayList<>();
-        for (String topic : List.of(predictionsTopic, deadLetterTopic)) {
+        for (String topic : List.of(featuresTopic, deadLetterTopic)) {
             for (PartitionInfo p : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {
                 partitions.add(new TopicPartition(topic, p.partition()));
             }
@@ -68,11 +68,11 @@ public final class CommittedOutputCounter implements AutoCloseable {
     private void consume() {
         while (!stopped) {
             for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                if (record.topic().equals(predictionsTopic)) {
+                if (record.topic().equals(featuresTopic)) {
                     synchronized (this) {
-                        predictedIds.add(new String(record.key(), StandardCharsets.UTF_8));
+                        featureIds.add(new String(record.key(), StandardCharsets.UTF_8));
                     }
-                    predictions.incrementAndGet();
+                    features.incrementAndGet();
                 } else {
                     String reason = reasonOf(record.value());
                     synchronized (this) {
@@ -93,12 +93,12 @@ public final class CommittedOutputCounter implements AutoCloseable {
         }
     }
 
-    public long predictions() {
-        return predictions.get();
+    public long features() {
+        return features.get();
     }
 
-    public synchronized long distinctPredictions() {
-        return predictedIds.size();
+    public synchronized long distinctFeatures() {
+        return featureIds.size();
     }
 
     public long deadLetters() {

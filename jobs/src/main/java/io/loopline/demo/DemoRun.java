@@ -1,15 +1,27 @@
 package io.loopline.demo;
 
+import io.loopline.cli.SpecLoader;
+import io.loopline.io.EventSources;
+import io.loopline.io.InputFormat;
 import io.loopline.jobs.KafkaIo;
+import io.loopline.jobs.backfill.BackfillJob;
+import io.loopline.jobs.backfill.BackfillProgress;
+import io.loopline.operators.features.ProfileAccumulator;
+import io.loopline.operators.features.spec.FeatureSpec;
+import io.loopline.operators.features.spec.FeatureSpecParser;
 import io.loopline.jobs.LocalEnvironments;
 import io.loopline.jobs.ServingJob;
 import io.loopline.kafka.KafkaTopics;
 import io.loopline.local.LocalKafka;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -17,9 +29,11 @@ import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
 
 /**
- * The embedded demo: a real Kafka broker process (or a given cluster), a generator writing
- * synthetic transactions, the serving job in a Flink MiniCluster with RocksDB and exactly-once
- * Kafka output, and live progress read back with a read_committed consumer.
+ * The embedded demo: labelled history is backfilled (Flink BATCH) into a training set and a
+ * reference profile; then a real Kafka broker process (or a given cluster) receives live synthetic
+ * transactions, the serving job featurizes them with the same feature definition in a Flink
+ * MiniCluster (RocksDB, checkpoints, exactly-once Kafka output), and progress is read back with a
+ * read_committed consumer.
  */
 public final class DemoRun {
     private static final Duration PROGRESS_EVERY = Duration.ofSeconds(1);
@@ -58,30 +72,46 @@ public final class DemoRun {
     }
 
     private DemoSummary runAgainst(String bootstrap) throws Exception {
+        Path stateDir = settings.stateDir() != null ? Files.createDirectories(settings.stateDir()) : Files.createTempDirectory("loopline-demo-");
+        FeatureSpec spec = FeatureSpecParser.parse(SpecLoader.builtInText("transactions"), "transactions.yaml (built in)");
+
+        // 1. History: labelled events, backfilled in BATCH into a training set and a reference profile.
+        Path history = stateDir.resolve("history.jsonl");
+        long historyEnd = writeHistory(history);
+        out.printf(Locale.ROOT, "Backfilling %,d historic events (Flink BATCH, spec '%s', %d feature columns) ...%n",
+                settings.historyEvents(), spec.name(), spec.dimension());
+        var backfill = new BackfillJob(
+                EventSources.files(List.of(new org.apache.flink.core.fs.Path(history.toUri())), InputFormat.JSONL, spec.csv()),
+                spec, new org.apache.flink.core.fs.Path(stateDir.resolve("backfill").toUri()),
+                new BackfillJob.Settings(settings.parallelism(), settings.maxParallelism(), ProfileAccumulator.DEFAULT_BINS, true));
+        BackfillJob.Result backfilled = backfill.run(BackfillProgress.NONE);
+        out.printf(Locale.ROOT, "Backfill done in %.1f s: %,d training rows and a reference profile in %s%n",
+                backfilled.seconds(), backfilled.rows(), stateDir.resolve("backfill"));
+
+        // 2. Live: the same feature definition in STREAMING, on events arriving in Kafka.
         Map<String, Integer> topics = new LinkedHashMap<>();
         topics.put(settings.eventsTopic(), settings.parallelism());
-        topics.put(settings.predictionsTopic(), settings.parallelism());
+        topics.put(settings.featuresTopic(), settings.parallelism());
         topics.put(settings.deadLetterTopic(), 1);
         KafkaTopics.ensure(bootstrap, topics, Duration.ofSeconds(30));
         out.printf("Topics ready: %s%n", topics.keySet());
 
-        Path stateDir = settings.stateDir() != null ? Files.createDirectories(settings.stateDir()) : Files.createTempDirectory("loopline-demo-");
         String runId = Long.toHexString(System.currentTimeMillis());
         var job = new ServingJob(
                 KafkaIo.events(bootstrap, settings.eventsTopic(), "loopline-demo-" + runId, false),
-                KafkaIo.predictions(bootstrap, settings.predictionsTopic(), "loopline-demo-" + runId),
+                KafkaIo.features(bootstrap, settings.featuresTopic(), spec.name(), "loopline-demo-" + runId),
                 KafkaIo.deadLetters(bootstrap, settings.deadLetterTopic(), "loopline-demo-" + runId),
-                new ServingJob.Settings(TransactionSchema.schema(), settings.maxParallelism(), Duration.ofDays(7)));
+                new ServingJob.Settings(spec, backfilled.fit(), settings.maxParallelism()));
         var env = LocalEnvironments.streaming(settings.parallelism(), stateDir.resolve("checkpoints"), settings.checkpointInterval());
 
-        var generator = new TransactionGenerator(settings.seed(), settings.entities(), settings.malformedRatio(), System.currentTimeMillis());
-        try (var counter = new CommittedOutputCounter(bootstrap, settings.predictionsTopic(), settings.deadLetterTopic()).start()) {
+        var generator = new TransactionGenerator(settings.seed() + 1, settings.entities(), settings.malformedRatio(), historyEnd + 1000);
+        try (var counter = new CommittedOutputCounter(bootstrap, settings.featuresTopic(), settings.deadLetterTopic()).start()) {
             JobClient client = job.start(env);
             out.printf("Flink job %s started (parallelism %d, RocksDB, checkpoint every %s, exactly-once sink)%n",
                     client.getJobID(), settings.parallelism(), settings.checkpointInterval());
             long startNanos = System.nanoTime();
             try (var producer = new EventProducer(bootstrap, settings.eventsTopic(), generator, settings.events(), settings.ratePerSecond()).start()) {
-                DemoSummary summary = watch(client, producer, counter, startNanos);
+                DemoSummary summary = watch(client, producer, counter, startNanos, backfilled.rows());
                 printSummary(summary);
                 return summary;
             } finally {
@@ -90,7 +120,23 @@ public final class DemoRun {
         }
     }
 
-    private DemoSummary watch(JobClient client, EventProducer producer, CommittedOutputCounter counter, long startNanos)
+    /** Writes labelled history and returns the event time of its last event. */
+    private long writeHistory(Path file) throws IOException {
+        long start = System.currentTimeMillis() - settings.historyEvents() * 11; // ~10.5 ms apart: history ends about now
+        var generator = new TransactionGenerator(settings.seed(), settings.entities(), settings.malformedRatio(), start, true);
+        long last = start;
+        try (OutputStream stream = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16)) {
+            for (long i = 0; i < settings.historyEvents(); i++) {
+                TransactionGenerator.Generated g = generator.next();
+                stream.write(g.value());
+                stream.write('\n');
+                last = g.timestamp();
+            }
+        }
+        return last;
+    }
+
+    private DemoSummary watch(JobClient client, EventProducer producer, CommittedOutputCounter counter, long startNanos, long historyRows)
             throws Exception {
         long deadline = startNanos + settings.timeout().toNanos();
         long lastCommitted = 0;
@@ -101,7 +147,7 @@ public final class DemoRun {
         while (!interrupted) {
             Thread.sleep(100); // demo pacing only; completion is decided on observed counts below
             long now = System.nanoTime();
-            long committed = counter.predictions() + counter.deadLetters();
+            long committed = counter.features() + counter.deadLetters();
             if (committed != lastCommitted) {
                 lastCommitNanos = now;
             }
@@ -119,8 +165,8 @@ public final class DemoRun {
             }
             if (now - lastProgressNanos >= PROGRESS_EVERY.toNanos()) {
                 double rate = (committed - lastCommitted) / ((now - lastNanos) / 1e9);
-                out.printf(Locale.ROOT, "[%5.1fs] produced %,d  committed %,d predictions + %,d dead letters  %,.0f events/s%n",
-                        (now - startNanos) / 1e9, producer.producedCount(), counter.predictions(), counter.deadLetters(), rate);
+                out.printf(Locale.ROOT, "[%5.1fs] produced %,d  committed %,d feature vectors + %,d dead letters  %,.0f events/s%n",
+                        (now - startNanos) / 1e9, producer.producedCount(), counter.features(), counter.deadLetters(), rate);
                 lastCommitted = committed;
                 lastNanos = now;
                 lastProgressNanos = now;
@@ -131,10 +177,10 @@ public final class DemoRun {
             }
         }
         double seconds = (lastCommitNanos - startNanos) / 1e9;
-        long committedTotal = counter.predictions() + counter.deadLetters();
+        long committedTotal = counter.features() + counter.deadLetters();
         return new DemoSummary(
-                producer.producedCount(), producer.validCount(), producer.malformedCount(),
-                counter.predictions(), counter.distinctPredictions(), counter.deadLetters(), counter.deadLettersByReason(),
+                historyRows, producer.producedCount(), producer.validCount(), producer.malformedCount(),
+                counter.features(), counter.distinctFeatures(), counter.deadLetters(), counter.deadLettersByReason(),
                 seconds, seconds > 0 ? committedTotal / seconds : 0, complete);
     }
 
@@ -153,9 +199,10 @@ public final class DemoRun {
     private void printSummary(DemoSummary s) {
         out.println();
         out.println("Loopline demo summary");
-        out.printf(Locale.ROOT, "  events produced        %,d (%,d valid, %,d malformed)%n", s.produced(), s.validProduced(), s.malformedProduced());
-        out.printf(Locale.ROOT, "  predictions committed  %,d (%,d distinct event ids, %,d duplicates, %,d missing)%n",
-                s.committedPredictions(), s.distinctPredictions(), s.duplicates(), s.missing());
+        out.printf(Locale.ROOT, "  history backfilled     %,d training rows (BATCH)%n", s.historyRows());
+        out.printf(Locale.ROOT, "  live events produced   %,d (%,d valid, %,d malformed)%n", s.produced(), s.validProduced(), s.malformedProduced());
+        out.printf(Locale.ROOT, "  features committed     %,d (%,d distinct event ids, %,d duplicates, %,d missing)%n",
+                s.committedFeatures(), s.distinctFeatures(), s.duplicates(), s.missing());
         out.printf(Locale.ROOT, "  dead letters committed %,d %s%n", s.deadLetters(), s.deadLettersByReason());
         out.printf(Locale.ROOT, "  time                   %.1f s, %,.0f events/s end to end (Kafka -> Flink -> Kafka, committed)%n",
                 s.seconds(), s.eventsPerSecond());

@@ -7,12 +7,14 @@ import java.time.Duration;
  * What the demo runs.
  *
  * @param bootstrapServers an existing Kafka, or null to start the local broker
- * @param events events to generate; 0 runs until interrupted
+ * @param historyEvents labelled events generated as history and backfilled before serving
+ * @param events live events to generate; 0 runs until interrupted
  * @param ratePerSecond generation rate; 0 is as fast as possible
  * @param stateDir where checkpoints go; null for a temporary folder
  */
 public record DemoSettings(
         String bootstrapServers,
+        long historyEvents,
         long events,
         double ratePerSecond,
         int entities,
@@ -24,10 +26,11 @@ public record DemoSettings(
         Duration timeout,
         Path stateDir,
         String eventsTopic,
-        String predictionsTopic,
+        String featuresTopic,
         String deadLetterTopic) {
 
     public DemoSettings {
+        require(historyEvents >= 1, "--history must be >= 1, got " + historyEvents);
         require(events >= 0, "--events must be >= 0, got " + events);
         require(ratePerSecond >= 0, "--rate must be >= 0, got " + ratePerSecond);
         require(entities >= 1, "--entities must be >= 1, got " + entities);

@@ -6,16 +6,18 @@ import java.util.Map;
  * The result of a demo run, as counted by a read_committed consumer.
  *
  * @param produced events written to the events topic (valid + malformed)
- * @param committedPredictions prediction records committed (duplicates included)
- * @param distinctPredictions distinct event ids among them
+ * @param historyRows training rows the backfill wrote from the history
+ * @param committedFeatures feature records committed (duplicates included)
+ * @param distinctFeatures distinct event ids among them
  * @param eventsPerSecond committed outputs per second of job time
  */
 public record DemoSummary(
+        long historyRows,
         long produced,
         long validProduced,
         long malformedProduced,
-        long committedPredictions,
-        long distinctPredictions,
+        long committedFeatures,
+        long distinctFeatures,
         long deadLetters,
         Map<String, Long> deadLettersByReason,
         double seconds,
@@ -23,11 +25,11 @@ public record DemoSummary(
         boolean complete) {
 
     public long duplicates() {
-        return committedPredictions - distinctPredictions;
+        return committedFeatures - distinctFeatures;
     }
 
     public long missing() {
-        return Math.max(0, validProduced - distinctPredictions);
+        return Math.max(0, validProduced - distinctFeatures);
     }
 
     /** Every valid event committed exactly once, every malformed one dead-lettered. */

@@ -1,11 +1,6 @@
 package io.loopline.demo;
 
-import io.loopline.state.schema.EventSchema;
-import io.loopline.state.schema.TimeFormat;
-import java.util.List;
-import java.util.Set;
-
-/** The fields of the demo's synthetic card transactions. */
+/** The fields of the demo's synthetic card transactions; the built-in spec {@code transactions} declares them. */
 public final class TransactionSchema {
     public static final String EVENT_ID = "event_id";
     public static final String CARD_ID = "card_id";
@@ -18,16 +13,4 @@ public final class TransactionSchema {
     public static final String LABEL = "is_fraud";
 
     private TransactionSchema() {}
-
-    public static EventSchema schema() {
-        return new EventSchema(
-                EVENT_ID,
-                CARD_ID,
-                TIME,
-                TimeFormat.EPOCH_MILLIS,
-                List.of(AMOUNT, CARD_AGE_DAYS),
-                List.of(MERCHANT_CATEGORY, COUNTRY, DEVICE),
-                Set.of(DEVICE),
-                null);
-    }
 }

@@ -1,10 +1,10 @@
 package io.loopline.jobs;
 
 import io.loopline.kafka.DeadLetterSerializer;
-import io.loopline.kafka.EntityActivitySerializer;
+import io.loopline.kafka.FeatureVectorSerializer;
 import io.loopline.kafka.RawEventDeserializer;
 import io.loopline.state.records.DeadLetter;
-import io.loopline.state.records.EntityActivity;
+import io.loopline.state.records.FeatureVector;
 import io.loopline.state.records.RawEvent;
 import java.time.Duration;
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -39,12 +39,12 @@ public final class KafkaIo {
         return builder.build();
     }
 
-    public static KafkaSink<EntityActivity> predictions(String bootstrapServers, String topic, String transactionalIdPrefix) {
-        return KafkaSink.<EntityActivity>builder()
+    public static KafkaSink<FeatureVector> features(String bootstrapServers, String topic, String specName, String transactionalIdPrefix) {
+        return KafkaSink.<FeatureVector>builder()
                 .setBootstrapServers(bootstrapServers)
-                .setRecordSerializer(new EntityActivitySerializer(topic))
+                .setRecordSerializer(new FeatureVectorSerializer(topic, specName))
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-                .setTransactionalIdPrefix(transactionalIdPrefix + "-predictions")
+                .setTransactionalIdPrefix(transactionalIdPrefix + "-features")
                 .setProperty("transaction.timeout.ms", String.valueOf(TRANSACTION_TIMEOUT.toMillis()))
                 .build();
     }

@@ -1,35 +1,37 @@
 package io.loopline.jobs;
 
-import io.loopline.operators.activity.EntityActivityTracker;
 import io.loopline.operators.decode.DecodeEvents;
 import io.loopline.operators.decode.EventDecoder;
+import io.loopline.operators.features.FeaturePipeline;
+import io.loopline.operators.features.spec.FeatureSpec;
+import io.loopline.state.profile.FeatureFit;
 import io.loopline.state.records.DeadLetter;
-import io.loopline.state.records.EntityActivity;
 import io.loopline.state.records.Event;
+import io.loopline.state.records.FeatureVector;
 import io.loopline.state.records.RawEvent;
-import io.loopline.state.schema.EventSchema;
-import java.time.Duration;
 import java.util.Objects;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * The serving path: raw events are decoded (bad ones to dead-letters), keyed by entity through
- * per-entity state, and written out. The job takes its source and sinks as arguments, so tests run
- * this exact topology with their own I/O; {@code main}-style callers wire Kafka.
+ * The serving path, STREAMING: raw events are decoded (bad ones to dead-letters), featurized by the
+ * same {@link FeaturePipeline} the backfill runs (per-entity state in RocksDB, event time, late
+ * events to dead-letters) with the backfill's fitted statistics, and written out. The job takes
+ * its source and sinks as arguments, so tests run this exact topology with their own I/O.
  */
 public final class ServingJob {
     public static final String JOB_NAME = "Loopline Serving";
 
     /** Settings of the topology itself (not of the cluster it runs on). */
-    public record Settings(EventSchema schema, int maxParallelism, Duration entityIdleRetention) {
+    public record Settings(FeatureSpec spec, FeatureFit fit, int maxParallelism) {
         public Settings {
-            Objects.requireNonNull(schema, "schema");
+            Objects.requireNonNull(spec, "spec");
+            Objects.requireNonNull(fit, "fit");
             if (maxParallelism < 1 || maxParallelism > 32768) {
                 throw new IllegalArgumentException("max parallelism must be in [1, 32768], got " + maxParallelism);
             }
@@ -37,13 +39,13 @@ public final class ServingJob {
     }
 
     private final Source<RawEvent, ?, ?> events;
-    private final Sink<EntityActivity> predictions;
+    private final Sink<FeatureVector> features;
     private final Sink<DeadLetter> deadLetters;
     private final Settings settings;
 
-    public ServingJob(Source<RawEvent, ?, ?> events, Sink<EntityActivity> predictions, Sink<DeadLetter> deadLetters, Settings settings) {
+    public ServingJob(Source<RawEvent, ?, ?> events, Sink<FeatureVector> features, Sink<DeadLetter> deadLetters, Settings settings) {
         this.events = events;
-        this.predictions = predictions;
+        this.features = features;
         this.deadLetters = deadLetters;
         this.settings = settings;
     }
@@ -56,24 +58,24 @@ public final class ServingJob {
                 .fromSource(events, WatermarkStrategy.noWatermarks(), "Events")
                 .uid("events-source")
                 .returns(RawEvent.TYPE_INFO)
-                .process(new DecodeEvents(new EventDecoder(settings.schema())))
+                .process(new DecodeEvents(new EventDecoder(settings.spec().schema())))
                 .returns(Event.TYPE_INFO)
                 .uid("decode-events")
                 .name("Decode Events");
 
+        FeaturePipeline pipeline = new FeaturePipeline(settings.spec());
+        FeaturePipeline.Aggregated aggregated = pipeline.aggregate(decoded);
+        DataStream<FeatureVector> vectors = pipeline.transform(aggregated.rows(), settings.fit());
+
         decoded.getSideOutput(DecodeEvents.DEAD_LETTERS)
+                .union(aggregated.lateEvents())
                 .sinkTo(deadLetters)
                 .uid("dead-letters-sink")
                 .name("Dead Letters");
 
-        decoded.keyBy(Event::entity, Types.STRING)
-                .process(new EntityActivityTracker(settings.entityIdleRetention()))
-                .returns(EntityActivity.TYPE_INFO)
-                .uid("entity-activity")
-                .name("Entity Activity")
-                .sinkTo(predictions)
-                .uid("predictions-sink")
-                .name("Predictions");
+        vectors.sinkTo(features)
+                .uid("features-sink")
+                .name("Features");
     }
 
     /** Builds the topology and submits it without waiting for it to finish. */
