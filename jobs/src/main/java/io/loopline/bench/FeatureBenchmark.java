@@ -56,8 +56,9 @@ public final class FeatureBenchmark {
         return run("BATCH", conf);
     }
 
-    public Run streaming(Path checkpointDir, Duration checkpointInterval) throws Exception {
+    public Run streaming(Path checkpointDir, Duration checkpointInterval, String stateBackend) throws Exception {
         Configuration conf = io.loopline.jobs.LocalEnvironments.streamingConfiguration(parallelism, checkpointDir, checkpointInterval);
+        conf.setString("state.backend.type", stateBackend);
         return run("STREAMING", conf);
     }
 

@@ -53,6 +53,9 @@ final class BenchCommand implements Runnable {
         @Option(names = "--checkpoint-interval", defaultValue = "2s", description = "STREAMING checkpoint interval (default: ${DEFAULT-VALUE}).")
         Duration checkpointInterval;
 
+        @Option(names = "--state-backend", defaultValue = "rocksdb", description = "STREAMING state backend: rocksdb or hashmap (default: ${DEFAULT-VALUE}).")
+        String stateBackend;
+
         @Option(names = "--json", description = "Print one JSON object instead of a table.")
         boolean json;
 
@@ -62,7 +65,7 @@ final class BenchCommand implements Runnable {
             var bench = new FeatureBenchmark(spec, events, entities, parallelism, gap.toMillis());
             Path checkpoints = FeatureBenchmark.tempCheckpoints();
             FeatureBenchmark.Run batch = bench.batch();
-            FeatureBenchmark.Run streaming = bench.streaming(checkpoints, checkpointInterval);
+            FeatureBenchmark.Run streaming = bench.streaming(checkpoints, checkpointInterval, stateBackend);
             double bytesPerEntity = (double) streaming.maxStateBytes() / entities;
             if (json) {
                 ObjectNode node = new ObjectMapper().createObjectNode();
@@ -81,9 +84,9 @@ final class BenchCommand implements Runnable {
                         spec.name(), spec.windows().size(), spec.dimension(), events, entities, parallelism, Runtime.getRuntime().availableProcessors());
                 System.out.printf(Locale.ROOT, "%-28s %12s %10s%n", "mode", "events/s", "seconds");
                 System.out.printf(Locale.ROOT, "%-28s %,12.0f %10.1f%n", "BATCH", batch.eventsPerSecond(), batch.seconds());
-                System.out.printf(Locale.ROOT, "%-28s %,12.0f %10.1f%n", "STREAMING (RocksDB, ckpt " + checkpointInterval.toMillis() + "ms)",
+                System.out.printf(Locale.ROOT, "%-28s %,12.0f %10.1f%n", "STREAMING (" + stateBackend + ", ckpt " + checkpointInterval.toMillis() + "ms)",
                         streaming.eventsPerSecond(), streaming.seconds());
-                System.out.printf(Locale.ROOT, "RocksDB state: %,d bytes in the largest of %d checkpoints = %,.0f bytes per entity%n",
+                System.out.printf(Locale.ROOT, "State: %,d bytes in the largest of %d checkpoints = %,.0f bytes per entity%n",
                         streaming.maxStateBytes(), streaming.checkpoints(), bytesPerEntity);
             }
             return 0;

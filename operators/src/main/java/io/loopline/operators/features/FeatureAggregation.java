@@ -3,7 +3,7 @@ package io.loopline.operators.features;
 import io.loopline.operators.features.spec.Aggregate;
 import io.loopline.operators.features.spec.FeatureSpec;
 import io.loopline.operators.features.spec.WindowDefinition;
-import io.loopline.state.aggregates.EntityAggregateState;
+import io.loopline.state.aggregates.EntityFeatureState;
 import io.loopline.state.aggregates.WindowStats;
 import io.loopline.state.records.DeadLetter;
 import io.loopline.state.records.Event;
@@ -13,13 +13,11 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.api.java.typeutils.ListTypeInfo;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
@@ -37,22 +35,24 @@ import org.apache.flink.util.OutputTag;
  * In BATCH, Flink fires all of a key's timers in timestamp order after its input: the same code
  * gives the same numbers.
  *
- * <p>Bounded state. Per entity: one {@link EntityAggregateState} whose bucket series drop buckets
- * that left the longest window, plus the pending buffer, which only holds events within the
- * out-of-orderness bound. An entity idle for longer than the spec's {@code idle_ttl} in event time
+ * <p>Bounded state. Per entity: the events waiting for the watermark (only ever those within the
+ * out-of-orderness bound; appending one is a RocksDB merge, no read), and one {@link
+ * EntityFeatureState} with bucket series that drop buckets once they leave their window (read and
+ * written once per processed timestamp). An entity idle for longer than the spec's {@code idle_ttl} in event time
  * restarts from empty aggregates (checked on its next event, identically in both modes), and
  * Flink's state TTL (processing time, same duration) drops entities that never come back: RocksDB
- * in compaction, the heap backend incrementally.
+ * in compaction, the heap backend in full snapshots.
  */
 public final class FeatureAggregation extends KeyedProcessFunction<String, Event, EventWithAggregates> {
     private static final long serialVersionUID = 1L;
 
     public static final OutputTag<DeadLetter> LATE = new OutputTag<>("late-events", DeadLetter.TYPE_INFO);
     public static final String LATE_REASON = "late";
+    private static final Comparator<Event> EVENT_ORDER = Comparator.comparingLong(Event::timestamp).thenComparing(Event::id);
 
     private final FeatureSpec spec;
-    private transient ValueState<EntityAggregateState> aggregates;
-    private transient MapState<Long, List<Event>> pending;
+    private transient ValueState<EntityFeatureState> entityState;
+    private transient ListState<Event> pending;
     private transient WindowStats stats;
     private transient Counter lateEvents;
 
@@ -65,14 +65,17 @@ public final class FeatureAggregation extends KeyedProcessFunction<String, Event
         StateTtlConfig ttl = StateTtlConfig.newBuilder(spec.idleTtl())
                 .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
                 .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+                // RocksDB drops expired entities while compacting; the heap backend when it snapshots.
+                // (Incremental heap cleanup scans state on every access: it cost a third of the throughput.)
                 .cleanupInRocksdbCompactFilter(1000)
-                .cleanupIncrementally(10, false)
+                .cleanupFullSnapshot()
                 .build();
-        var aggregatesDescriptor = new ValueStateDescriptor<>("entity-aggregates", EntityAggregateState.TYPE_INFO);
-        aggregatesDescriptor.enableTimeToLive(ttl);
-        aggregates = getRuntimeContext().getState(aggregatesDescriptor);
-        pending = getRuntimeContext().getMapState(
-                new MapStateDescriptor<>("pending-events", Types.LONG, new ListTypeInfo<>(Event.TYPE_INFO)));
+        var descriptor = new ValueStateDescriptor<>("entity-features", EntityFeatureState.TYPE_INFO);
+        descriptor.enableTimeToLive(ttl);
+        entityState = getRuntimeContext().getState(descriptor);
+        var pendingDescriptor = new ListStateDescriptor<>("pending-events", Event.TYPE_INFO);
+        pendingDescriptor.enableTimeToLive(ttl);
+        pending = getRuntimeContext().getListState(pendingDescriptor);
         stats = new WindowStats();
         lateEvents = getRuntimeContext().getMetricGroup().addGroup("loopline").counter("events_late");
     }
@@ -89,28 +92,52 @@ public final class FeatureAggregation extends KeyedProcessFunction<String, Event
                     EventJson.encode(event, spec.schema()), ctx.timerService().currentProcessingTime()));
             return;
         }
-        List<Event> atTimestamp = pending.get(event.timestamp());
-        if (atTimestamp == null) {
-            atTimestamp = new ArrayList<>(1);
-            ctx.timerService().registerEventTimeTimer(event.timestamp());
-        }
-        atTimestamp.add(event);
-        pending.put(event.timestamp(), atTimestamp);
+        // An append: on RocksDB a merge, no read. The entity's aggregates are only touched when the timer fires.
+        pending.add(event);
+        // One timer per distinct timestamp: the timer service ignores a second registration.
+        ctx.timerService().registerEventTimeTimer(event.timestamp());
     }
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<EventWithAggregates> out) throws Exception {
-        List<Event> events = pending.get(timestamp);
-        if (events == null) {
+        List<Event> due = new ArrayList<>();
+        List<Event> later = new ArrayList<>();
+        Iterable<Event> waiting = pending.get();
+        if (waiting != null) {
+            for (Event event : waiting) {
+                (event.timestamp() <= timestamp ? due : later).add(event);
+            }
+        }
+        if (due.isEmpty()) {
             return;
         }
-        pending.remove(timestamp);
-        if (events.size() > 1) {
-            events.sort(Comparator.comparing(Event::id));
+        if (later.isEmpty()) {
+            pending.clear();
+        } else {
+            pending.update(later);
         }
-        EntityAggregateState state = aggregates.value();
-        if (state == null || expired(state, timestamp)) {
-            state = new EntityAggregateState(spec.windows().size());
+        due.sort(EVENT_ORDER);
+        EntityFeatureState state = entityState.value();
+        if (state == null) {
+            state = new EntityFeatureState(spec.windows().size());
+        }
+        int from = 0;
+        while (from < due.size()) {
+            long time = due.get(from).timestamp();
+            int to = from;
+            while (to < due.size() && due.get(to).timestamp() == time) {
+                to++;
+            }
+            process(state, due.subList(from, to), time, out);
+            from = to;
+        }
+        entityState.update(state);
+    }
+
+    /** Events of one timestamp: all see the same aggregates (of strictly earlier events), then all are added. */
+    private void process(EntityFeatureState state, List<Event> events, long timestamp, Collector<EventWithAggregates> out) {
+        if (expired(state, timestamp)) {
+            state.resetAggregates();
         }
         for (Event event : events) {
             out.collect(new EventWithAggregates(event, aggregatesAt(state, timestamp)));
@@ -119,16 +146,15 @@ public final class FeatureAggregation extends KeyedProcessFunction<String, Event
             add(state, event);
         }
         state.setLastEventTime(timestamp);
-        aggregates.update(state);
     }
 
-    private boolean expired(EntityAggregateState state, long now) {
-        return state.lastEventTime() != EntityAggregateState.NO_EVENT && now - state.lastEventTime() > spec.idleTtl().toMillis();
+    private boolean expired(EntityFeatureState state, long now) {
+        return state.lastEventTime() != EntityFeatureState.NO_EVENT && now - state.lastEventTime() > spec.idleTtl().toMillis();
     }
 
-    private double[] aggregatesAt(EntityAggregateState state, long timestamp) {
+    private double[] aggregatesAt(EntityFeatureState state, long timestamp) {
         double[] values = new double[spec.aggregateCount()];
-        values[FeatureSpec.SECONDS_SINCE_PREVIOUS] = state.lastEventTime() == EntityAggregateState.NO_EVENT
+        values[FeatureSpec.SECONDS_SINCE_PREVIOUS] = state.lastEventTime() == EntityFeatureState.NO_EVENT
                 ? Double.NaN
                 : (timestamp - state.lastEventTime()) / 1000.0;
         List<WindowDefinition> windows = spec.windows();
@@ -145,7 +171,7 @@ public final class FeatureAggregation extends KeyedProcessFunction<String, Event
         return values;
     }
 
-    private void add(EntityAggregateState state, Event event) {
+    private void add(EntityFeatureState state, Event event) {
         List<WindowDefinition> windows = spec.windows();
         for (int w = 0; w < windows.size(); w++) {
             WindowDefinition window = windows.get(w);

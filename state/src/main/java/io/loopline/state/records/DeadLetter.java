@@ -73,7 +73,7 @@ public record DeadLetter(
 
         @Override
         protected void writeRecord(DeadLetter d, DataOutputView out) throws IOException {
-            out.writeUTF(d.reason);
+            Nullables.writeString(d.reason, out);
             Nullables.writeString(d.field, out);
             Nullables.writeLongString(d.detail, out);
             Nullables.writeString(d.source, out);
@@ -85,7 +85,7 @@ public record DeadLetter(
         @Override
         protected DeadLetter readRecord(int version, DataInputView in) throws IOException {
             return new DeadLetter(
-                    in.readUTF(),
+                    Nullables.readString(in),
                     Nullables.readString(in),
                     Nullables.readLongString(in),
                     Nullables.readString(in),

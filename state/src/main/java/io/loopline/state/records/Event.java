@@ -79,8 +79,8 @@ public record Event(
 
         @Override
         protected void writeRecord(Event e, DataOutputView out) throws IOException {
-            out.writeUTF(e.id);
-            out.writeUTF(e.entity);
+            Nullables.writeString(e.id, out);
+            Nullables.writeString(e.entity, out);
             out.writeLong(e.timestamp);
             Nullables.writeDoubles(e.numbers, out);
             Nullables.writeStrings(e.categories, out);
@@ -90,8 +90,8 @@ public record Event(
         @Override
         protected Event readRecord(int version, DataInputView in) throws IOException {
             return new Event(
-                    in.readUTF(),
-                    in.readUTF(),
+                    Nullables.readString(in),
+                    Nullables.readString(in),
                     in.readLong(),
                     Nullables.readDoubles(in),
                     Nullables.readStrings(in),

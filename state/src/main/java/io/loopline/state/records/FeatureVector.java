@@ -67,7 +67,7 @@ public record FeatureVector(String eventId, String entity, long timestamp, doubl
 
         @Override
         protected void writeRecord(FeatureVector v, DataOutputView out) throws IOException {
-            out.writeUTF(v.eventId);
+            Nullables.writeString(v.eventId, out);
             Nullables.writeString(v.entity, out);
             out.writeLong(v.timestamp);
             Nullables.writeDoubles(v.values, out);
@@ -76,7 +76,7 @@ public record FeatureVector(String eventId, String entity, long timestamp, doubl
 
         @Override
         protected FeatureVector readRecord(int version, DataInputView in) throws IOException {
-            return new FeatureVector(in.readUTF(), Nullables.readString(in), in.readLong(), Nullables.readDoubles(in), in.readDouble());
+            return new FeatureVector(Nullables.readString(in), Nullables.readString(in), in.readLong(), Nullables.readDoubles(in), in.readDouble());
         }
 
         @Override

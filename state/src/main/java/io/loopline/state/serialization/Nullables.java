@@ -3,20 +3,19 @@ package io.loopline.state.serialization;
 import java.io.IOException;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
+import org.apache.flink.types.StringValue;
 
 /** Helpers for the nullable strings, byte arrays and arrays that Loopline's records carry. */
 public final class Nullables {
     private Nullables() {}
 
+    /** Nullable, any length; Flink's {@link StringValue} encoding, much faster than writeUTF. */
     public static void writeString(String value, DataOutputView out) throws IOException {
-        out.writeBoolean(value != null);
-        if (value != null) {
-            out.writeUTF(value);
-        }
+        StringValue.writeString(value, out);
     }
 
     public static String readString(DataInputView in) throws IOException {
-        return in.readBoolean() ? in.readUTF() : null;
+        return StringValue.readString(in);
     }
 
     /** Strings longer than writeUTF's 64 KiB limit (raw payloads, error text) go as UTF-8 bytes. */

@@ -11,30 +11,41 @@ import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
 /**
- * Everything the feature operator keeps per entity: the time of its latest processed event and one
+ * The feature operator's aggregates of one entity: the time of its latest processed event and one
  * {@link BucketSeries} per windowed aggregate of the feature spec. Mutable (updated in place per
  * event), so its serializer makes real deep copies.
  */
-public final class EntityAggregateState {
+public final class EntityFeatureState {
     public static final long NO_EVENT = Long.MIN_VALUE;
 
-    public static final TypeInformation<EntityAggregateState> TYPE_INFO =
-            new RecordTypeInfo<>(EntityAggregateState.class, new Serializer());
+    public static final TypeInformation<EntityFeatureState> TYPE_INFO =
+            new RecordTypeInfo<>(EntityFeatureState.class, new Serializer());
 
     private long lastEventTime;
-    private final BucketSeries[] series;
+    private BucketSeries[] series;
 
-    public EntityAggregateState(int windows) {
+    public EntityFeatureState(int windows) {
         this.lastEventTime = NO_EVENT;
-        this.series = new BucketSeries[windows];
+        this.series = emptySeries(windows);
+    }
+
+    private EntityFeatureState(long lastEventTime, BucketSeries[] series) {
+        this.lastEventTime = lastEventTime;
+        this.series = series;
+    }
+
+    private static BucketSeries[] emptySeries(int windows) {
+        BucketSeries[] series = new BucketSeries[windows];
         for (int i = 0; i < windows; i++) {
             series[i] = new BucketSeries();
         }
+        return series;
     }
 
-    private EntityAggregateState(long lastEventTime, BucketSeries[] series) {
-        this.lastEventTime = lastEventTime;
-        this.series = series;
+    /** Forgets the aggregates: an entity idle past its TTL starts afresh. */
+    public void resetAggregates() {
+        lastEventTime = NO_EVENT;
+        series = emptySeries(series.length);
     }
 
     public long lastEventTime() {
@@ -53,17 +64,17 @@ public final class EntityAggregateState {
         return series[window];
     }
 
-    public EntityAggregateState copy() {
+    public EntityFeatureState copy() {
         BucketSeries[] copies = new BucketSeries[series.length];
         for (int i = 0; i < series.length; i++) {
             copies[i] = series[i].copy();
         }
-        return new EntityAggregateState(lastEventTime, copies);
+        return new EntityFeatureState(lastEventTime, copies);
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof EntityAggregateState other && other.lastEventTime == lastEventTime && Arrays.equals(series, other.series);
+        return o instanceof EntityFeatureState other && other.lastEventTime == lastEventTime && Arrays.equals(series, other.series);
     }
 
     @Override
@@ -72,7 +83,7 @@ public final class EntityAggregateState {
     }
 
     /** Explicit serializer with deep copies; format 1: version byte, last time, series. */
-    public static final class Serializer extends TypeSerializer<EntityAggregateState> {
+    public static final class Serializer extends TypeSerializer<EntityFeatureState> {
         private static final long serialVersionUID = 1L;
         private static final int FORMAT = 1;
 
@@ -82,22 +93,22 @@ public final class EntityAggregateState {
         }
 
         @Override
-        public TypeSerializer<EntityAggregateState> duplicate() {
+        public TypeSerializer<EntityFeatureState> duplicate() {
             return this;
         }
 
         @Override
-        public EntityAggregateState createInstance() {
-            return new EntityAggregateState(0);
+        public EntityFeatureState createInstance() {
+            return new EntityFeatureState(0);
         }
 
         @Override
-        public EntityAggregateState copy(EntityAggregateState from) {
+        public EntityFeatureState copy(EntityFeatureState from) {
             return from.copy();
         }
 
         @Override
-        public EntityAggregateState copy(EntityAggregateState from, EntityAggregateState reuse) {
+        public EntityFeatureState copy(EntityFeatureState from, EntityFeatureState reuse) {
             return from.copy();
         }
 
@@ -107,7 +118,7 @@ public final class EntityAggregateState {
         }
 
         @Override
-        public void serialize(EntityAggregateState state, DataOutputView out) throws IOException {
+        public void serialize(EntityFeatureState state, DataOutputView out) throws IOException {
             out.writeByte(FORMAT);
             out.writeLong(state.lastEventTime);
             out.writeShort(state.series.length);
@@ -117,21 +128,21 @@ public final class EntityAggregateState {
         }
 
         @Override
-        public EntityAggregateState deserialize(DataInputView in) throws IOException {
+        public EntityFeatureState deserialize(DataInputView in) throws IOException {
             int format = in.readUnsignedByte();
             if (format != FORMAT) {
-                throw new IOException("EntityAggregateState format " + format + " is not readable by this build");
+                throw new IOException("EntityFeatureState format " + format + " is not readable by this build");
             }
             long last = in.readLong();
             BucketSeries[] series = new BucketSeries[in.readUnsignedShort()];
             for (int i = 0; i < series.length; i++) {
                 series[i] = BucketSeries.read(in);
             }
-            return new EntityAggregateState(last, series);
+            return new EntityFeatureState(last, series);
         }
 
         @Override
-        public EntityAggregateState deserialize(EntityAggregateState reuse, DataInputView in) throws IOException {
+        public EntityFeatureState deserialize(EntityFeatureState reuse, DataInputView in) throws IOException {
             return deserialize(in);
         }
 
@@ -151,12 +162,12 @@ public final class EntityAggregateState {
         }
 
         @Override
-        public TypeSerializerSnapshot<EntityAggregateState> snapshotConfiguration() {
+        public TypeSerializerSnapshot<EntityFeatureState> snapshotConfiguration() {
             return new Snapshot();
         }
     }
 
-    public static final class Snapshot extends SimpleTypeSerializerSnapshot<EntityAggregateState> {
+    public static final class Snapshot extends SimpleTypeSerializerSnapshot<EntityFeatureState> {
         public Snapshot() {
             super(Serializer::new);
         }
