@@ -33,8 +33,11 @@ public final class FeaturePipeline {
 
     /** Event time, then keyed aggregation by entity. */
     public Aggregated aggregate(DataStream<Event> events) {
+        long boundMillis = spec.outOfOrderness().toMillis();
+        long idleFlushMillis = spec.idleFlush().toMillis();
         SingleOutputStreamOperator<EventWithAggregates> rows = events
-                .assignTimestampsAndWatermarks(WatermarkStrategy.<Event>forBoundedOutOfOrderness(spec.outOfOrderness())
+                .assignTimestampsAndWatermarks(WatermarkStrategy.<Event>forGenerator(
+                                context -> new FlushingOutOfOrdernessWatermarks(boundMillis, idleFlushMillis))
                         .withTimestampAssigner(new EventTimestamps())
                         .withIdleness(SOURCE_IDLENESS))
                 .uid("feature-event-time")

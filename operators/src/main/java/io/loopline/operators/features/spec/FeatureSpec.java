@@ -24,15 +24,22 @@ public final class FeatureSpec implements Serializable {
     private final Duration idleTtl;
     private final List<String> columnNames;
     private final CsvOptions csv;
+    private final Duration idleFlush;
 
     public FeatureSpec(String name, EventSchema schema, ZoneId timeZone, List<WindowDefinition> windows,
             List<FeatureDefinition> features, Duration outOfOrderness, Duration idleTtl) {
-        this(name, schema, timeZone, windows, features, outOfOrderness, idleTtl, CsvOptions.NONE);
+        this(name, schema, timeZone, windows, features, outOfOrderness, idleTtl, CsvOptions.NONE, defaultIdleFlush(outOfOrderness));
+    }
+
+    /** The out-of-orderness bound read as wall-clock time, at least one second. */
+    public static Duration defaultIdleFlush(Duration outOfOrderness) {
+        return outOfOrderness.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : outOfOrderness;
     }
 
     public FeatureSpec(String name, EventSchema schema, ZoneId timeZone, List<WindowDefinition> windows,
-            List<FeatureDefinition> features, Duration outOfOrderness, Duration idleTtl, CsvOptions csv) {
+            List<FeatureDefinition> features, Duration outOfOrderness, Duration idleTtl, CsvOptions csv, Duration idleFlush) {
         this.csv = csv;
+        this.idleFlush = idleFlush;
         this.name = name;
         this.schema = schema;
         this.timeZone = timeZone;
@@ -71,6 +78,14 @@ public final class FeatureSpec implements Serializable {
     /** How far out of event-time order events may arrive in streaming; later ones are dead-lettered as {@code late}. */
     public Duration outOfOrderness() {
         return outOfOrderness;
+    }
+
+    /**
+     * Streaming only: after this much wall-clock time without events, the watermark catches up with
+     * the largest timestamp seen, so buffered events do not wait for the next event. 0 = never.
+     */
+    public Duration idleFlush() {
+        return idleFlush;
     }
 
     /** An entity idle (in event time) for longer than this starts from empty aggregates. */

@@ -105,10 +105,12 @@ public final class FeatureSpecParser {
             }
             Duration outOfOrderness = DEFAULT_OUT_OF_ORDERNESS;
             Duration idleTtl = DEFAULT_IDLE_TTL;
+            Duration idleFlush = FeatureSpec.defaultIdleFlush(outOfOrderness);
             YamlNode stateNode = top.optionalNode("state");
             if (stateNode != null) {
                 var state = new YamlNode.Fields(stateNode);
                 outOfOrderness = state.duration("out_of_orderness", DEFAULT_OUT_OF_ORDERNESS);
+                idleFlush = state.duration("idle_flush", FeatureSpec.defaultIdleFlush(outOfOrderness));
                 idleTtl = state.duration("idle_ttl", DEFAULT_IDLE_TTL);
                 if (idleTtl.isZero()) {
                     throw state.node("idle_ttl").error("must be positive");
@@ -138,7 +140,7 @@ public final class FeatureSpecParser {
             } catch (IllegalArgumentException e) {
                 throw root.error(e.getMessage());
             }
-            return new FeatureSpec(name, schema, zone, windows, features, outOfOrderness, idleTtl, csv);
+            return new FeatureSpec(name, schema, zone, windows, features, outOfOrderness, idleTtl, csv, idleFlush);
         }
 
         private CsvOptions csv(YamlNode node) {

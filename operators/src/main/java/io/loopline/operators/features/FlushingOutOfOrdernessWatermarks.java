@@ -1,0 +1,51 @@
+package io.loopline.operators.features;
+
+import io.loopline.state.records.Event;
+import org.apache.flink.api.common.eventtime.Watermark;
+import org.apache.flink.api.common.eventtime.WatermarkGenerator;
+import org.apache.flink.api.common.eventtime.WatermarkOutput;
+
+/**
+ * Bounded out-of-orderness watermarks (the largest timestamp seen minus the bound) that also flush:
+ * once no event has arrived for {@code idleFlushMillis} of wall-clock time, the watermark moves up
+ * to the largest timestamp seen, so the last events before a pause are featurized now instead of
+ * waiting for the next event. An event that arrives after such a pause with an older timestamp is
+ * late. The input is then marked idle, so it does not hold back other parallel inputs. {@code
+ * idleFlushMillis = 0} never flushes (pure event time).
+ */
+public final class FlushingOutOfOrdernessWatermarks implements WatermarkGenerator<Event> {
+    private final long boundMillis;
+    private final long idleFlushNanos;
+    private long maxTimestamp = Long.MIN_VALUE;
+    private long lastEventNanos;
+    private long lastEmitted = Long.MIN_VALUE;
+
+    public FlushingOutOfOrdernessWatermarks(long boundMillis, long idleFlushMillis) {
+        this.boundMillis = boundMillis;
+        this.idleFlushNanos = idleFlushMillis * 1_000_000L;
+    }
+
+    @Override
+    public void onEvent(Event event, long eventTimestamp, WatermarkOutput output) {
+        maxTimestamp = Math.max(maxTimestamp, eventTimestamp);
+        lastEventNanos = System.nanoTime();
+    }
+
+    @Override
+    public void onPeriodicEmit(WatermarkOutput output) {
+        if (maxTimestamp == Long.MIN_VALUE) {
+            return;
+        }
+        boolean idle = idleFlushNanos > 0 && System.nanoTime() - lastEventNanos >= idleFlushNanos;
+        long watermark = idle ? maxTimestamp : maxTimestamp - boundMillis - 1;
+        if (watermark > lastEmitted) {
+            lastEmitted = watermark;
+            output.emitWatermark(new Watermark(watermark));
+        }
+        if (idle) {
+            // An idle input must not hold back the others: when all inputs are idle, Flink
+            // forwards the largest of their watermarks, so every buffered event gets processed.
+            output.markIdle();
+        }
+    }
+}
