@@ -1,5 +1,6 @@
 package io.loopline.cli;
 
+import io.loopline.demo.HistoryWriter;
 import io.loopline.demo.TransactionGenerator;
 import java.io.BufferedOutputStream;
 import java.io.OutputStream;
@@ -7,9 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -51,28 +49,9 @@ final class GenerateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         var generator = new TransactionGenerator(seed, entities, malformedRatio, start.toEpochMilli(), !noLabels);
-        var shuffle = new SplittableRandom(seed ^ 0x5DEECE66DL);
-        List<TransactionGenerator.Generated> window = new ArrayList<>();
-        long written = 0;
+        long written;
         try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(output), 1 << 16)) {
-            for (long i = 0; i < events; i++) {
-                window.add(generator.next());
-                // Emit a random event among those whose time is within `disorder` of the oldest buffered one.
-                while (!window.isEmpty() && (i == events - 1 || window.get(window.size() - 1).timestamp() - window.get(0).timestamp() > disorder.toMillis())) {
-                    long limit = window.get(0).timestamp() + disorder.toMillis();
-                    int eligible = 0;
-                    while (eligible < window.size() && window.get(eligible).timestamp() <= limit) {
-                        eligible++;
-                    }
-                    var g = window.remove(shuffle.nextInt(eligible));
-                    out.write(g.value());
-                    out.write('\n');
-                    written++;
-                    if (i < events - 1) {
-                        break;
-                    }
-                }
-            }
+            written = HistoryWriter.write(generator, events, disorder, seed, out).size();
         }
         System.out.printf("Wrote %,d events to %s%n", written, output);
         return 0;

@@ -43,8 +43,11 @@ public final class CsvRows {
             if (cell.isEmpty()) {
                 continue;
             }
-            Double number = number(cell);
-            if (number != null) {
+            Long integer = integer(cell);
+            Double number = integer == null ? number(cell) : null;
+            if (integer != null) {
+                node.put(header.get(i), integer);
+            } else if (number != null) {
                 node.put(header.get(i), number);
             } else {
                 node.put(header.get(i), cell);
@@ -58,6 +61,20 @@ public final class CsvRows {
         }
         options.constants().forEach(node::put);
         return node.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Whole numbers stay integers, so a CSV category such as a weekday number reads as "2", not "2.0". */
+    private static Long integer(String cell) {
+        int start = cell.charAt(0) == '-' || cell.charAt(0) == '+' ? 1 : 0;
+        if (start == cell.length() || cell.length() > 18) {
+            return null;
+        }
+        for (int i = start; i < cell.length(); i++) {
+            if (!Character.isDigit(cell.charAt(i))) {
+                return null;
+            }
+        }
+        return Long.parseLong(cell);
     }
 
     private static Double number(String cell) {

@@ -153,11 +153,16 @@ public final class BackfillJob {
                 .returns(Types.STRING)
                 .name("Fit Statistics");
         String jobName = "Loopline Backfill fit " + Long.toHexString(System.nanoTime());
-        FitAccumulator merged = new FitAccumulator(spec);
+        List<String> collected = new ArrayList<>();
         try (var reporting = report(progress, "pass 1/2 (fit)", jobName);
                 CloseableIterator<String> results = partials.executeAndCollect(jobName)) {
-            results.forEachRemaining(json -> merged.merge(FitAccumulator.fromJson(spec, json)));
+            results.forEachRemaining(collected::add);
         }
+        // Partials arrive in whatever order tasks finish; merging in a fixed order makes the
+        // floating-point result, and so every standardized feature, the same on every run.
+        collected.sort(null);
+        FitAccumulator merged = new FitAccumulator(spec);
+        collected.forEach(json -> merged.merge(FitAccumulator.fromJson(spec, json)));
         return merged;
     }
 
@@ -189,11 +194,14 @@ public final class BackfillJob {
                 .name("Profile Statistics");
 
         String jobName = "Loopline Backfill write " + Long.toHexString(System.nanoTime());
-        ProfileAccumulator merged = new ProfileAccumulator(spec);
+        List<String> collected = new ArrayList<>();
         try (var reporting = report(progress, "pass 2/2 (write)", jobName);
                 CloseableIterator<String> results = partials.executeAndCollect(jobName)) {
-            results.forEachRemaining(json -> merged.merge(ProfileAccumulator.fromJson(spec, json)));
+            results.forEachRemaining(collected::add);
         }
+        collected.sort(null);
+        ProfileAccumulator merged = new ProfileAccumulator(spec);
+        collected.forEach(json -> merged.merge(ProfileAccumulator.fromJson(spec, json)));
         return merged;
     }
 

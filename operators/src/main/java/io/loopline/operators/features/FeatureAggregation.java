@@ -100,12 +100,16 @@ public final class FeatureAggregation extends KeyedProcessFunction<String, Event
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<EventWithAggregates> out) throws Exception {
+        // Everything at or behind the watermark is final, so the first timer of a watermark advance
+        // processes all of it (the entity's later timers then find nothing). In BATCH the watermark
+        // is at the end of time when a key's timers fire: one pass over the key's events, in order.
+        long processUpTo = Math.max(timestamp, ctx.timerService().currentWatermark());
         List<Event> due = new ArrayList<>();
         List<Event> later = new ArrayList<>();
         Iterable<Event> waiting = pending.get();
         if (waiting != null) {
             for (Event event : waiting) {
-                (event.timestamp() <= timestamp ? due : later).add(event);
+                (event.timestamp() <= processUpTo ? due : later).add(event);
             }
         }
         if (due.isEmpty()) {

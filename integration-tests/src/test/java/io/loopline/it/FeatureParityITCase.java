@@ -1,0 +1,165 @@
+package io.loopline.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.loopline.cli.SpecLoader;
+import io.loopline.demo.HistoryWriter;
+import io.loopline.demo.TransactionGenerator;
+import io.loopline.io.EventSources;
+import io.loopline.io.InputFormat;
+import io.loopline.jobs.KafkaIo;
+import io.loopline.jobs.LocalEnvironments;
+import io.loopline.jobs.ServingJob;
+import io.loopline.jobs.backfill.BackfillJob;
+import io.loopline.jobs.backfill.BackfillProgress;
+import io.loopline.kafka.KafkaTopics;
+import io.loopline.local.LocalKafka;
+import io.loopline.operators.features.spec.FeatureSpec;
+import io.loopline.operators.features.spec.FeatureSpecParser;
+import io.loopline.state.profile.ReferenceProfile;
+import java.io.BufferedOutputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * No training/serving skew: the same file of events, arriving out of order for many entities, goes
+ * through the backfill (Flink BATCH, from the file) and through the serving job (Flink STREAMING,
+ * from Kafka, parallelism 2, RocksDB), and every event id gets a bit-identical feature vector.
+ */
+class FeatureParityITCase {
+    private static final int PARALLELISM = 2;
+    private static final int EVENTS = 30_000;
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(
+            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(PARALLELISM).build());
+
+    private static LocalKafka kafka;
+
+    @BeforeAll
+    static void startKafka() {
+        kafka = LocalKafka.start();
+    }
+
+    @AfterAll
+    static void stopKafka() {
+        kafka.close();
+    }
+
+    /** The demo spec with pure event-time watermarks: a slow CI machine must not turn an event late. */
+    static FeatureSpec paritySpec() {
+        String yaml = SpecLoader.builtInText("transactions").replace("  idle_ttl: 7d", "  idle_ttl: 7d\n  idle_flush: 0s");
+        FeatureSpec spec = FeatureSpecParser.parse(yaml, "transactions-parity.yaml");
+        assertThat(spec.idleFlush()).isZero();
+        return spec;
+    }
+
+    @Test
+    void batchAndStreamingComputeBitIdenticalFeatures(@TempDir Path dir) throws Exception {
+        FeatureSpec spec = paritySpec();
+        // 300 cards, events 1-20 ms apart, shuffled up to 2 s out of order (the spec allows 5 s).
+        Path events = dir.resolve("events.jsonl");
+        List<TransactionGenerator.Generated> written;
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(events))) {
+            written = HistoryWriter.write(new TransactionGenerator(99, 300, 0.0, 1_767_225_600_000L, true), EVENTS, Duration.ofSeconds(2), 99, out);
+        }
+        assertThat(written).hasSize(EVENTS);
+
+        // BATCH: the backfill over the file.
+        Path backfill = dir.resolve("backfill");
+        new BackfillJob(EventSources.files(List.of(new org.apache.flink.core.fs.Path(events.toUri())), InputFormat.JSONL, spec.csv()),
+                spec, new org.apache.flink.core.fs.Path(backfill.toUri()), new BackfillJob.Settings(PARALLELISM, 128, 10, false))
+                .run(BackfillProgress.NONE);
+        Map<String, double[]> batch = TrainingSets.read(backfill);
+        ReferenceProfile profile = ReferenceProfile.read(new org.apache.flink.core.fs.Path(backfill.resolve(BackfillJob.PROFILE_FILE).toUri()))
+                .requireColumns(spec.name(), spec.columnNames());
+
+        // STREAMING: the same lines, in the same order, through Kafka into the serving job.
+        String bootstrap = kafka.bootstrapServers();
+        KafkaTopics.ensure(bootstrap, Map.of("parity-events", PARALLELISM, "parity-features", PARALLELISM, "parity-dead-letters", 1),
+                Duration.ofSeconds(30));
+        produce(bootstrap, "parity-events", written);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(
+                LocalEnvironments.streamingConfiguration(PARALLELISM, dir.resolve("checkpoints"), Duration.ofMillis(500)));
+        new ServingJob(
+                KafkaIo.events(bootstrap, "parity-events", "parity", true),
+                KafkaIo.features(bootstrap, "parity-features", spec.name(), "parity"),
+                KafkaIo.deadLetters(bootstrap, "parity-dead-letters", "parity"),
+                new ServingJob.Settings(spec, profile.fit(), 128))
+                .build(env);
+        env.execute("feature-parity-streaming");
+        Map<String, double[]> streaming = readFeatures(bootstrap, "parity-features");
+
+        assertThat(CommittedRecords.readAll(bootstrap, "parity-dead-letters", Duration.ofSeconds(30))).as("no event was late").isEmpty();
+        assertThat(streaming.keySet()).hasSize(EVENTS).isEqualTo(batch.keySet());
+        int windowed = spec.columnNames().indexOf("amount_1h_count");
+        long withHistory = 0;
+        for (var e : batch.entrySet()) {
+            double[] served = streaming.get(e.getKey());
+            if (!Arrays.equals(bits(e.getValue()), bits(served))) {
+                throw new AssertionError("event " + e.getKey() + " differs:\n batch     " + Arrays.toString(e.getValue())
+                        + "\n streaming " + Arrays.toString(served));
+            }
+            if (e.getValue()[windowed] > 0) {
+                withHistory++;
+            }
+        }
+        assertThat(withHistory).as("most events see earlier events of their card in the 1 h window").isGreaterThan(EVENTS / 2);
+    }
+
+    private static long[] bits(double[] values) {
+        return Arrays.stream(values).mapToLong(Double::doubleToRawLongBits).toArray();
+    }
+
+    private static void produce(String bootstrap, String topic, List<TransactionGenerator.Generated> events) {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        try (var producer = new KafkaProducer<byte[], byte[]>(props)) {
+            for (var g : events) {
+                producer.send(new ProducerRecord<>(topic, g.key(), g.value()));
+            }
+            producer.flush();
+        }
+    }
+
+    private static Map<String, double[]> readFeatures(String bootstrap, String topic) throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        Map<String, double[]> features = new HashMap<>();
+        for (var record : CommittedRecords.readAll(bootstrap, topic, Duration.ofSeconds(60))) {
+            JsonNode node = json.readTree(record.value());
+            JsonNode values = node.path("values");
+            double[] v = new double[values.size()];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = values.get(i).doubleValue();
+            }
+            String id = new String(record.key(), StandardCharsets.UTF_8);
+            assertThat(features.put(id, v)).as("event %s served twice", id).isNull();
+        }
+        return features;
+    }
+}

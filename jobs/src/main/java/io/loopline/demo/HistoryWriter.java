@@ -1,0 +1,50 @@
+package io.loopline.demo;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Writes generated events as JSON lines, optionally shuffled the way real streams arrive: no event
+ * is more than {@code disorder} of event time behind the latest one written before it.
+ */
+public final class HistoryWriter {
+    private HistoryWriter() {}
+
+    /** @return the events written, valid and malformed */
+    public static List<TransactionGenerator.Generated> write(TransactionGenerator generator, long events, Duration disorder, long seed,
+            OutputStream out) throws IOException {
+        SplittableRandom shuffle = new SplittableRandom(seed ^ 0x5DEECE66DL);
+        List<TransactionGenerator.Generated> written = new ArrayList<>();
+        List<TransactionGenerator.Generated> window = new ArrayList<>();
+        long bound = disorder.toMillis();
+        for (long i = 0; i < events; i++) {
+            window.add(generator.next());
+            // Once the buffer spans more than the bound, release a random one of the events that
+            // are within the bound of the oldest: arrival order is shuffled, lateness stays bounded.
+            while (window.get(window.size() - 1).timestamp() - window.get(0).timestamp() > bound) {
+                release(window, bound, shuffle, written, out);
+            }
+        }
+        while (!window.isEmpty()) {
+            release(window, bound, shuffle, written, out);
+        }
+        return written;
+    }
+
+    private static void release(List<TransactionGenerator.Generated> window, long bound, SplittableRandom shuffle,
+            List<TransactionGenerator.Generated> written, OutputStream out) throws IOException {
+        long limit = window.get(0).timestamp() + bound;
+        int eligible = 0;
+        while (eligible < window.size() && window.get(eligible).timestamp() <= limit) {
+            eligible++;
+        }
+        TransactionGenerator.Generated g = window.remove(shuffle.nextInt(eligible));
+        out.write(g.value());
+        out.write('\n');
+        written.add(g);
+    }
+}
