@@ -20,6 +20,7 @@ import picocli.CommandLine.Option;
             "  training/part-*.csv   one row per event: its features as of that event (point in time) and its label",
             "  profile.json          the reference profile: learned statistics, per-feature quantile bins, frequencies, label prior",
             "  dead-letters/*.jsonl  events that could not be used, with the reason",
+            "  savepoint/            with --savepoint: the feature state at the end of history",
             "  _SUCCESS              written last",
         },
         sortOptions = false)
@@ -62,13 +63,18 @@ final class BackfillCommand implements Callable<Integer> {
     @Option(names = "--max-parallelism", defaultValue = "128", description = "Key groups of the feature state (default: ${DEFAULT-VALUE}).")
     int maxParallelism;
 
+    @Option(names = "--savepoint",
+            description = "Also write the feature state at the end of history as a savepoint in <output>/savepoint: a serving job"
+                    + " started from it (--from-savepoint) has warm per-entity aggregates from its first event.")
+    boolean savepoint;
+
     @Option(names = "--bins", defaultValue = "10", description = "Quantile bins per feature in the profile (default: ${DEFAULT-VALUE}).")
     int bins;
 
     @Override
     public Integer call() throws Exception {
         FeatureSpec featureSpec = SpecLoader.load(spec);
-        var settings = new BackfillJob.Settings(parallelism, maxParallelism, bins, overwrite);
+        var settings = new BackfillJob.Settings(parallelism, maxParallelism, bins, overwrite, savepoint);
         EventSources.BoundedInput bounded;
         if (input.topic != null) {
             if (bootstrapServers == null) {
@@ -85,6 +91,9 @@ final class BackfillCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "%nDone in %.1f s: %,d training rows, %,d dead letters%n", result.seconds(), result.rows(), result.deadLetters());
         System.out.printf("  %s/%s%n  %s/%s%n  %s/%s%n", output, BackfillJob.TRAINING_DIR, output, BackfillJob.PROFILE_FILE, output,
                 BackfillJob.DEAD_LETTER_DIR);
+        if (result.savepoint() != null) {
+            System.out.printf("  %s (feature state at the end of history)%n", result.savepoint());
+        }
         return 0;
     }
 

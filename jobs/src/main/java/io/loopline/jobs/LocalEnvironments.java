@@ -8,6 +8,7 @@ import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -38,6 +39,15 @@ public final class LocalEnvironments {
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofSeconds(2));
         conf.set(PipelineOptions.GENERIC_TYPES, false);
+        // Every Loopline record is immutable (or copied by its serializer), so chained operators may share them.
+        conf.set(PipelineOptions.OBJECT_REUSE, true);
+        return conf;
+    }
+
+    /** Starts the job from a savepoint, e.g. the backfill's feature state (no cold start). */
+    public static Configuration restoringFrom(Configuration conf, String savepointPath) {
+        conf.set(StateRecoveryOptions.SAVEPOINT_PATH, savepointPath);
+        conf.set(StateRecoveryOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE, false);
         return conf;
     }
 

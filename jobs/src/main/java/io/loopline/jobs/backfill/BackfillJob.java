@@ -61,7 +61,9 @@ import org.apache.flink.util.CloseableIterator;
  * standardization, vocabularies) from the rows. Pass 2 transforms with it and writes {@code
  * training/part-*.csv}, {@code dead-letters/part-*.jsonl} and, from the vectors it wrote, {@code
  * profile.json} (fit + per-column statistics and quantile bins + categorical frequencies + label
- * prior). {@code _SUCCESS} marks a complete output. The serving job loads the same fit from the
+ * prior). Optionally, {@code savepoint/} holds the feature operator's keyed state as of the end of
+ * history, so a serving job started from it has no cold start. {@code _SUCCESS} marks a complete
+ * output. The serving job loads the same fit from the
  * profile, so its features equal the training set's.
  */
 public final class BackfillJob {
@@ -69,11 +71,20 @@ public final class BackfillJob {
     public static final String DEAD_LETTER_DIR = "dead-letters";
     public static final String PROFILE_FILE = "profile.json";
     public static final String SUCCESS_FILE = "_SUCCESS";
+    public static final String SAVEPOINT_DIR = "savepoint";
     private static final long MAX_PART_BYTES = 256L << 20;
     private static final int TOP_CATEGORIES = 1000;
 
-    /** @param parallelism parallel tasks of both passes */
-    public record Settings(int parallelism, int maxParallelism, int bins, boolean overwrite) {
+    /**
+     * @param parallelism parallel tasks of both passes
+     * @param maxParallelism key groups; a savepoint only restores into a job with the same value
+     * @param writeSavepoint also write the feature state at the end of history as a savepoint
+     */
+    public record Settings(int parallelism, int maxParallelism, int bins, boolean overwrite, boolean writeSavepoint) {
+        public Settings(int parallelism, int maxParallelism, int bins, boolean overwrite) {
+            this(parallelism, maxParallelism, bins, overwrite, false);
+        }
+
         public Settings {
             if (parallelism < 1) {
                 throw new IllegalArgumentException("--parallelism must be >= 1, got " + parallelism);
@@ -84,8 +95,9 @@ public final class BackfillJob {
         }
     }
 
-    /** What the backfill produced. */
-    public record Result(Path output, long rows, long deadLetters, FeatureFit fit, long firstEventTime, long lastEventTime, double seconds) {}
+    /** What the backfill produced; {@code savepoint} is null unless one was asked for. */
+    public record Result(Path output, long rows, long deadLetters, FeatureFit fit, long firstEventTime, long lastEventTime, double seconds,
+            Path savepoint) {}
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -112,7 +124,8 @@ public final class BackfillJob {
         try (OutputStream marker = output.getFileSystem().create(new Path(output, SUCCESS_FILE), FileSystem.WriteMode.OVERWRITE)) {
             marker.write(new byte[0]);
         }
-        return new Result(output, profile.rows(), deadLetters, fit, profile.firstTime(), profile.lastTime(), (System.nanoTime() - start) / 1e9);
+        return new Result(output, profile.rows(), deadLetters, fit, profile.firstTime(), profile.lastTime(), (System.nanoTime() - start) / 1e9,
+                settings.writeSavepoint() ? new Path(output, SAVEPOINT_DIR) : null);
     }
 
     /** The batch environment both passes run in; {@code configure} hooks are for tests and benchmarks. */
@@ -122,13 +135,21 @@ public final class BackfillJob {
         conf.set(CoreOptions.DEFAULT_PARALLELISM, parallelism);
         conf.set(TaskManagerOptions.NUM_TASK_SLOTS, parallelism);
         conf.set(PipelineOptions.GENERIC_TYPES, false);
+        // Every Loopline record is immutable (or copied by its serializer), so chained operators may share them.
+        conf.set(PipelineOptions.OBJECT_REUSE, true);
         conf.setString(MetricOptions.REPORTERS_LIST.key(), ProgressCounters.REPORTER_NAME);
         conf.setString("metrics.reporter." + ProgressCounters.REPORTER_NAME + ".factory.class", ProgressCounters.Factory.class.getName());
         return conf;
     }
 
-    private StreamExecutionEnvironment environment() {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(batchConfiguration(settings.parallelism()));
+    private StreamExecutionEnvironment environment(boolean writesSavepoint) {
+        Configuration conf = batchConfiguration(settings.parallelism());
+        if (writesSavepoint) {
+            // Flink's State Processor API ships its own internal records (TaggedOperatorSubtaskState)
+            // as generic types. Loopline's records keep their explicit serializers either way.
+            conf.set(PipelineOptions.GENERIC_TYPES, true);
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(settings.parallelism());
         env.setMaxParallelism(settings.maxParallelism());
         return env;
@@ -145,7 +166,7 @@ public final class BackfillJob {
     }
 
     private FitAccumulator fitPass(BackfillProgress progress) throws Exception {
-        StreamExecutionEnvironment env = environment();
+        StreamExecutionEnvironment env = environment(false);
         FeaturePipeline pipeline = new FeaturePipeline(spec);
         DataStream<String> partials = pipeline.aggregate(decoded(env)).rows()
                 .fullWindowPartition()
@@ -167,7 +188,7 @@ public final class BackfillJob {
     }
 
     private ProfileAccumulator writePass(FeatureFit fit, BackfillProgress progress) throws Exception {
-        StreamExecutionEnvironment env = environment();
+        StreamExecutionEnvironment env = environment(settings.writeSavepoint());
         FeaturePipeline pipeline = new FeaturePipeline(spec);
         SingleOutputStreamOperator<Event> events = decoded(env);
         FeaturePipeline.Aggregated aggregated = pipeline.aggregate(events);
@@ -188,6 +209,9 @@ public final class BackfillJob {
                         .build())
                 .uid("dead-letter-sink")
                 .name("Dead Letters");
+        if (settings.writeSavepoint()) {
+            pipeline.writeSavepoint(env, aggregated.finalStates(), settings.maxParallelism(), new Path(output, SAVEPOINT_DIR).toString());
+        }
         DataStream<String> partials = vectors.fullWindowPartition()
                 .mapPartition(new ProfilePartials(spec))
                 .returns(Types.STRING)

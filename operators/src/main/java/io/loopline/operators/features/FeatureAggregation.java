@@ -4,6 +4,7 @@ import io.loopline.operators.features.spec.Aggregate;
 import io.loopline.operators.features.spec.FeatureSpec;
 import io.loopline.operators.features.spec.WindowDefinition;
 import io.loopline.state.aggregates.EntityFeatureState;
+import io.loopline.state.aggregates.EntityStateSnapshot;
 import io.loopline.state.aggregates.WindowStats;
 import io.loopline.state.records.DeadLetter;
 import io.loopline.state.records.Event;
@@ -48,6 +49,8 @@ public final class FeatureAggregation extends KeyedProcessFunction<String, Event
 
     public static final OutputTag<DeadLetter> LATE = new OutputTag<>("late-events", DeadLetter.TYPE_INFO);
     public static final String LATE_REASON = "late";
+    /** Each entity's state once all its input is processed (end of a bounded input): feeds the backfill's savepoint. */
+    public static final OutputTag<EntityStateSnapshot> FINAL_STATES = new OutputTag<>("final-entity-states", EntityStateSnapshot.TYPE_INFO);
     private static final Comparator<Event> EVENT_ORDER = Comparator.comparingLong(Event::timestamp).thenComparing(Event::id);
 
     private final FeatureSpec spec;
@@ -60,9 +63,18 @@ public final class FeatureAggregation extends KeyedProcessFunction<String, Event
         this.spec = spec;
     }
 
-    @Override
-    public void open(OpenContext openContext) {
-        StateTtlConfig ttl = StateTtlConfig.newBuilder(spec.idleTtl())
+    /**
+     * The per-entity state's descriptor, TTL included. The savepoint bootstrap uses the same one:
+     * TTL changes the stored format, so both sides must agree.
+     */
+    public static ValueStateDescriptor<EntityFeatureState> entityStateDescriptor(FeatureSpec spec) {
+        var descriptor = new ValueStateDescriptor<>("entity-features", EntityFeatureState.TYPE_INFO);
+        descriptor.enableTimeToLive(ttl(spec));
+        return descriptor;
+    }
+
+    private static StateTtlConfig ttl(FeatureSpec spec) {
+        return StateTtlConfig.newBuilder(spec.idleTtl())
                 .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
                 .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
                 // RocksDB drops expired entities while compacting; the heap backend when it snapshots.
@@ -70,11 +82,13 @@ public final class FeatureAggregation extends KeyedProcessFunction<String, Event
                 .cleanupInRocksdbCompactFilter(1000)
                 .cleanupFullSnapshot()
                 .build();
-        var descriptor = new ValueStateDescriptor<>("entity-features", EntityFeatureState.TYPE_INFO);
-        descriptor.enableTimeToLive(ttl);
-        entityState = getRuntimeContext().getState(descriptor);
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        entityState = getRuntimeContext().getState(entityStateDescriptor(spec));
         var pendingDescriptor = new ListStateDescriptor<>("pending-events", Event.TYPE_INFO);
-        pendingDescriptor.enableTimeToLive(ttl);
+        pendingDescriptor.enableTimeToLive(ttl(spec));
         pending = getRuntimeContext().getListState(pendingDescriptor);
         stats = new WindowStats();
         lateEvents = getRuntimeContext().getMetricGroup().addGroup("loopline").counter("events_late");
@@ -136,6 +150,9 @@ public final class FeatureAggregation extends KeyedProcessFunction<String, Event
             from = to;
         }
         entityState.update(state);
+        if (later.isEmpty() && ctx.timerService().currentWatermark() == Long.MAX_VALUE) {
+            ctx.output(FINAL_STATES, new EntityStateSnapshot(ctx.getCurrentKey(), state.copy()));
+        }
     }
 
     /** Events of one timestamp: all see the same aggregates (of strictly earlier events), then all are added. */

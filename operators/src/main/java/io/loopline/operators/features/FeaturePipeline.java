@@ -1,6 +1,7 @@
 package io.loopline.operators.features;
 
 import io.loopline.operators.features.spec.FeatureSpec;
+import io.loopline.state.aggregates.EntityStateSnapshot;
 import io.loopline.state.profile.FeatureFit;
 import io.loopline.state.records.DeadLetter;
 import io.loopline.state.records.Event;
@@ -10,7 +11,12 @@ import java.time.Duration;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
+import org.apache.flink.state.api.OperatorIdentifier;
+import org.apache.flink.state.api.OperatorTransformation;
+import org.apache.flink.state.api.SavepointWriter;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * Assembles the feature operators onto a stream of decoded events. The backfill (BATCH) and the
@@ -22,8 +28,12 @@ public final class FeaturePipeline {
 
     public static final String AGGREGATION_UID = "feature-aggregation";
 
-    /** The rows (event + aggregates) and the events that came too late to be featurized. */
-    public record Aggregated(DataStream<EventWithAggregates> rows, DataStream<DeadLetter> lateEvents) {}
+    /**
+     * The rows (event + aggregates), the events that came too late to be featurized, and each
+     * entity's state at the end of a bounded input (for a savepoint).
+     */
+    public record Aggregated(DataStream<EventWithAggregates> rows, DataStream<DeadLetter> lateEvents,
+            DataStream<EntityStateSnapshot> finalStates) {}
 
     private final FeatureSpec spec;
 
@@ -47,7 +57,21 @@ public final class FeaturePipeline {
                 .returns(EventWithAggregates.TYPE_INFO)
                 .uid(AGGREGATION_UID)
                 .name("Feature Aggregation");
-        return new Aggregated(rows, rows.getSideOutput(FeatureAggregation.LATE));
+        return new Aggregated(rows, rows.getSideOutput(FeatureAggregation.LATE), rows.getSideOutput(FeatureAggregation.FINAL_STATES));
+    }
+
+    /**
+     * Writes the entities' final states as a savepoint holding the feature operator's keyed state
+     * (same uid, descriptor and serializers as the streaming operator), so a serving job started from
+     * it has warm aggregates from its first event. Runs inside the (BATCH) job of {@code env}.
+     */
+    public void writeSavepoint(StreamExecutionEnvironment env, DataStream<EntityStateSnapshot> finalStates, int maxParallelism, String path) {
+        SavepointWriter.newSavepoint(env, new HashMapStateBackend(), maxParallelism)
+                .withOperator(OperatorIdentifier.forUid(AGGREGATION_UID),
+                        OperatorTransformation.bootstrapWith(finalStates)
+                                .keyBy(EntityStateSnapshot::entity, Types.STRING)
+                                .transform(new FeatureStateBootstrap(spec)))
+                .write(path);
     }
 
     /** The stateless transform into model input vectors, with the backfill's fitted statistics. */

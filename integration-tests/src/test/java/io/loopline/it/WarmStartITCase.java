@@ -1,0 +1,144 @@
+package io.loopline.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.loopline.demo.HistoryWriter;
+import io.loopline.demo.TransactionGenerator;
+import io.loopline.io.EventSources;
+import io.loopline.io.InputFormat;
+import io.loopline.jobs.KafkaIo;
+import io.loopline.jobs.LocalEnvironments;
+import io.loopline.jobs.ServingJob;
+import io.loopline.jobs.backfill.BackfillJob;
+import io.loopline.jobs.backfill.BackfillProgress;
+import io.loopline.kafka.KafkaTopics;
+import io.loopline.local.LocalKafka;
+import io.loopline.operators.features.spec.FeatureSpec;
+import io.loopline.state.profile.FeatureFit;
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * No cold start: the backfill writes the feature state at the end of history as a savepoint; a
+ * serving job started from it gives each entity's first live events the same features as a job
+ * that streamed the whole history first. A job without the savepoint does not (the control).
+ */
+class WarmStartITCase {
+    private static final int PARALLELISM = 2;
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(
+            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(PARALLELISM).build());
+
+    private static LocalKafka kafka;
+
+    @BeforeAll
+    static void startKafka() {
+        kafka = LocalKafka.start();
+    }
+
+    @AfterAll
+    static void stopKafka() {
+        kafka.close();
+    }
+
+    @Test
+    void aServingJobStartedFromTheBackfillSavepointServesWarmFeatures(@TempDir Path dir) throws Exception {
+        FeatureSpec spec = FeatureParityITCase.paritySpec();
+        var generator = new TransactionGenerator(17, 200, 0.0, 1_767_225_600_000L, true);
+        Path historyFile = dir.resolve("history.jsonl");
+        List<TransactionGenerator.Generated> history;
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(historyFile))) {
+            history = HistoryWriter.write(generator, 10_000, Duration.ofSeconds(1), 17, out);
+        }
+        // Live events continue the same stream, after the history.
+        List<TransactionGenerator.Generated> live = HistoryWriter.write(generator, 2_000, Duration.ofSeconds(1), 18, new ByteArrayOutputStream());
+
+        BackfillJob.Result backfill = new BackfillJob(
+                EventSources.files(List.of(new org.apache.flink.core.fs.Path(historyFile.toUri())), InputFormat.JSONL, spec.csv()),
+                spec, new org.apache.flink.core.fs.Path(dir.resolve("backfill").toUri()), new BackfillJob.Settings(PARALLELISM, 128, 10, false, true))
+                .run(BackfillProgress.NONE);
+        assertThat(backfill.savepoint()).isNotNull();
+        assertThat(Files.exists(Path.of(backfill.savepoint().toUri()).resolve("_metadata"))).isTrue();
+
+        String bootstrap = kafka.bootstrapServers();
+        List<TransactionGenerator.Generated> everything = new ArrayList<>(history);
+        everything.addAll(live);
+        Map<String, double[]> streamedAll = serve(dir, "all", everything, backfill.fit(), spec, null);
+        Map<String, double[]> warm = serve(dir, "warm", live, backfill.fit(), spec, backfill.savepoint().toString());
+        Map<String, double[]> cold = serve(dir, "cold", live, backfill.fit(), spec, null);
+
+        assertThat(warm).hasSize(live.size());
+        int differentWhenCold = 0;
+        for (var event : live) {
+            double[] reference = streamedAll.get(event.eventId());
+            assertThat(warm.get(event.eventId())).as(event.eventId()).containsExactly(reference);
+            if (!Arrays.equals(cold.get(event.eventId()), reference)) {
+                differentWhenCold++;
+            }
+        }
+        assertThat(differentWhenCold).as("without the savepoint the first live events lack their history").isGreaterThan(live.size() / 10);
+    }
+
+    private Map<String, double[]> serve(Path dir, String name, List<TransactionGenerator.Generated> events, FeatureFit fit, FeatureSpec spec,
+            String savepoint) throws Exception {
+        String bootstrap = kafka.bootstrapServers();
+        KafkaTopics.ensure(bootstrap, Map.of(name + "-events", PARALLELISM, name + "-features", PARALLELISM, name + "-dead", 1), Duration.ofSeconds(30));
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        try (var producer = new KafkaProducer<byte[], byte[]>(props)) {
+            events.forEach(g -> producer.send(new ProducerRecord<>(name + "-events", g.key(), g.value())));
+            producer.flush();
+        }
+        Configuration conf = LocalEnvironments.streamingConfiguration(PARALLELISM, dir.resolve("checkpoints-" + name), Duration.ofMillis(500));
+        if (savepoint != null) {
+            LocalEnvironments.restoringFrom(conf, savepoint);
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        new ServingJob(KafkaIo.events(bootstrap, name + "-events", name, true),
+                KafkaIo.features(bootstrap, name + "-features", spec.name(), name),
+                KafkaIo.deadLetters(bootstrap, name + "-dead", name),
+                new ServingJob.Settings(spec, fit, 128)).build(env);
+        env.execute("warm-start-" + name);
+
+        ObjectMapper json = new ObjectMapper();
+        Map<String, double[]> features = new HashMap<>();
+        for (var record : CommittedRecords.readAll(bootstrap, name + "-features", Duration.ofSeconds(60))) {
+            JsonNode values = json.readTree(record.value()).path("values");
+            double[] v = new double[values.size()];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = values.get(i).doubleValue();
+            }
+            features.put(new String(record.key(), StandardCharsets.UTF_8), v);
+        }
+        return features;
+    }
+}
