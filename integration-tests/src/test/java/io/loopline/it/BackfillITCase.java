@@ -26,14 +26,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.stream.Stream;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -113,7 +108,7 @@ class BackfillITCase {
         // The same history from a bounded Kafka range: the same rows, bit for bit.
         try (LocalKafka kafka = LocalKafka.start()) {
             KafkaTopics.ensure(kafka.bootstrapServers(), Map.of("history", 2), Duration.ofSeconds(30));
-            produce(kafka.bootstrapServers(), "history", written);
+            TestProducer.write(kafka.bootstrapServers(), "history", written);
             BackfillJob.Result fromKafka = backfill(EventSources.kafkaRange(kafka.bootstrapServers(), "history", "it-backfill", "earliest", "latest"),
                     spec, dir.resolve("from-kafka"));
             assertThat(fromKafka.rows()).isEqualTo(fromFile.rows());
@@ -155,16 +150,5 @@ class BackfillITCase {
         int mean1d = spec.columnNames().indexOf("nswprice_1d_mean");
         assertThat(rows.get("1")[mean1d]).as("the first row has no history: imputed mean, standardized").isFinite();
         assertThat(rows.get("49")[mean1d]).isNotEqualTo(rows.get("48")[mean1d]);
-    }
-
-    private static void produce(String bootstrap, String topic, List<TransactionGenerator.Generated> events) {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        try (var producer = new KafkaProducer<byte[], byte[]>(props)) {
-            events.forEach(g -> producer.send(new ProducerRecord<>(topic, g.key(), g.value())));
-            producer.flush();
-        }
     }
 }

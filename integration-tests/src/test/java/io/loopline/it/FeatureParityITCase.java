@@ -29,14 +29,9 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -100,7 +95,7 @@ class FeatureParityITCase {
         String bootstrap = kafka.bootstrapServers();
         KafkaTopics.ensure(bootstrap, Map.of("parity-events", PARALLELISM, "parity-features", PARALLELISM, "parity-dead-letters", 1),
                 Duration.ofSeconds(30));
-        produce(bootstrap, "parity-events", written);
+        TestProducer.write(bootstrap, "parity-events", written);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(
                 LocalEnvironments.streamingConfiguration(PARALLELISM, dir.resolve("checkpoints"), Duration.ofMillis(500)));
         new ServingJob(
@@ -131,20 +126,6 @@ class FeatureParityITCase {
 
     private static long[] bits(double[] values) {
         return Arrays.stream(values).mapToLong(Double::doubleToRawLongBits).toArray();
-    }
-
-    private static void produce(String bootstrap, String topic, List<TransactionGenerator.Generated> events) {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        try (var producer = new KafkaProducer<byte[], byte[]>(props)) {
-            for (var g : events) {
-                producer.send(new ProducerRecord<>(topic, g.key(), g.value()));
-            }
-            producer.flush();
-        }
     }
 
     private static Map<String, double[]> readFeatures(String bootstrap, String topic) throws Exception {

@@ -19,17 +19,12 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -112,26 +107,14 @@ class ServingJobExactlyOnceITCase {
         }
     }
 
-    private static long produce(String bootstrap, Set<String> validIds) {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
+    private static long produce(String bootstrap, Set<String> validIds) throws Exception {
         var generator = new TransactionGenerator(7, 500, 0.01, 1_700_000_000_000L);
-        long malformed = 0;
-        try (var producer = new KafkaProducer<byte[], byte[]>(props)) {
-            for (int i = 0; i < EVENTS; i++) {
-                var g = generator.next();
-                producer.send(new ProducerRecord<>("events", g.key(), g.value()));
-                if (g.valid()) {
-                    validIds.add(g.eventId());
-                } else {
-                    malformed++;
-                }
-            }
-            producer.flush();
+        List<TransactionGenerator.Generated> events = new java.util.ArrayList<>();
+        for (int i = 0; i < EVENTS; i++) {
+            events.add(generator.next());
         }
-        return malformed;
+        TestProducer.write(bootstrap, "events", events);
+        events.stream().filter(TransactionGenerator.Generated::valid).forEach(g -> validIds.add(g.eventId()));
+        return events.stream().filter(g -> !g.valid()).count();
     }
 }

@@ -29,15 +29,10 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -110,14 +105,7 @@ class WarmStartITCase {
             String savepoint) throws Exception {
         String bootstrap = kafka.bootstrapServers();
         KafkaTopics.ensure(bootstrap, Map.of(name + "-events", PARALLELISM, name + "-features", PARALLELISM, name + "-dead", 1), Duration.ofSeconds(30));
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        try (var producer = new KafkaProducer<byte[], byte[]>(props)) {
-            events.forEach(g -> producer.send(new ProducerRecord<>(name + "-events", g.key(), g.value())));
-            producer.flush();
-        }
+        TestProducer.write(bootstrap, name + "-events", events);
         Configuration conf = LocalEnvironments.streamingConfiguration(PARALLELISM, dir.resolve("checkpoints-" + name), Duration.ofMillis(500));
         if (savepoint != null) {
             LocalEnvironments.restoringFrom(conf, savepoint);

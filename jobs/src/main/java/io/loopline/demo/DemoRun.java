@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * The embedded demo: labelled history is backfilled (Flink BATCH) into a training set and a
@@ -83,9 +84,9 @@ public final class DemoRun {
         var backfill = new BackfillJob(
                 EventSources.files(List.of(new org.apache.flink.core.fs.Path(history.toUri())), InputFormat.JSONL, spec.csv()),
                 spec, new org.apache.flink.core.fs.Path(stateDir.resolve("backfill").toUri()),
-                new BackfillJob.Settings(settings.parallelism(), settings.maxParallelism(), ProfileAccumulator.DEFAULT_BINS, true));
+                new BackfillJob.Settings(settings.parallelism(), settings.maxParallelism(), ProfileAccumulator.DEFAULT_BINS, true, true));
         BackfillJob.Result backfilled = backfill.run(BackfillProgress.NONE);
-        out.printf(Locale.ROOT, "Backfill done in %.1f s: %,d training rows and a reference profile in %s%n",
+        out.printf(Locale.ROOT, "Backfill done in %.1f s: %,d training rows, a reference profile and a feature-state savepoint in %s%n",
                 backfilled.seconds(), backfilled.rows(), stateDir.resolve("backfill"));
 
         // 2. Live: the same feature definition in STREAMING, on events arriving in Kafka.
@@ -102,12 +103,15 @@ public final class DemoRun {
                 KafkaIo.features(bootstrap, settings.featuresTopic(), spec.name(), "loopline-demo-" + runId),
                 KafkaIo.deadLetters(bootstrap, settings.deadLetterTopic(), "loopline-demo-" + runId),
                 new ServingJob.Settings(spec, backfilled.fit(), settings.maxParallelism()));
-        var env = LocalEnvironments.streaming(settings.parallelism(), stateDir.resolve("checkpoints"), settings.checkpointInterval());
+        // Started from the backfill's savepoint: every card's aggregates are warm from its first live event.
+        var env = StreamExecutionEnvironment.getExecutionEnvironment(LocalEnvironments.restoringFrom(
+                LocalEnvironments.streamingConfiguration(settings.parallelism(), stateDir.resolve("checkpoints"), settings.checkpointInterval()),
+                backfilled.savepoint().toString()));
 
         var generator = new TransactionGenerator(settings.seed() + 1, settings.entities(), settings.malformedRatio(), historyEnd + 1000);
         try (var counter = new CommittedOutputCounter(bootstrap, settings.featuresTopic(), settings.deadLetterTopic()).start()) {
             JobClient client = job.start(env);
-            out.printf("Flink job %s started (parallelism %d, RocksDB, checkpoint every %s, exactly-once sink)%n",
+            out.printf("Flink job %s started from the savepoint (parallelism %d, RocksDB, checkpoint every %s, exactly-once sink)%n",
                     client.getJobID(), settings.parallelism(), settings.checkpointInterval());
             long startNanos = System.nanoTime();
             try (var producer = new EventProducer(bootstrap, settings.eventsTopic(), generator, settings.events(), settings.ratePerSecond()).start()) {

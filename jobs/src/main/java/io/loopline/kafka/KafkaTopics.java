@@ -19,6 +19,27 @@ public final class KafkaTopics {
     private KafkaTopics() {}
 
     /**
+     * A new topic is usable once every partition has a leader; producing earlier can stall a
+     * producer until its delivery timeout.
+     */
+    private static void awaitLeaders(Admin admin, java.util.Collection<String> topics, Duration timeout)
+            throws ExecutionException, TimeoutException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            var descriptions = admin.describeTopics(topics).allTopicNames().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            boolean ready = descriptions.values().stream()
+                    .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+            if (ready) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new TimeoutException("partitions of " + topics + " have no leader after " + timeout);
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    /**
      * @param partitionsByTopic topic name to partition count
      * @throws IllegalStateException naming the bootstrap servers when Kafka cannot be reached
      */
@@ -37,6 +58,7 @@ public final class KafkaTopics {
             if (!missing.isEmpty()) {
                 admin.createTopics(missing).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             }
+            awaitLeaders(admin, partitionsByTopic.keySet(), timeout);
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException(
                     "cannot create topics " + partitionsByTopic.keySet() + " on Kafka at " + bootstrapServers + ": " + e.getMessage(), e);

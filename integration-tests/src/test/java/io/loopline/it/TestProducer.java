@@ -1,0 +1,35 @@
+package io.loopline.it;
+
+import io.loopline.demo.TransactionGenerator;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/** Writes generated events into a topic and fails if any write fails: a test's input is never silently short. */
+final class TestProducer {
+    private TestProducer() {}
+
+    static void write(String bootstrap, String topic, List<TransactionGenerator.Generated> events) throws Exception {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        List<Future<RecordMetadata>> sent = new ArrayList<>(events.size());
+        try (var producer = new KafkaProducer<byte[], byte[]>(props)) {
+            for (var g : events) {
+                sent.add(producer.send(new ProducerRecord<>(topic, g.key(), g.value())));
+            }
+            producer.flush();
+            for (Future<RecordMetadata> f : sent) {
+                f.get();
+            }
+        }
+    }
+}
