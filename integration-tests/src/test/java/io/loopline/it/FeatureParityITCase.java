@@ -2,8 +2,6 @@ package io.loopline.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.loopline.cli.SpecLoader;
 import io.loopline.demo.HistoryWriter;
 import io.loopline.demo.TransactionGenerator;
@@ -15,25 +13,20 @@ import io.loopline.jobs.ServingJob;
 import io.loopline.jobs.backfill.BackfillJob;
 import io.loopline.jobs.backfill.BackfillProgress;
 import io.loopline.kafka.KafkaTopics;
-import io.loopline.local.LocalKafka;
 import io.loopline.operators.features.spec.FeatureSpec;
 import io.loopline.operators.features.spec.FeatureSpecParser;
 import io.loopline.state.profile.ReferenceProfile;
 import java.io.BufferedOutputStream;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,17 +44,8 @@ class FeatureParityITCase {
     static final MiniClusterExtension FLINK = new MiniClusterExtension(
             new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(PARALLELISM).build());
 
-    private static LocalKafka kafka;
-
-    @BeforeAll
-    static void startKafka() {
-        kafka = LocalKafka.start();
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        kafka.close();
-    }
+    @RegisterExtension
+    static final LocalKafkaExtension KAFKA = new LocalKafkaExtension();
 
     /** The demo spec with pure event-time watermarks: a slow CI machine must not turn an event late. */
     static FeatureSpec paritySpec() {
@@ -92,7 +76,7 @@ class FeatureParityITCase {
                 .requireColumns(spec.name(), spec.columnNames());
 
         // STREAMING: the same lines, in the same order, through Kafka into the serving job.
-        String bootstrap = kafka.bootstrapServers();
+        String bootstrap = KAFKA.bootstrapServers();
         KafkaTopics.ensure(bootstrap, Map.of("parity-events", PARALLELISM, "parity-features", PARALLELISM, "parity-dead-letters", 1),
                 Duration.ofSeconds(30));
         TestProducer.write(bootstrap, "parity-events", written);
@@ -105,7 +89,7 @@ class FeatureParityITCase {
                 new ServingJob.Settings(spec, profile.fit(), 128))
                 .build(env);
         env.execute("feature-parity-streaming");
-        Map<String, double[]> streaming = readFeatures(bootstrap, "parity-features");
+        Map<String, double[]> streaming = FeatureRecords.read(bootstrap, "parity-features");
 
         assertThat(CommittedRecords.readAll(bootstrap, "parity-dead-letters", Duration.ofSeconds(30))).as("no event was late").isEmpty();
         assertThat(streaming.keySet()).hasSize(EVENTS).isEqualTo(batch.keySet());
@@ -126,21 +110,5 @@ class FeatureParityITCase {
 
     private static long[] bits(double[] values) {
         return Arrays.stream(values).mapToLong(Double::doubleToRawLongBits).toArray();
-    }
-
-    private static Map<String, double[]> readFeatures(String bootstrap, String topic) throws Exception {
-        ObjectMapper json = new ObjectMapper();
-        Map<String, double[]> features = new HashMap<>();
-        for (var record : CommittedRecords.readAll(bootstrap, topic, Duration.ofSeconds(60))) {
-            JsonNode node = json.readTree(record.value());
-            JsonNode values = node.path("values");
-            double[] v = new double[values.size()];
-            for (int i = 0; i < v.length; i++) {
-                v[i] = values.get(i).doubleValue();
-            }
-            String id = new String(record.key(), StandardCharsets.UTF_8);
-            assertThat(features.put(id, v)).as("event %s served twice", id).isNull();
-        }
-        return features;
     }
 }

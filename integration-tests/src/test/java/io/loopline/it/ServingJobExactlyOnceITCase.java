@@ -9,7 +9,6 @@ import io.loopline.jobs.KafkaIo;
 import io.loopline.jobs.LocalEnvironments;
 import io.loopline.jobs.ServingJob;
 import io.loopline.kafka.KafkaTopics;
-import io.loopline.local.LocalKafka;
 import io.loopline.operators.features.spec.FeatureSpec;
 import io.loopline.state.profile.FeatureFit;
 import java.nio.charset.StandardCharsets;
@@ -25,8 +24,6 @@ import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,19 +44,8 @@ class ServingJobExactlyOnceITCase {
                     .setNumberSlotsPerTaskManager(PARALLELISM)
                     .build());
 
-    private static LocalKafka kafka;
-
-    @BeforeAll
-    static void startKafka() {
-        kafka = LocalKafka.start();
-    }
-
-    @AfterAll
-    static void stopKafka() throws InterruptedException {
-        long pid = kafka.pid();
-        kafka.close();
-        assertThat(BrokerProcesses.awaitExit(pid, Duration.ofSeconds(30))).as("broker pid %d exited", pid).isTrue();
-    }
+    @RegisterExtension
+    static final LocalKafkaExtension KAFKA = new LocalKafkaExtension();
 
     /** Neutral statistics: this test is about delivery, not about the numbers. */
     static FeatureFit neutralFit(FeatureSpec spec) {
@@ -72,7 +58,7 @@ class ServingJobExactlyOnceITCase {
 
     @Test
     void everyEventIsCommittedExactlyOnce(@TempDir Path checkpoints) throws Exception {
-        String bootstrap = kafka.bootstrapServers();
+        String bootstrap = KAFKA.bootstrapServers();
         KafkaTopics.ensure(bootstrap, Map.of("events", PARALLELISM, "features", PARALLELISM, "dead-letters", 1), Duration.ofSeconds(30));
         Set<String> validIds = new HashSet<>();
         long malformed = produce(bootstrap, validIds);

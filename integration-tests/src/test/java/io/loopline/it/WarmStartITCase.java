@@ -2,8 +2,6 @@ package io.loopline.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.loopline.demo.HistoryWriter;
 import io.loopline.demo.TransactionGenerator;
 import io.loopline.io.EventSources;
@@ -14,27 +12,22 @@ import io.loopline.jobs.ServingJob;
 import io.loopline.jobs.backfill.BackfillJob;
 import io.loopline.jobs.backfill.BackfillProgress;
 import io.loopline.kafka.KafkaTopics;
-import io.loopline.local.LocalKafka;
 import io.loopline.operators.features.spec.FeatureSpec;
 import io.loopline.state.profile.FeatureFit;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,17 +44,8 @@ class WarmStartITCase {
     static final MiniClusterExtension FLINK = new MiniClusterExtension(
             new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(PARALLELISM).build());
 
-    private static LocalKafka kafka;
-
-    @BeforeAll
-    static void startKafka() {
-        kafka = LocalKafka.start();
-    }
-
-    @AfterAll
-    static void stopKafka() {
-        kafka.close();
-    }
+    @RegisterExtension
+    static final LocalKafkaExtension KAFKA = new LocalKafkaExtension();
 
     @Test
     void aServingJobStartedFromTheBackfillSavepointServesWarmFeatures(@TempDir Path dir) throws Exception {
@@ -82,7 +66,7 @@ class WarmStartITCase {
         assertThat(backfill.savepoint()).isNotNull();
         assertThat(Files.exists(Path.of(backfill.savepoint().toUri()).resolve("_metadata"))).isTrue();
 
-        String bootstrap = kafka.bootstrapServers();
+        String bootstrap = KAFKA.bootstrapServers();
         List<TransactionGenerator.Generated> everything = new ArrayList<>(history);
         everything.addAll(live);
         Map<String, double[]> streamedAll = serve(dir, "all", everything, backfill.fit(), spec, null);
@@ -103,7 +87,7 @@ class WarmStartITCase {
 
     private Map<String, double[]> serve(Path dir, String name, List<TransactionGenerator.Generated> events, FeatureFit fit, FeatureSpec spec,
             String savepoint) throws Exception {
-        String bootstrap = kafka.bootstrapServers();
+        String bootstrap = KAFKA.bootstrapServers();
         KafkaTopics.ensure(bootstrap, Map.of(name + "-events", PARALLELISM, name + "-features", PARALLELISM, name + "-dead", 1), Duration.ofSeconds(30));
         TestProducer.write(bootstrap, name + "-events", events);
         Configuration conf = LocalEnvironments.streamingConfiguration(PARALLELISM, dir.resolve("checkpoints-" + name), Duration.ofMillis(500));
@@ -117,16 +101,6 @@ class WarmStartITCase {
                 new ServingJob.Settings(spec, fit, 128)).build(env);
         env.execute("warm-start-" + name);
 
-        ObjectMapper json = new ObjectMapper();
-        Map<String, double[]> features = new HashMap<>();
-        for (var record : CommittedRecords.readAll(bootstrap, name + "-features", Duration.ofSeconds(60))) {
-            JsonNode values = json.readTree(record.value()).path("values");
-            double[] v = new double[values.size()];
-            for (int i = 0; i < v.length; i++) {
-                v[i] = values.get(i).doubleValue();
-            }
-            features.put(new String(record.key(), StandardCharsets.UTF_8), v);
-        }
-        return features;
+        return FeatureRecords.read(bootstrap, name + "-features");
     }
 }

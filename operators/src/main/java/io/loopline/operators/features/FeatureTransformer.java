@@ -25,12 +25,20 @@ public final class FeatureTransformer implements Serializable {
     private final FeatureSpec spec;
     private final FeatureFit fit;
     private final List<Map<String, Integer>> vocabularySlots;
+    /** Per feature index, its fitted statistics (numeric features only), looked up once. */
+    private final FeatureFit.NumericFit[] numericFits;
+    /** The spec's zone as a fixed offset when it has one (UTC): hour and weekday by arithmetic. */
+    private final Long fixedOffsetMillis;
 
     public FeatureTransformer(FeatureSpec spec, FeatureFit fit) {
         this.spec = spec;
         this.fit = fit;
         this.vocabularySlots = new java.util.ArrayList<>();
-        for (FeatureDefinition f : spec.features()) {
+        this.numericFits = new FeatureFit.NumericFit[spec.features().size()];
+        var rules = spec.timeZone().getRules();
+        this.fixedOffsetMillis = rules.isFixedOffset() ? rules.getOffset(Instant.EPOCH).getTotalSeconds() * 1000L : null;
+        for (int index = 0; index < spec.features().size(); index++) {
+            FeatureDefinition f = spec.features().get(index);
             Map<String, Integer> slots = new HashMap<>();
             if (f instanceof FeatureDefinition.OneHot oneHot) {
                 List<String> vocabulary = fit.vocabulary(oneHot.name());
@@ -42,7 +50,7 @@ public final class FeatureTransformer implements Serializable {
                     slots.put(vocabulary.get(i), i);
                 }
             } else if (f instanceof FeatureDefinition.Numeric numeric) {
-                fit.numeric(numeric.name()); // fail at construction, not per record
+                numericFits[index] = fit.numeric(numeric.name()); // fails here, not per record, for a profile of another spec
             }
             vocabularySlots.add(slots);
         }
@@ -59,7 +67,7 @@ public final class FeatureTransformer implements Serializable {
         for (int i = 0; i < features.size(); i++) {
             FeatureDefinition f = features.get(i);
             if (f instanceof FeatureDefinition.Numeric numeric) {
-                column = numeric(numeric, row, out, column);
+                column = numeric(numeric, numericFits[i], row, out, column);
             } else if (f instanceof FeatureDefinition.OneHot oneHot) {
                 column = oneHot(oneHot, vocabularySlots.get(i), row, out, column);
             } else if (f instanceof FeatureDefinition.Hashed hashed) {
@@ -71,8 +79,7 @@ public final class FeatureTransformer implements Serializable {
         return new FeatureVector(row.event().id(), row.event().entity(), row.event().timestamp(), out, row.event().label());
     }
 
-    private int numeric(FeatureDefinition.Numeric f, EventWithAggregates row, double[] out, int column) {
-        FeatureFit.NumericFit stats = fit.numeric(f.name());
+    private static int numeric(FeatureDefinition.Numeric f, FeatureFit.NumericFit stats, EventWithAggregates row, double[] out, int column) {
         double raw = NumericInputs.raw(f, row);
         boolean missing = Double.isNaN(raw);
         double x = missing ? imputed(f.imputation(), stats) : raw;
@@ -136,11 +143,22 @@ public final class FeatureTransformer implements Serializable {
         return Math.floorMod(h, buckets);
     }
 
+    private static final long DAY_MILLIS = 86_400_000L;
+
     private int timeOfEvent(FeatureDefinition.TimeOfEvent f, long timestamp, double[] out, int column) {
-        ZonedDateTime time = Instant.ofEpochMilli(timestamp).atZone(spec.timeZone());
-        double value = f.unit() == FeatureDefinition.TimeOfEvent.Unit.HOUR_OF_DAY
-                ? time.getHour() + time.getMinute() / 60.0
-                : time.getDayOfWeek().getValue() - 1;
+        double value;
+        if (fixedOffsetMillis != null) {
+            long local = timestamp + fixedOffsetMillis;
+            long minuteOfDay = Math.floorMod(local, DAY_MILLIS) / 60_000L;
+            value = f.unit() == FeatureDefinition.TimeOfEvent.Unit.HOUR_OF_DAY
+                    ? minuteOfDay / 60 + (minuteOfDay % 60) / 60.0
+                    : Math.floorMod(Math.floorDiv(local, DAY_MILLIS) + 3, 7); // 1970-01-01 was a Thursday; Monday = 0
+        } else {
+            ZonedDateTime time = Instant.ofEpochMilli(timestamp).atZone(spec.timeZone());
+            value = f.unit() == FeatureDefinition.TimeOfEvent.Unit.HOUR_OF_DAY
+                    ? time.getHour() + time.getMinute() / 60.0
+                    : time.getDayOfWeek().getValue() - 1;
+        }
         if (f.cyclic()) {
             double angle = 2 * Math.PI * value / f.unit().period;
             out[column++] = Math.sin(angle);

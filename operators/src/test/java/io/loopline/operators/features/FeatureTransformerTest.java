@@ -97,6 +97,28 @@ class FeatureTransformerTest {
     }
 
     @Test
+    void hourAndWeekdayAgreeWithJavaTimeInFixedAndDaylightSavingZones() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(4);
+        for (String zone : new String[] {"UTC", "+05:30", "-08:00", "Europe/Berlin"}) {
+            FeatureSpec spec = io.loopline.operators.features.spec.FeatureSpecParser.parse(
+                    TestSpecs.PAYMENTS.replace("  label: fraud", "  label: fraud\n  time_zone: \"" + zone + "\""), "zoned.yaml");
+            FeatureTransformer zoned = new FeatureTransformer(spec, fit());
+            int hourSin = spec.columnNames().indexOf("hour_sin");
+            int dow = spec.columnNames().indexOf("dow");
+            for (int i = 0; i < 2_000; i++) {
+                long t = random.nextLong(-2_000_000_000_000L, 4_000_000_000_000L);
+                var time = Instant.ofEpochMilli(t).atZone(java.time.ZoneId.of(zone));
+                Event e = new Event("e", "u", t, new double[] {1, 1}, new String[] {"DE", "web"}, Double.NaN);
+                double[] aggregates = new double[spec.aggregateCount()];
+                FeatureVector v = zoned.transform(new EventWithAggregates(e, aggregates));
+                double hour = time.getHour() + time.getMinute() / 60.0;
+                assertThat(v.values()[hourSin]).as("%s at %s", zone, time).isEqualTo(Math.sin(2 * Math.PI * hour / 24));
+                assertThat(v.values()[dow]).as("%s at %s", zone, time).isEqualTo(time.getDayOfWeek().getValue() - 1);
+            }
+        }
+    }
+
+    @Test
     void aProfileFromAnotherSpecIsRejectedUpFront() {
         assertThatThrownBy(() -> new FeatureTransformer(SPEC, new FeatureFit(Map.of(), Map.of("country", List.of()))))
                 .hasMessageContaining("another feature spec");
