@@ -65,7 +65,16 @@ final class BenchCommand implements Runnable {
             var bench = new FeatureBenchmark(spec, events, entities, parallelism, gap.toMillis());
             Path checkpoints = FeatureBenchmark.tempCheckpoints();
             FeatureBenchmark.Run batch = bench.batch();
-            FeatureBenchmark.Run streaming = bench.streaming(checkpoints, checkpointInterval, stateBackend);
+            FeatureBenchmark.Run streaming;
+            try {
+                streaming = bench.streaming(checkpoints, checkpointInterval, stateBackend);
+            } finally {
+                try (var paths = java.nio.file.Files.walk(checkpoints)) {
+                    for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                        java.nio.file.Files.deleteIfExists(p);
+                    }
+                }
+            }
             double bytesPerEntity = (double) streaming.maxStateBytes() / entities;
             if (json) {
                 ObjectNode node = new ObjectMapper().createObjectNode();

@@ -73,7 +73,26 @@ public final class DemoRun {
     }
 
     private DemoSummary runAgainst(String bootstrap) throws Exception {
-        Path stateDir = settings.stateDir() != null ? Files.createDirectories(settings.stateDir()) : Files.createTempDirectory("loopline-demo-");
+        if (settings.stateDir() != null) {
+            return runAgainst(bootstrap, Files.createDirectories(settings.stateDir()));
+        }
+        Path temporary = Files.createTempDirectory("loopline-demo-");
+        try {
+            return runAgainst(bootstrap, temporary);
+        } finally {
+            deleteRecursively(temporary);
+        }
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    private DemoSummary runAgainst(String bootstrap, Path stateDir) throws Exception {
         FeatureSpec spec = FeatureSpecParser.parse(SpecLoader.builtInText("transactions"), "transactions.yaml (built in)");
 
         // 1. History: labelled events, backfilled in BATCH into a training set and a reference profile.
