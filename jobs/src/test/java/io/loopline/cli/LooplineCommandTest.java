@@ -39,6 +39,30 @@ class LooplineCommandTest {
     }
 
     @Test
+    void everyOptionOfEveryCommandIsDescribed() {
+        for (CommandLine sub : Loopline.commandLine().getSubcommands().values()) {
+            for (CommandLine.Model.OptionSpec option : sub.getCommandSpec().options()) {
+                assertThat(option.description()).as(sub.getCommandName() + " " + option.longestName()).isNotEmpty();
+            }
+        }
+        assertThat(Loopline.commandLine().getSubcommands()).containsKeys("demo", "kafka", "generate", "backfill", "serve", "bench");
+    }
+
+    @Test
+    void serveNamesAMissingProfileAndTheFix() {
+        Result r = run("serve", "--spec", "transactions", "--profile", "/nonexistent/profile.json", "--bootstrap-servers", "127.0.0.1:1");
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).contains("--profile", "/nonexistent/profile.json", "loopline backfill");
+    }
+
+    @Test
+    void anUnknownSpecIsReportedWithTheBuiltInOnes() {
+        Result r = run("backfill", "--spec", "nope", "--input", "x.jsonl", "--output", "out");
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).contains("--spec", "'nope'", "transactions", "elec2");
+    }
+
+    @Test
     void aBadDurationNamesTheOptionAndTheFormat() {
         Result r = run("demo", "--checkpoint-interval", "soon");
         assertThat(r.exit()).isNotZero();
