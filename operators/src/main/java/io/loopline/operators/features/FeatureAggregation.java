@@ -147,6 +147,11 @@ public final class FeatureAggregation extends KeyedProcessFunction<String, Event
                 to++;
             }
             process(state, due.subList(from, to), time, out);
+            if (time != timestamp) {
+                // Its events are done: without this, a busy entity would re-read its pending list
+                // once per remaining timer of this watermark advance.
+                ctx.timerService().deleteEventTimeTimer(time);
+            }
             from = to;
         }
         entityState.update(state);
