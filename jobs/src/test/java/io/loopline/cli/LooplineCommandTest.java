@@ -45,7 +45,7 @@ class LooplineCommandTest {
                 assertThat(option.description()).as(sub.getCommandName() + " " + option.longestName()).isNotEmpty();
             }
         }
-        assertThat(Loopline.commandLine().getSubcommands()).containsKeys("demo", "kafka", "generate", "backfill", "serve", "bench");
+        assertThat(Loopline.commandLine().getSubcommands()).containsKeys("demo", "kafka", "generate", "backfill", "serve", "models", "bench");
     }
 
     @Test
@@ -60,6 +60,26 @@ class LooplineCommandTest {
         Result r = run("backfill", "--spec", "nope", "--input", "x.jsonl", "--output", "out");
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.err()).contains("--spec", "'nope'", "transactions", "elec2");
+    }
+
+    @Test
+    void modelsListAndShowReadAStore(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        var store = new io.loopline.state.model.FileSystemModelStore(new org.apache.flink.core.fs.Path(dir.toUri()));
+        var draft = new io.loopline.state.model.ModelDraft("fraud", null, "test", "transactions", java.util.List.of("a", "b"), null, null, 42,
+                java.util.Map.of("auc", 0.8));
+        store.publish(draft, new byte[] {1, 2, 3});
+        store.publish(new io.loopline.state.model.ModelDraft("fraud", 1L, "test", "transactions", java.util.List.of("a", "b"), null, null, 43,
+                java.util.Map.of("auc", 0.85)), new byte[] {4});
+
+        Result list = run("models", "list", "--store", dir.toString());
+        assertThat(list.exit()).isZero();
+        assertThat(list.out()).contains("fraud", "{auc=0.8}", "{auc=0.85}");
+        Result show = run("models", "show", "--store", dir.toString(), "fraud");
+        assertThat(show.exit()).isZero();
+        assertThat(show.out()).contains("\"version\" : 2", "\"parent\" : 1", "\"sha256\"", "artifact: ");
+        Result missing = run("models", "show", "--store", dir.toString(), "fraud", "--version", "9");
+        assertThat(missing.exit()).isEqualTo(1);
+        assertThat(missing.err()).contains("no version 9 of model 'fraud'");
     }
 
     @Test
