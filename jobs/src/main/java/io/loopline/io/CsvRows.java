@@ -91,7 +91,7 @@ public final class CsvRows {
     }
 
     /** RFC 4180 fields: commas separate, double quotes quote, "" is a quote inside quotes. */
-    static List<String> split(String line) {
+    public static List<String> split(String line) {
         List<String> cells = new ArrayList<>();
         StringBuilder cell = new StringBuilder();
         boolean quoted = false;
