@@ -17,7 +17,7 @@ import org.apache.flink.core.fs.Path;
  * A model store on any Flink FileSystem (local folders in the demo; s3://, hdfs:// by path).
  *
  * <p>Layout: {@code <root>/<name>/v<version>/artifact} and {@code metadata.json}. Publishing writes
- * both into a staging folder, then renames it to the version folder: a half-written version is
+ * both into a folder under {@code <root>/.staging}, then renames it to the version folder: a half-written version is
  * never visible. On file systems without atomic folder renames (object stores), the metadata file
  * is written last and readers only see version folders that have it. Two publishers racing for a
  * version number: the rename of the loser fails and it takes the next number.
@@ -25,6 +25,7 @@ import org.apache.flink.core.fs.Path;
 public final class FileSystemModelStore implements ModelStore {
     static final String ARTIFACT = "artifact";
     static final String METADATA = "metadata.json";
+    static final String STAGING = ".staging";
     private static final int PUBLISH_ATTEMPTS = 20;
 
     private final Path root;
@@ -50,11 +51,12 @@ public final class FileSystemModelStore implements ModelStore {
             ModelMetadata metadata = new ModelMetadata(draft.name(), version, draft.parent(), clock.instant(), draft.format(),
                     draft.featureSpec(), draft.featureNames(), draft.trainedFrom(), draft.trainedTo(), draft.trainingRows(), draft.metrics(),
                     sha, artifact.length);
-            Path staging = new Path(modelDir, ".staging-" + UUID.randomUUID());
+            // Staging lives outside the model's folder: listings of the model never see a folder vanish.
+            Path staging = new Path(new Path(root, STAGING), draft.name() + "-" + UUID.randomUUID());
             write(fs, new Path(staging, ARTIFACT), artifact);
             write(fs, new Path(staging, METADATA), metadata.toJson());
             Path target = versionDir(draft.name(), version);
-            if (!fs.exists(target) && fs.rename(staging, target)) {
+            if (renamed(fs, staging, target)) {
                 return metadata;
             }
             fs.delete(staging, true);
@@ -132,6 +134,21 @@ public final class FileSystemModelStore implements ModelStore {
     @Override
     public String artifactUri(ModelMetadata metadata) {
         return new Path(versionDir(metadata.name(), metadata.version()), ARTIFACT).toUri().toString();
+    }
+
+    /** False when another publisher took the version first (some file systems say so with an exception). */
+    private static boolean renamed(FileSystem fs, Path staging, Path target) throws IOException {
+        if (fs.exists(target)) {
+            return false;
+        }
+        try {
+            return fs.rename(staging, target);
+        } catch (IOException e) {
+            if (fs.exists(target)) {
+                return false;
+            }
+            throw e;
+        }
     }
 
     private Path versionDir(String name, long version) {

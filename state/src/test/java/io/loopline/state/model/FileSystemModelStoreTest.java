@@ -29,7 +29,7 @@ class FileSystemModelStoreTest extends ModelStoreContractTest {
         // What a crashed publisher on an object store could leave: artifact written, metadata not.
         Files.createDirectories(root.resolve("fraud").resolve("v2"));
         Files.write(root.resolve("fraud").resolve("v2").resolve(FileSystemModelStore.ARTIFACT), new byte[] {2});
-        Files.createDirectories(root.resolve("fraud").resolve(".staging-x"));
+        Files.createDirectories(root.resolve(".staging").resolve("fraud-x"));
 
         assertThat(store.versions("fraud")).extracting(ModelMetadata::version).containsExactly(1L);
         assertThat(store.get("fraud", 2)).isEmpty();
