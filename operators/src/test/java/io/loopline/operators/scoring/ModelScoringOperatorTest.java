@@ -1,0 +1,193 @@
+package io.loopline.operators.scoring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.loopline.operators.features.TestSpecs;
+import io.loopline.operators.features.spec.FeatureSpec;
+import io.loopline.operators.training.BinaryClassifier;
+import io.loopline.operators.training.NetworkSettings;
+import io.loopline.state.model.FileSystemModelStore;
+import io.loopline.state.model.ModelDraft;
+import io.loopline.state.model.ModelMetadata;
+import io.loopline.state.records.DeadLetter;
+import io.loopline.state.records.FeatureVector;
+import io.loopline.state.records.ModelAnnouncement;
+import io.loopline.state.records.Prediction;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.TwoInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ModelScoringOperatorTest {
+    private static final FeatureSpec SPEC = TestSpecs.payments();
+
+    @TempDir
+    Path dir;
+
+    private FileSystemModelStore store;
+    private ModelMetadata v1;
+    private ModelMetadata v2;
+    private BinaryClassifier net1;
+    private BinaryClassifier net2;
+
+    private static ModelDraft draft(List<String> columns) {
+        return new ModelDraft("fraud", null, BinaryClassifier.FORMAT, SPEC.name(), columns, null, null, 10, Map.of());
+    }
+
+    @BeforeEach
+    void publishTwoVersions() throws Exception {
+        store = new FileSystemModelStore(new org.apache.flink.core.fs.Path(dir.toUri()));
+        net1 = BinaryClassifier.create(SPEC.dimension(), new NetworkSettings(List.of(4), "tanh", 0.01, 0, 1, 8, 1));
+        net2 = BinaryClassifier.create(SPEC.dimension(), new NetworkSettings(List.of(4), "tanh", 0.01, 0, 1, 8, 2));
+        v1 = store.publish(draft(SPEC.columnNames()), net1.toBytes());
+        v2 = store.publish(draft(SPEC.columnNames()), net2.toBytes());
+    }
+
+    private TwoInputStreamOperatorTestHarness<FeatureVector, ModelAnnouncement, Prediction> harness(int batchSize, int maxHeld) throws Exception {
+        String root = dir.toUri().toString();
+        var operator = new ModelScoringOperator("fraud", SPEC, () -> new FileSystemModelStore(new org.apache.flink.core.fs.Path(root)), batchSize,
+                0, maxHeld);
+        return new TwoInputStreamOperatorTestHarness<>(operator);
+    }
+
+    private static FeatureVector vector(String id, double x) {
+        double[] values = new double[SPEC.dimension()];
+        Arrays.fill(values, x);
+        return new FeatureVector(id, "u", 1000, values, Double.NaN);
+    }
+
+    private static ModelAnnouncement announce(ModelMetadata m) {
+        return new ModelAnnouncement(m.name(), m.version(), m.sha256());
+    }
+
+    private static double score(BinaryClassifier net, FeatureVector v) {
+        return net.score(new double[][] {v.values()}, 1)[0];
+    }
+
+    @Test
+    void recordsBeforeTheFirstModelAreHeldThenScoredByIt() throws Exception {
+        try (var h = harness(100, 10)) {
+            h.open();
+            h.processElement1(new StreamRecord<>(vector("a", 0.1), 1));
+            h.processElement1(new StreamRecord<>(vector("b", 0.2), 1));
+            assertThat(h.extractOutputValues()).isEmpty();
+
+            h.processElement2(new StreamRecord<>(announce(v1), 2));
+
+            List<Prediction> out = h.extractOutputValues();
+            assertThat(out).extracting(Prediction::eventId).containsExactly("a", "b");
+            assertThat(out).extracting(Prediction::modelVersion).containsOnly(1L);
+            assertThat(out.get(0).score()).isEqualTo(score(net1, vector("a", 0.1)));
+        }
+    }
+
+    @Test
+    void microBatchesFlushWhenFullAndBeforeTheCheckpointBarrier() throws Exception {
+        try (var h = harness(4, 10)) {
+            h.open();
+            h.processElement2(new StreamRecord<>(announce(v1), 0));
+            for (int i = 0; i < 3; i++) {
+                h.processElement1(new StreamRecord<>(vector("e" + i, i), 1));
+            }
+            assertThat(h.extractOutputValues()).as("buffered, not yet scored").isEmpty();
+
+            h.prepareSnapshotPreBarrier(1);
+            assertThat(h.extractOutputValues()).hasSize(3);
+
+            for (int i = 3; i < 7; i++) {
+                h.processElement1(new StreamRecord<>(vector("e" + i, i), 1));
+            }
+            assertThat(h.extractOutputValues()).as("a full batch goes at once").hasSize(7);
+        }
+    }
+
+    @Test
+    void aNewVersionTakesOverBetweenTwoRecordsAndOlderOnesAreIgnored() throws Exception {
+        try (var h = harness(100, 10)) {
+            h.open();
+            h.processElement2(new StreamRecord<>(announce(v1), 0));
+            h.processElement1(new StreamRecord<>(vector("before", 0.3), 1));
+            h.processElement2(new StreamRecord<>(announce(v2), 2));
+            h.processElement1(new StreamRecord<>(vector("after", 0.3), 3));
+            h.processElement2(new StreamRecord<>(announce(v1), 4));
+            h.prepareSnapshotPreBarrier(1);
+
+            List<Prediction> out = h.extractOutputValues();
+            assertThat(out).extracting(Prediction::eventId).containsExactly("before", "after");
+            assertThat(out).extracting(Prediction::modelVersion).containsExactly(1L, 2L);
+            assertThat(out.get(1).score()).isEqualTo(score(net2, vector("after", 0.3)));
+        }
+    }
+
+    @Test
+    void badVersionsAreRejectedWithAReasonAndServingContinues() throws Exception {
+        ModelMetadata wrongColumns = store.publish(draft(List.of("x", "y")), net1.toBytes());
+        ModelMetadata corrupt = store.publish(draft(SPEC.columnNames()), net1.toBytes());
+        Files.write(dir.resolve("fraud").resolve("v" + corrupt.version()).resolve("artifact"), new byte[] {1, 2, 3});
+        try (var h = harness(100, 10)) {
+            h.open();
+            h.processElement2(new StreamRecord<>(announce(v1), 0));
+            h.processElement2(new StreamRecord<>(new ModelAnnouncement("fraud", 2, "0000"), 1));
+            h.processElement2(new StreamRecord<>(announce(wrongColumns), 2));
+            h.processElement2(new StreamRecord<>(announce(corrupt), 3));
+            h.processElement2(new StreamRecord<>(new ModelAnnouncement("fraud", 99, "ab"), 4));
+            h.processElement1(new StreamRecord<>(vector("a", 0.5), 5));
+            h.prepareSnapshotPreBarrier(1);
+
+            assertThat(h.extractOutputValues()).extracting(Prediction::modelVersion).containsExactly(1L);
+            List<DeadLetter> rejected = h.getSideOutput(ModelScoringOperator.REJECTED).stream().map(StreamRecord::getValue).toList();
+            assertThat(rejected).extracting(DeadLetter::reason)
+                    .containsExactly("checksum-mismatch", "wrong-features", "corrupt-artifact", "unknown-version");
+        }
+    }
+
+    @Test
+    void heldRecordsOverTheLimitAreDeadLettered() throws Exception {
+        try (var h = harness(100, 2)) {
+            h.open();
+            for (String id : List.of("a", "b", "c")) {
+                h.processElement1(new StreamRecord<>(vector(id, 0.1), 1));
+            }
+            assertThat(h.getSideOutput(ModelScoringOperator.REJECTED)).extracting(r -> r.getValue().reason()).containsExactly("no-model-overflow");
+            h.processElement2(new StreamRecord<>(announce(v1), 2));
+            assertThat(h.extractOutputValues()).extracting(Prediction::eventId).containsExactly("a", "b");
+        }
+    }
+
+    @Test
+    void theServingVersionAndHeldRecordsSurviveSnapshotAndRestore() throws Exception {
+        OperatorSubtaskState withHeld;
+        try (var h = harness(100, 10)) {
+            h.open();
+            h.processElement1(new StreamRecord<>(vector("held", 0.2), 1));
+            withHeld = h.snapshot(1, 1);
+        }
+        try (var h = harness(100, 10)) {
+            h.initializeState(withHeld);
+            h.open();
+            h.processElement2(new StreamRecord<>(announce(v2), 2));
+            assertThat(h.extractOutputValues()).extracting(Prediction::eventId).containsExactly("held");
+        }
+
+        OperatorSubtaskState serving;
+        try (var h = harness(100, 10)) {
+            h.open();
+            h.processElement2(new StreamRecord<>(announce(v2), 0));
+            serving = h.snapshot(2, 2);
+        }
+        try (var h = harness(100, 10)) {
+            h.initializeState(serving);
+            h.open();
+            h.processElement1(new StreamRecord<>(vector("x", 0.4), 3));
+            h.prepareSnapshotPreBarrier(3);
+            assertThat(h.extractOutputValues()).extracting(Prediction::modelVersion).containsExactly(2L);
+        }
+    }
+}
