@@ -2,9 +2,13 @@ package io.loopline.jobs;
 
 import io.loopline.kafka.DeadLetterSerializer;
 import io.loopline.kafka.FeatureVectorSerializer;
+import io.loopline.kafka.ModelAnnouncements;
+import io.loopline.kafka.PredictionSerializer;
 import io.loopline.kafka.RawEventDeserializer;
 import io.loopline.state.records.DeadLetter;
 import io.loopline.state.records.FeatureVector;
+import io.loopline.state.records.ModelAnnouncement;
+import io.loopline.state.records.Prediction;
 import io.loopline.state.records.RawEvent;
 import java.time.Duration;
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -45,6 +49,31 @@ public final class KafkaIo {
                 .setRecordSerializer(new FeatureVectorSerializer(topic, specName))
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix(transactionalIdPrefix + "-features")
+                .setProperty("transaction.timeout.ms", String.valueOf(TRANSACTION_TIMEOUT.toMillis()))
+                .build();
+    }
+
+    /** The models topic from its beginning (compacted: the latest announcement per model name). */
+    public static KafkaSource<ModelAnnouncement> models(String bootstrapServers, String topic, String groupId, boolean bounded) {
+        var builder = KafkaSource.<ModelAnnouncement>builder()
+                .setBootstrapServers(bootstrapServers)
+                .setTopics(topic)
+                .setGroupId(groupId + "-models")
+                .setStartingOffsets(OffsetsInitializer.earliest())
+                .setDeserializer(new ModelAnnouncements.Deserializer())
+                .setProperty("partition.discovery.interval.ms", "10000");
+        if (bounded) {
+            builder.setBounded(OffsetsInitializer.latest());
+        }
+        return builder.build();
+    }
+
+    public static KafkaSink<Prediction> predictions(String bootstrapServers, String topic, String transactionalIdPrefix) {
+        return KafkaSink.<Prediction>builder()
+                .setBootstrapServers(bootstrapServers)
+                .setRecordSerializer(new PredictionSerializer(topic))
+                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .setTransactionalIdPrefix(transactionalIdPrefix + "-predictions")
                 .setProperty("transaction.timeout.ms", String.valueOf(TRANSACTION_TIMEOUT.toMillis()))
                 .build();
     }

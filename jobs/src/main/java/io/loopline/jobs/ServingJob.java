@@ -4,10 +4,14 @@ import io.loopline.operators.decode.DecodeEvents;
 import io.loopline.operators.decode.EventDecoder;
 import io.loopline.operators.features.FeaturePipeline;
 import io.loopline.operators.features.spec.FeatureSpec;
+import io.loopline.operators.scoring.ModelScoringOperator;
+import io.loopline.operators.scoring.ModelStoreSupplier;
 import io.loopline.state.profile.FeatureFit;
 import io.loopline.state.records.DeadLetter;
 import io.loopline.state.records.Event;
 import io.loopline.state.records.FeatureVector;
+import io.loopline.state.records.ModelAnnouncement;
+import io.loopline.state.records.Prediction;
 import io.loopline.state.records.RawEvent;
 import java.util.Objects;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -38,16 +42,30 @@ public final class ServingJob {
         }
     }
 
+    /**
+     * Scoring with a hot-swapped model: announcements from {@code models} (broadcast to every
+     * subtask), artifacts from the store, predictions to {@code predictions}.
+     */
+    public record Scoring(Source<ModelAnnouncement, ?, ?> models, Sink<Prediction> predictions, String modelName,
+            ModelStoreSupplier store, int batchSize, long maxDelayMillis, int maxHeld) {}
+
     private final Source<RawEvent, ?, ?> events;
     private final Sink<FeatureVector> features;
     private final Sink<DeadLetter> deadLetters;
     private final Settings settings;
+    private Scoring scoring;
 
     public ServingJob(Source<RawEvent, ?, ?> events, Sink<FeatureVector> features, Sink<DeadLetter> deadLetters, Settings settings) {
         this.events = events;
         this.features = features;
         this.deadLetters = deadLetters;
         this.settings = settings;
+    }
+
+    /** Also scores every feature vector with the announced model. */
+    public ServingJob withScoring(Scoring scoring) {
+        this.scoring = scoring;
+        return this;
     }
 
     /** Adds the topology to {@code env}. */
@@ -67,15 +85,31 @@ public final class ServingJob {
         FeaturePipeline.Aggregated aggregated = pipeline.aggregate(decoded);
         DataStream<FeatureVector> vectors = pipeline.transform(aggregated.rows(), settings.fit());
 
-        decoded.getSideOutput(DecodeEvents.DEAD_LETTERS)
-                .union(aggregated.lateEvents())
-                .sinkTo(deadLetters)
-                .uid("dead-letters-sink")
-                .name("Dead Letters");
+        DataStream<DeadLetter> bad = decoded.getSideOutput(DecodeEvents.DEAD_LETTERS).union(aggregated.lateEvents());
 
         vectors.sinkTo(features)
                 .uid("features-sink")
                 .name("Features");
+
+        if (scoring != null) {
+            DataStream<ModelAnnouncement> announcements = env
+                    .fromSource(scoring.models(), WatermarkStrategy.noWatermarks(), "Models")
+                    .uid("models-source")
+                    .returns(ModelAnnouncement.TYPE_INFO)
+                    .broadcast();
+            SingleOutputStreamOperator<Prediction> predictions = vectors.connect(announcements)
+                    .transform("Model Scoring", Prediction.TYPE_INFO, new ModelScoringOperator(scoring.modelName(), settings.spec(),
+                            scoring.store(), scoring.batchSize(), scoring.maxDelayMillis(), scoring.maxHeld()))
+                    .uid("model-scoring");
+            predictions.sinkTo(scoring.predictions())
+                    .uid("predictions-sink")
+                    .name("Predictions");
+            bad = bad.union(predictions.getSideOutput(ModelScoringOperator.REJECTED));
+        }
+
+        bad.sinkTo(deadLetters)
+                .uid("dead-letters-sink")
+                .name("Dead Letters");
     }
 
     /** Builds the topology and submits it without waiting for it to finish. */

@@ -1,0 +1,150 @@
+package io.loopline.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.loopline.cli.SpecLoader;
+import io.loopline.demo.TransactionGenerator;
+import io.loopline.jobs.KafkaIo;
+import io.loopline.jobs.LocalEnvironments;
+import io.loopline.jobs.ServingJob;
+import io.loopline.kafka.KafkaTopics;
+import io.loopline.kafka.ModelAnnouncements;
+import io.loopline.operators.features.spec.FeatureSpec;
+import io.loopline.operators.training.BinaryClassifier;
+import io.loopline.operators.training.NetworkSettings;
+import io.loopline.state.model.FileSystemModelStore;
+import io.loopline.state.model.ModelDraft;
+import io.loopline.state.model.ModelMetadata;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A new model version announced on the {@code models} topic takes over in a running serving job:
+ * no event is lost or scored twice (read_committed), every prediction names its version, and a bad
+ * announcement is dead-lettered while serving goes on.
+ */
+class HotSwapITCase {
+    private static final int PARALLELISM = 2;
+    private static final int HALF = 4_000;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(
+            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(PARALLELISM).build());
+
+    @RegisterExtension
+    static final LocalKafkaExtension KAFKA = new LocalKafkaExtension();
+
+    @Test
+    void aNewVersionTakesOverWithoutLosingOrRescoringAnEvent(@TempDir Path dir) throws Exception {
+        FeatureSpec spec = SpecLoader.load("transactions");
+        String bootstrap = KAFKA.bootstrapServers();
+        KafkaTopics.ensure(bootstrap, Map.of("events", PARALLELISM, "features", PARALLELISM, "predictions", PARALLELISM, "dead-letters", 1,
+                "models", 1), Duration.ofSeconds(30));
+        var store = new FileSystemModelStore(new org.apache.flink.core.fs.Path(dir.resolve("models").toUri()));
+        ModelMetadata v1 = publish(store, spec, 1);
+        ModelMetadata v2 = publish(store, spec, 2);
+        ModelAnnouncements.announce(bootstrap, "models", store, v1);
+
+        String storeRoot = dir.resolve("models").toUri().toString();
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(
+                LocalEnvironments.streamingConfiguration(PARALLELISM, dir.resolve("checkpoints"), Duration.ofMillis(500)));
+        new ServingJob(KafkaIo.events(bootstrap, "events", "hot-swap", false), KafkaIo.features(bootstrap, "features", spec.name(), "hot-swap"),
+                KafkaIo.deadLetters(bootstrap, "dead-letters", "hot-swap"), new ServingJob.Settings(spec, neutralFit(spec), 128))
+                .withScoring(new ServingJob.Scoring(KafkaIo.models(bootstrap, "models", "hot-swap", false),
+                        KafkaIo.predictions(bootstrap, "predictions", "hot-swap"), "fraud",
+                        () -> new FileSystemModelStore(new org.apache.flink.core.fs.Path(storeRoot)), 64, 50, 100_000))
+                .build(env);
+        JobClient job = env.executeAsync("hot-swap");
+        try {
+            var generator = new TransactionGenerator(21, 300, 0.0, 1_767_225_600_000L);
+            List<TransactionGenerator.Generated> first = events(generator, HALF);
+            TestProducer.write(bootstrap, "events", first);
+            awaitPredictions(bootstrap, HALF);
+
+            // A corrupt announcement first (wrong checksum): rejected, v1 keeps serving.
+            ModelAnnouncements.announce(bootstrap, "models", store, new ModelMetadata(v2.name(), v2.version(), v2.parent(), v2.createdAt(),
+                    v2.format(), v2.featureSpec(), v2.featureNames(), null, null, 0, Map.of(), "00" + v2.sha256().substring(2), v2.artifactBytes()));
+            ModelAnnouncements.announce(bootstrap, "models", store, v2);
+            List<TransactionGenerator.Generated> second = events(generator, HALF);
+            awaitDeadLetter(bootstrap, "checksum-mismatch");
+            TestProducer.write(bootstrap, "events", second);
+            Map<String, Long> served = awaitPredictions(bootstrap, 2 * HALF);
+
+            for (var g : first) {
+                assertThat(served.get(g.eventId())).as(g.eventId()).isEqualTo(1L);
+            }
+            long byV2 = second.stream().filter(g -> served.get(g.eventId()) == 2L).count();
+            assertThat(byV2).as("the second half is served by v2 once its announcement arrived").isGreaterThan(HALF / 2);
+        } finally {
+            job.cancel().get();
+        }
+    }
+
+    private static ModelMetadata publish(FileSystemModelStore store, FeatureSpec spec, long seed) throws Exception {
+        BinaryClassifier net = BinaryClassifier.create(spec.dimension(), new NetworkSettings(List.of(8), "relu", 0.01, 0, 1, 64, seed));
+        return store.publish(new ModelDraft("fraud", seed == 1 ? null : 1L, BinaryClassifier.FORMAT, spec.name(), spec.columnNames(), null, null, 0,
+                Map.of()), net.toBytes());
+    }
+
+    private static io.loopline.state.profile.FeatureFit neutralFit(FeatureSpec spec) {
+        return ServingJobExactlyOnceITCase.neutralFit(spec);
+    }
+
+    private static List<TransactionGenerator.Generated> events(TransactionGenerator generator, int n) {
+        List<TransactionGenerator.Generated> events = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            events.add(generator.next());
+        }
+        return events;
+    }
+
+    /** Event id to the version that scored it, once every expected prediction is committed (each id at most once). */
+    private static Map<String, Long> awaitPredictions(String bootstrap, int expected) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (true) {
+            Map<String, Long> versions = new HashMap<>();
+            for (var record : CommittedRecords.readAll(bootstrap, "predictions", Duration.ofSeconds(30))) {
+                JsonNode p = JSON.readTree(record.value());
+                String id = new String(record.key(), StandardCharsets.UTF_8);
+                assertThat(versions.put(id, p.path("modelVersion").asLong())).as("event %s scored twice", id).isNull();
+                assertThat(p.path("score").asDouble()).isBetween(0.0, 1.0);
+            }
+            if (versions.size() >= expected) {
+                assertThat(versions).hasSize(expected);
+                return versions;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("only " + versions.size() + " of " + expected + " predictions committed");
+            }
+            Thread.sleep(500);
+        }
+    }
+
+    private static void awaitDeadLetter(String bootstrap, String reason) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            for (var record : CommittedRecords.readAll(bootstrap, "dead-letters", Duration.ofSeconds(30))) {
+                if (JSON.readTree(record.value()).path("reason").asText().equals(reason)) {
+                    return;
+                }
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError("no dead letter with reason " + reason);
+    }
+}
