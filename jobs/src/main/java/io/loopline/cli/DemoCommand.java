@@ -76,6 +76,14 @@ final class DemoCommand implements Callable<Integer> {
             description = "Output topic of the served feature vectors (default: ${DEFAULT-VALUE}).")
     String featuresTopic;
 
+    @Option(names = "--predictions-topic", defaultValue = "predictions",
+            description = "Output topic of the predictions, each naming its model version (default: ${DEFAULT-VALUE}).")
+    String predictionsTopic;
+
+    @Option(names = "--models-topic", defaultValue = "models",
+            description = "Topic where model versions are announced (default: ${DEFAULT-VALUE}).")
+    String modelsTopic;
+
     @Option(names = "--dead-letter-topic", defaultValue = "dead-letters",
             description = "Topic for events that cannot be used, with the reason (default: ${DEFAULT-VALUE}).")
     String deadLetterTopic;
@@ -83,7 +91,7 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         DemoSettings settings = new DemoSettings(bootstrapServers, history, events, rate, entities, malformedRatio, seed,
-                parallelism, maxParallelism, checkpointInterval, timeout, stateDir, eventsTopic, featuresTopic, deadLetterTopic);
+                parallelism, maxParallelism, checkpointInterval, timeout, stateDir, eventsTopic, featuresTopic, predictionsTopic, modelsTopic, deadLetterTopic);
         DemoRun run = new DemoRun(settings, System.out);
         Thread main = Thread.currentThread();
         Thread onCtrlC = new Thread(() -> {

@@ -36,8 +36,14 @@ public final class CommittedOutputCounter implements AutoCloseable {
     private final Thread thread;
     private volatile boolean stopped;
 
-    public CommittedOutputCounter(String bootstrapServers, String featuresTopic, String deadLetterTopic) {
+    private final String predictionsTopic;
+    private final Set<String> predictedIds = new HashSet<>();
+    private final Map<Long, Long> predictionsByVersion = new TreeMap<>();
+    private final AtomicLong predictions = new AtomicLong();
+
+    public CommittedOutputCounter(String bootstrapServers, String featuresTopic, String predictionsTopic, String deadLetterTopic) {
         this.featuresTopic = featuresTopic;
+        this.predictionsTopic = predictionsTopic;
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -48,7 +54,7 @@ public final class CommittedOutputCounter implements AutoCloseable {
         this.consumer = new KafkaConsumer<>(props);
         // Only outputs of this run count: start at the current end of both topics.
         List<TopicPartition> partitions = new ArrayList<>();
-        for (String topic : List.of(featuresTopic, deadLetterTopic)) {
+        for (String topic : List.of(featuresTopic, predictionsTopic, deadLetterTopic)) {
             for (PartitionInfo p : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {
                 partitions.add(new TopicPartition(topic, p.partition()));
             }
@@ -73,6 +79,13 @@ public final class CommittedOutputCounter implements AutoCloseable {
                         featureIds.add(new String(record.key(), StandardCharsets.UTF_8));
                     }
                     features.incrementAndGet();
+                } else if (record.topic().equals(predictionsTopic)) {
+                    long version = versionOf(record.value());
+                    synchronized (this) {
+                        predictedIds.add(new String(record.key(), StandardCharsets.UTF_8));
+                        predictionsByVersion.merge(version, 1L, Long::sum);
+                    }
+                    predictions.incrementAndGet();
                 } else {
                     String reason = reasonOf(record.value());
                     synchronized (this) {
@@ -82,6 +95,26 @@ public final class CommittedOutputCounter implements AutoCloseable {
                 }
             }
         }
+    }
+
+    private long versionOf(byte[] value) {
+        try {
+            return mapper.readTree(value).path("modelVersion").asLong(-1);
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    public long predictions() {
+        return predictions.get();
+    }
+
+    public synchronized long distinctPredictions() {
+        return predictedIds.size();
+    }
+
+    public synchronized Map<Long, Long> predictionsByVersion() {
+        return new TreeMap<>(predictionsByVersion);
     }
 
     private String reasonOf(byte[] value) {

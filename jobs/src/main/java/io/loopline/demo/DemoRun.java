@@ -6,6 +6,10 @@ import io.loopline.io.InputFormat;
 import io.loopline.jobs.KafkaIo;
 import io.loopline.jobs.backfill.BackfillJob;
 import io.loopline.jobs.backfill.BackfillProgress;
+import io.loopline.jobs.training.InitialTraining;
+import io.loopline.kafka.ModelAnnouncements;
+import io.loopline.operators.training.NetworkSettings;
+import io.loopline.state.model.FileSystemModelStore;
 import io.loopline.operators.features.ProfileAccumulator;
 import io.loopline.operators.features.spec.FeatureSpec;
 import io.loopline.operators.features.spec.FeatureSpecParser;
@@ -38,6 +42,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  */
 public final class DemoRun {
     private static final Duration PROGRESS_EVERY = Duration.ofSeconds(1);
+    private static final String MODEL = "fraud";
 
     private final DemoSettings settings;
     private final PrintStream out;
@@ -108,27 +113,42 @@ public final class DemoRun {
         out.printf(Locale.ROOT, "Backfill done in %.1f s: %,d training rows, a reference profile and a feature-state savepoint in %s%n",
                 backfilled.seconds(), backfilled.rows(), stateDir.resolve("backfill"));
 
-        // 2. Live: the same feature definition in STREAMING, on events arriving in Kafka.
+        // 2. A first model, trained on the training set and published to the model store.
+        String storeRoot = stateDir.resolve("models").toUri().toString();
+        var store = new FileSystemModelStore(new org.apache.flink.core.fs.Path(storeRoot));
+        InitialTraining.Result trained = new InitialTraining(spec, new NetworkSettings(List.of(32, 16), "relu", 0.003, 1e-4, 3, 256, 7), 0.2)
+                .run(new org.apache.flink.core.fs.Path(stateDir.resolve("backfill").resolve(BackfillJob.TRAINING_DIR).toUri()), store, MODEL);
+        out.printf(Locale.ROOT, "Trained %s v%d (DL4J) on %,d rows: validation AUC %.3f, log loss %.4f on the %,d most recent%n", MODEL,
+                trained.model().version(), trained.trainingRows(), trained.validation().auc(), trained.validation().logLoss(), trained.validationRows());
+
+        // 3. Live: the same feature definition in STREAMING, on events arriving in Kafka, scored by the announced model.
         Map<String, Integer> topics = new LinkedHashMap<>();
         topics.put(settings.eventsTopic(), settings.parallelism());
         topics.put(settings.featuresTopic(), settings.parallelism());
+        topics.put(settings.predictionsTopic(), settings.parallelism());
+        topics.put(settings.modelsTopic(), 1);
         topics.put(settings.deadLetterTopic(), 1);
         KafkaTopics.ensure(bootstrap, topics, Duration.ofSeconds(30));
         out.printf("Topics ready: %s%n", topics.keySet());
+        ModelAnnouncements.announce(bootstrap, settings.modelsTopic(), store, trained.model());
 
         String runId = Long.toHexString(System.currentTimeMillis());
         var job = new ServingJob(
                 KafkaIo.events(bootstrap, settings.eventsTopic(), "loopline-demo-" + runId, false),
                 KafkaIo.features(bootstrap, settings.featuresTopic(), spec.name(), "loopline-demo-" + runId),
                 KafkaIo.deadLetters(bootstrap, settings.deadLetterTopic(), "loopline-demo-" + runId),
-                new ServingJob.Settings(spec, backfilled.fit(), settings.maxParallelism()));
+                new ServingJob.Settings(spec, backfilled.fit(), settings.maxParallelism()))
+                .withScoring(new ServingJob.Scoring(
+                        KafkaIo.models(bootstrap, settings.modelsTopic(), "loopline-demo-" + runId, false),
+                        KafkaIo.predictions(bootstrap, settings.predictionsTopic(), "loopline-demo-" + runId), MODEL,
+                        () -> new FileSystemModelStore(new org.apache.flink.core.fs.Path(storeRoot)), 256, 100, 1_000_000));
         // Started from the backfill's savepoint: every card's aggregates are warm from its first live event.
         var env = StreamExecutionEnvironment.getExecutionEnvironment(LocalEnvironments.restoringFrom(
                 LocalEnvironments.streamingConfiguration(settings.parallelism(), stateDir.resolve("checkpoints"), settings.checkpointInterval()),
                 backfilled.savepoint().toString()));
 
         var generator = new TransactionGenerator(settings.seed() + 1, settings.entities(), settings.malformedRatio(), historyEnd + 1000);
-        try (var counter = new CommittedOutputCounter(bootstrap, settings.featuresTopic(), settings.deadLetterTopic()).start()) {
+        try (var counter = new CommittedOutputCounter(bootstrap, settings.featuresTopic(), settings.predictionsTopic(), settings.deadLetterTopic()).start()) {
             JobClient client = job.start(env);
             out.printf("Flink job %s started from the savepoint (parallelism %d, RocksDB, checkpoint every %s, exactly-once sink)%n",
                     client.getJobID(), settings.parallelism(), settings.checkpointInterval());
@@ -181,15 +201,16 @@ public final class DemoRun {
             if (status.isGloballyTerminalState()) {
                 throw new IllegalStateException("the Flink job ended unexpectedly with status " + status);
             }
-            if (producer.isDone() && settings.events() > 0 && committed >= producer.producedCount()) {
+            if (producer.isDone() && settings.events() > 0 && committed >= producer.producedCount()
+                    && counter.predictions() >= producer.validCount()) {
                 complete = true;
                 lastCommitNanos = now;
                 break;
             }
             if (now - lastProgressNanos >= PROGRESS_EVERY.toNanos()) {
                 double rate = (committed - lastCommitted) / ((now - lastNanos) / 1e9);
-                out.printf(Locale.ROOT, "[%5.1fs] produced %,d  committed %,d feature vectors + %,d dead letters  %,.0f events/s%n",
-                        (now - startNanos) / 1e9, producer.producedCount(), counter.features(), counter.deadLetters(), rate);
+                out.printf(Locale.ROOT, "[%5.1fs] produced %,d  committed %,d feature vectors, %,d predictions, %,d dead letters  %,.0f events/s%n",
+                        (now - startNanos) / 1e9, producer.producedCount(), counter.features(), counter.predictions(), counter.deadLetters(), rate);
                 lastCommitted = committed;
                 lastNanos = now;
                 lastProgressNanos = now;
@@ -203,7 +224,8 @@ public final class DemoRun {
         long committedTotal = counter.features() + counter.deadLetters();
         return new DemoSummary(
                 historyRows, producer.producedCount(), producer.validCount(), producer.malformedCount(),
-                counter.features(), counter.distinctFeatures(), counter.deadLetters(), counter.deadLettersByReason(),
+                counter.features(), counter.distinctFeatures(), counter.predictions(), counter.distinctPredictions(),
+                counter.predictionsByVersion(), counter.deadLetters(), counter.deadLettersByReason(),
                 seconds, seconds > 0 ? committedTotal / seconds : 0, complete);
     }
 
@@ -226,10 +248,12 @@ public final class DemoRun {
         out.printf(Locale.ROOT, "  live events produced   %,d (%,d valid, %,d malformed)%n", s.produced(), s.validProduced(), s.malformedProduced());
         out.printf(Locale.ROOT, "  features committed     %,d (%,d distinct event ids, %,d duplicates, %,d missing)%n",
                 s.committedFeatures(), s.distinctFeatures(), s.duplicates(), s.missing());
+        out.printf(Locale.ROOT, "  predictions committed  %,d (%,d distinct event ids; by model version %s)%n",
+                s.committedPredictions(), s.distinctPredictions(), s.predictionsByVersion());
         out.printf(Locale.ROOT, "  dead letters committed %,d %s%n", s.deadLetters(), s.deadLettersByReason());
         out.printf(Locale.ROOT, "  time                   %.1f s, %,.0f events/s end to end (Kafka -> Flink -> Kafka, committed)%n",
                 s.seconds(), s.eventsPerSecond());
-        out.printf("  exactly-once           %s%n", s.exactlyOnce() ? "yes: every event committed once"
+        out.printf("  exactly-once           %s%n", s.exactlyOnce() ? "yes: every event's features and prediction committed once"
                 : s.complete() ? "NO: see the counts above" : "not checked (run ended before all events were committed)");
     }
 

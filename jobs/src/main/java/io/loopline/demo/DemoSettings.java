@@ -27,6 +27,8 @@ public record DemoSettings(
         Path stateDir,
         String eventsTopic,
         String featuresTopic,
+        String predictionsTopic,
+        String modelsTopic,
         String deadLetterTopic) {
 
     public DemoSettings {

@@ -9,6 +9,9 @@ import java.util.Map;
  * @param historyRows training rows the backfill wrote from the history
  * @param committedFeatures feature records committed (duplicates included)
  * @param distinctFeatures distinct event ids among them
+ * @param committedPredictions prediction records committed (duplicates included)
+ * @param distinctPredictions distinct event ids among them
+ * @param predictionsByVersion how many predictions each model version made
  * @param eventsPerSecond committed outputs per second of job time
  */
 public record DemoSummary(
@@ -18,6 +21,9 @@ public record DemoSummary(
         long malformedProduced,
         long committedFeatures,
         long distinctFeatures,
+        long committedPredictions,
+        long distinctPredictions,
+        Map<Long, Long> predictionsByVersion,
         long deadLetters,
         Map<String, Long> deadLettersByReason,
         double seconds,
@@ -32,8 +38,9 @@ public record DemoSummary(
         return Math.max(0, validProduced - distinctFeatures);
     }
 
-    /** Every valid event committed exactly once, every malformed one dead-lettered. */
+    /** Every valid event's features and prediction committed exactly once, every malformed one dead-lettered. */
     public boolean exactlyOnce() {
-        return complete && duplicates() == 0 && missing() == 0 && deadLetters == malformedProduced;
+        return complete && duplicates() == 0 && missing() == 0 && deadLetters == malformedProduced
+                && committedPredictions == validProduced && distinctPredictions == validProduced;
     }
 }
