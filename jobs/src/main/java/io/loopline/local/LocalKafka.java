@@ -362,12 +362,20 @@ public final class LocalKafka implements AutoCloseable {
         throw new BrokerStartException("cannot find a free port on " + HOST);
     }
 
-    /** Kafka's cluster id format: 16 random bytes, URL-safe base64 without padding. */
-    private static String randomClusterId() {
-        UUID uuid = UUID.randomUUID();
-        ByteBuffer bytes = ByteBuffer.allocate(16);
-        bytes.putLong(uuid.getMostSignificantBits()).putLong(uuid.getLeastSignificantBits());
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes.array());
+    /**
+     * Kafka's cluster id format: 16 random bytes, URL-safe base64 without padding. Like Kafka's own
+     * Uuid.randomUuid, never one that starts with '-': the storage tool would read it as an option.
+     */
+    static String randomClusterId() {
+        while (true) {
+            UUID uuid = UUID.randomUUID();
+            ByteBuffer bytes = ByteBuffer.allocate(16);
+            bytes.putLong(uuid.getMostSignificantBits()).putLong(uuid.getLeastSignificantBits());
+            String id = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes.array());
+            if (!id.startsWith("-")) {
+                return id;
+            }
+        }
     }
 
     private static void deleteRecursively(Path dir) {
