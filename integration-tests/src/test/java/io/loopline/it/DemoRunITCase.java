@@ -19,7 +19,7 @@ class DemoRunITCase {
     @Test
     void theDemoCommitsEveryEventOnceAndLeavesNothingRunning(@TempDir Path stateDir) throws Exception {
         var settings = new DemoSettings(null, 20_000, 30_000, 0, 2_000, 0.002, 11, 2, 128, Duration.ofMillis(500), Duration.ofMinutes(4),
-                stateDir, "events", "features", "predictions", "models", "dead-letters");
+                stateDir, "events", "feature-log", "predictions", "models", "dead-letters");
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         DemoSummary summary;
         try (PrintStream out = new PrintStream(printed, true, StandardCharsets.UTF_8)) {
@@ -34,7 +34,9 @@ class DemoRunITCase {
         assertThat(summary.duplicates()).isZero();
         assertThat(summary.deadLetters()).isEqualTo(summary.malformedProduced()).isPositive();
         assertThat(summary.distinctPredictions()).isEqualTo(summary.validProduced());
-        assertThat(summary.predictionsByVersion()).containsOnlyKeys(1L);
+        assertThat(summary.predictionsByVersion()).as("v2 is announced mid-stream and takes over").containsOnlyKeys(1L, 2L);
+        assertThat(summary.predictionsByVersion().values()).allMatch(n -> n > 0);
+        assertThat(output).contains("announced fraud v2");
         assertThat(summary.exactlyOnce()).isTrue();
         assertThat(output).contains("Loopline demo summary", "exactly-once           yes", "Local Kafka broker stopped.");
         assertThat(BrokerProcesses.descendantsRunningKafka()).isEmpty();

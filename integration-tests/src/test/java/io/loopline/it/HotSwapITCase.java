@@ -54,7 +54,7 @@ class HotSwapITCase {
     void aNewVersionTakesOverWithoutLosingOrRescoringAnEvent(@TempDir Path dir) throws Exception {
         FeatureSpec spec = SpecLoader.load("transactions");
         String bootstrap = KAFKA.bootstrapServers();
-        KafkaTopics.ensure(bootstrap, Map.of("events", PARALLELISM, "features", PARALLELISM, "predictions", PARALLELISM, "dead-letters", 1,
+        KafkaTopics.ensure(bootstrap, Map.of("events", PARALLELISM, "feature-log", PARALLELISM, "predictions", PARALLELISM, "dead-letters", 1,
                 "models", 1), Duration.ofSeconds(30));
         var store = new FileSystemModelStore(new org.apache.flink.core.fs.Path(dir.resolve("models").toUri()));
         ModelMetadata v1 = publish(store, spec, 1);
@@ -64,11 +64,12 @@ class HotSwapITCase {
         String storeRoot = dir.resolve("models").toUri().toString();
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(
                 LocalEnvironments.streamingConfiguration(PARALLELISM, dir.resolve("checkpoints"), Duration.ofMillis(500)));
-        new ServingJob(KafkaIo.events(bootstrap, "events", "hot-swap", false), KafkaIo.features(bootstrap, "features", spec.name(), "hot-swap"),
+        new ServingJob(KafkaIo.events(bootstrap, "events", "hot-swap", false), null,
                 KafkaIo.deadLetters(bootstrap, "dead-letters", "hot-swap"), new ServingJob.Settings(spec, neutralFit(spec), 128))
                 .withScoring(new ServingJob.Scoring(KafkaIo.models(bootstrap, "models", "hot-swap", false),
                         KafkaIo.predictions(bootstrap, "predictions", "hot-swap"), "fraud",
                         () -> new FileSystemModelStore(new org.apache.flink.core.fs.Path(storeRoot)), 64, 50, 100_000))
+                .withFeatureLog(KafkaIo.featureLog(bootstrap, "feature-log", spec.name(), "hot-swap"))
                 .build(env);
         JobClient job = env.executeAsync("hot-swap");
         try {
@@ -98,9 +99,38 @@ class HotSwapITCase {
             }
             long byV2 = second.stream().filter(g -> served.get(g.eventId()) == 2L).count();
             assertThat(byV2).as("the second half is served by v2 once its announcement arrived").isGreaterThan(HALF / 2);
+            assertSingleSwitchPerCard(both, served);
+            assertFeatureLogMatches(bootstrap, served);
         } finally {
             job.cancel().get();
         }
+    }
+
+    /**
+     * A card's events are featurized and scored by one subtask, in event-time order: so a card's
+     * versions never go back from 2 to 1, or the swap was not a single point in that subtask.
+     */
+    private static void assertSingleSwitchPerCard(List<TransactionGenerator.Generated> events, Map<String, Long> served) throws Exception {
+        Map<String, Long> latestVersionByCard = new HashMap<>();
+        List<TransactionGenerator.Generated> byTime = new ArrayList<>(events);
+        byTime.sort(java.util.Comparator.comparingLong(TransactionGenerator.Generated::timestamp));
+        for (var g : byTime) {
+            String card = new String(g.key(), StandardCharsets.UTF_8);
+            long version = served.get(g.eventId());
+            Long before = latestVersionByCard.put(card, version);
+            assertThat(before == null || before <= version).as("%s: v%s after v%s", card, version, before).isTrue();
+        }
+    }
+
+    /** The feature log holds each served event once, with the version and score of its prediction. */
+    private static void assertFeatureLogMatches(String bootstrap, Map<String, Long> served) throws Exception {
+        Map<String, Long> logged = new HashMap<>();
+        for (var record : CommittedRecords.readAll(bootstrap, "feature-log", Duration.ofSeconds(30))) {
+            JsonNode line = JSON.readTree(record.value());
+            assertThat(logged.put(line.path("eventId").asText(), line.path("modelVersion").asLong())).as("logged twice").isNull();
+            assertThat(line.path("values").size()).isEqualTo(SpecLoader.load("transactions").dimension());
+        }
+        assertThat(logged).containsAllEntriesOf(served);
     }
 
     private static ModelMetadata publish(FileSystemModelStore store, FeatureSpec spec, long seed) throws Exception {
@@ -145,7 +175,7 @@ class HotSwapITCase {
                 for (var record : CommittedRecords.readAll(bootstrap, "dead-letters", Duration.ofSeconds(30))) {
                     reasons.merge(JSON.readTree(record.value()).path("reason").asText(), 1, Integer::sum);
                 }
-                int features = CommittedRecords.readAll(bootstrap, "features", Duration.ofSeconds(30)).size();
+                int features = CommittedRecords.readAll(bootstrap, "feature-log", Duration.ofSeconds(30)).size();
                 throw new AssertionError("only " + versions.size() + " of " + expected + " predictions committed; features committed: "
                         + features + "; dead letters: " + reasons);
             }

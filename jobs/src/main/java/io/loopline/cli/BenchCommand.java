@@ -3,6 +3,7 @@ package io.loopline.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.loopline.bench.FeatureBenchmark;
+import io.loopline.bench.ServingBenchmark;
 import io.loopline.operators.features.spec.FeatureSpec;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,7 +16,7 @@ import picocli.CommandLine.Option;
         name = "bench",
         mixinStandardHelpOptions = true,
         description = "Benchmarks; prints a table, or one JSON object with --json.",
-        subcommands = {BenchCommand.Features.class},
+        subcommands = {BenchCommand.Features.class, BenchCommand.Serving.class},
         sortOptions = false)
 final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec
@@ -99,6 +100,99 @@ final class BenchCommand implements Runnable {
                         streaming.eventsPerSecond(), streaming.seconds(), streaming.wallSeconds());
                 System.out.printf(Locale.ROOT, "State: %,d bytes in the largest of %d checkpoints = %,.0f bytes per entity%n",
                         streaming.maxStateBytes(), streaming.checkpoints(), bytesPerEntity);
+            }
+            return 0;
+        }
+    }
+
+    @Command(
+            name = "serving",
+            mixinStandardHelpOptions = true,
+            description = {
+                "The serving job on one input in Kafka (a local broker unless --bootstrap-servers): (a) the full job, decode +"
+                        + " features in RocksDB + micro-batched DL4J scoring, with model v2 announced half-way; (b) the same job with"
+                        + " scoring replaced by a constant; (c) one DL4J output() call per event; (d) end-to-end latency, producer to"
+                        + " predictions topic, at half of (a)'s rate with an at-least-once predictions sink.",
+                "Rates are counted where predictions leave the scoring operator, first to last (job start-up excluded)."
+                        + " The swap gap is the longest pause in a subtask's predictions across its change of model version."
+            },
+            sortOptions = false)
+    static final class Serving implements Callable<Integer> {
+        @Option(names = "--events", defaultValue = "1000000", description = "Events in Kafka for (a) and (b) (default: ${DEFAULT-VALUE}).")
+        long events;
+
+        @Option(names = "--entities", defaultValue = "100000", description = "Distinct cards (default: ${DEFAULT-VALUE}).")
+        int entities;
+
+        @Option(names = "--parallelism", defaultValue = "2", description = "Parallel tasks and partitions (default: ${DEFAULT-VALUE}).")
+        int parallelism;
+
+        @Option(names = "--batch-size", defaultValue = "256", description = "Micro-batch size of (a) and (d) (default: ${DEFAULT-VALUE}).")
+        int batchSize;
+
+        @Option(names = "--max-batch-delay", defaultValue = "5ms", description = "Longest wait for a micro-batch to fill (default: ${DEFAULT-VALUE}).")
+        Duration maxBatchDelay;
+
+        @Option(names = "--per-event-fraction", defaultValue = "0.1",
+                description = "Share of the events that (c), the slow one, scores (default: ${DEFAULT-VALUE}).")
+        double perEventFraction;
+
+        @Option(names = "--latency-duration", defaultValue = "10s", description = "How long (d) produces live events (default: ${DEFAULT-VALUE}).")
+        Duration latencyDuration;
+
+        @Option(names = "--latency-rate", defaultValue = "0",
+                description = "Events/s for (d); 0 means half of (a)'s measured rate (default: ${DEFAULT-VALUE}).")
+        double latencyRate;
+
+        @Option(names = "--checkpoint-interval", defaultValue = "2s", description = "Checkpoint interval of every run (default: ${DEFAULT-VALUE}).")
+        Duration checkpointInterval;
+
+        @Option(names = "--bootstrap-servers", description = "Use this Kafka instead of starting a local broker.")
+        String bootstrapServers;
+
+        @Option(names = "--json", description = "Print one JSON object instead of a table.")
+        boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            var settings = new ServingBenchmark.Settings(events, entities, parallelism, batchSize, maxBatchDelay.toMillis(), perEventFraction,
+                    latencyDuration, latencyRate, checkpointInterval, bootstrapServers);
+            java.io.PrintStream progress = json ? System.err : System.out;
+            ServingBenchmark.Result r = new ServingBenchmark(settings, progress).run();
+            if (json) {
+                ObjectNode node = new ObjectMapper().createObjectNode();
+                node.put("events", r.events()).put("parallelism", r.parallelism()).put("batch_size", r.batchSize())
+                        .put("feature_dimension", r.dimension()).put("cores", Runtime.getRuntime().availableProcessors())
+                        .put("full_events_per_s", Math.round(r.fullEventsPerSecond()))
+                        .put("no_model_events_per_s", Math.round(r.noModelEventsPerSecond()))
+                        .put("per_event_dl4j_events_per_s", Math.round(r.perEventEventsPerSecond()))
+                        .put("per_event_dl4j_events", r.perEventEvents())
+                        .put("full_vs_no_model", r.fullVsNoModel())
+                        .put("full_vs_per_event_dl4j", r.fullVsPerEvent())
+                        .put("swap_subtasks", r.swaps())
+                        .put("swap_max_gap_ms", r.swapMaxGapMillis())
+                        .put("steady_max_gap_ms", r.steadyMaxGapMillis())
+                        .put("latency_rate_events_per_s", Math.round(r.latencyRate()))
+                        .put("latency_samples", r.latencySamples())
+                        .put("p50_latency_ms", r.p50LatencyMillis())
+                        .put("p99_latency_ms", r.p99LatencyMillis())
+                        .put("max_latency_ms", r.maxLatencyMillis());
+                System.out.println(node);
+            } else {
+                System.out.printf(Locale.ROOT, "%nServing benchmark: %,d events through Kafka, spec 'transactions' (%d features), DL4J MLP %d-32-16-1,"
+                        + " parallelism %d, batch %d, %d cores%n", r.events(), r.dimension(), r.dimension(), r.parallelism(), r.batchSize(),
+                        Runtime.getRuntime().availableProcessors());
+                System.out.printf(Locale.ROOT, "%-52s %12s   %s%n", "run", "events/s", "check");
+                System.out.printf(Locale.ROOT, "%-52s %,12.0f   %.0f%% of (b) (target >= 80%%); %.1fx (c) (target >= 25x); target >= 100,000%n",
+                        "(a) full job, micro-batched DL4J, v1 -> v2 swap", r.fullEventsPerSecond(), 100 * r.fullVsNoModel(), r.fullVsPerEvent());
+                System.out.printf(Locale.ROOT, "%-52s %,12.0f%n", "(b) same job, scoring replaced by a constant", r.noModelEventsPerSecond());
+                System.out.printf(Locale.ROOT, "%-52s %,12.0f   (first %,d events)%n", "(c) one DL4J output() per event", r.perEventEventsPerSecond(),
+                        r.perEventEvents());
+                System.out.printf(Locale.ROOT, "Swap: %d of %d subtasks changed version; longest output gap across the swap %.1f ms (target < 10 ms);"
+                        + " longest gap otherwise %.1f ms%n", r.swaps(), r.parallelism(), r.swapMaxGapMillis(), r.steadyMaxGapMillis());
+                System.out.printf(Locale.ROOT, "Latency, producer to predictions topic, at-least-once, at %,.0f events/s: p50 %.0f ms, p99 %.0f ms"
+                        + " (target < 50 ms), max %.0f ms, %,d samples%n", r.latencyRate(), r.p50LatencyMillis(), r.p99LatencyMillis(),
+                        r.maxLatencyMillis(), r.latencySamples());
             }
             return 0;
         }

@@ -72,9 +72,9 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--events-topic", defaultValue = "events", description = "Input topic (default: ${DEFAULT-VALUE}).")
     String eventsTopic;
 
-    @Option(names = "--features-topic", defaultValue = "features",
-            description = "Output topic of the served feature vectors (default: ${DEFAULT-VALUE}).")
-    String featuresTopic;
+    @Option(names = {"--feature-log-topic", "--features-topic"}, defaultValue = "feature-log",
+            description = "Output topic of the served feature vectors with their predictions (default: ${DEFAULT-VALUE}).")
+    String featureLogTopic;
 
     @Option(names = "--predictions-topic", defaultValue = "predictions",
             description = "Output topic of the predictions, each naming its model version (default: ${DEFAULT-VALUE}).")
@@ -91,7 +91,7 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         DemoSettings settings = new DemoSettings(bootstrapServers, history, events, rate, entities, malformedRatio, seed,
-                parallelism, maxParallelism, checkpointInterval, timeout, stateDir, eventsTopic, featuresTopic, predictionsTopic, modelsTopic, deadLetterTopic);
+                parallelism, maxParallelism, checkpointInterval, timeout, stateDir, eventsTopic, featureLogTopic, predictionsTopic, modelsTopic, deadLetterTopic);
         DemoRun run = new DemoRun(settings, System.out);
         Thread main = Thread.currentThread();
         Thread onCtrlC = new Thread(() -> {

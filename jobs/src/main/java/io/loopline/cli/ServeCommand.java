@@ -6,6 +6,7 @@ import io.loopline.jobs.ProgressCounters;
 import io.loopline.jobs.ServingJob;
 import io.loopline.kafka.KafkaTopics;
 import io.loopline.operators.features.spec.FeatureSpec;
+import io.loopline.state.model.FileSystemModelStore;
 import io.loopline.state.profile.ReferenceProfile;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +30,11 @@ import picocli.CommandLine.Option;
             "Runs the serving job on live events until Ctrl-C, in an embedded Flink MiniCluster: events from Kafka are"
                     + " decoded (bad ones to the dead-letter topic), featurized with the feature spec and the backfill's"
                     + " reference profile (per-entity state in RocksDB, event time, checkpoints), and written exactly once"
-                    + " to the features topic. Model scoring joins this job in a later version.",
+                    + " to the features topic.",
+            "With --model (and --model-store), every feature vector is also scored by that model's announced version,"
+                    + " micro-batched, and swapped without a restart when a newer version is announced on the models topic;"
+                    + " predictions go exactly once to the predictions topic and the served features with their predictions"
+                    + " to the feature-log topic (the training data of record), which then replaces the features topic.",
         },
         sortOptions = false)
 final class ServeCommand implements Callable<Integer> {
@@ -54,6 +59,34 @@ final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--dead-letter-topic", defaultValue = "dead-letters", description = "Dead-letter topic (default: ${DEFAULT-VALUE}).")
     String deadLetterTopic;
+
+    @Option(names = "--model", description = "Score with this model (name in the store, announced on the models topic).")
+    String model;
+
+    @Option(names = "--model-store", description = "Model store root (any Flink FileSystem path); required with --model.")
+    String modelStore;
+
+    @Option(names = "--models-topic", defaultValue = "models", description = "Compacted topic of model announcements (default: ${DEFAULT-VALUE}).")
+    String modelsTopic;
+
+    @Option(names = "--predictions-topic", defaultValue = "predictions", description = "Predictions output (default: ${DEFAULT-VALUE}).")
+    String predictionsTopic;
+
+    @Option(names = "--feature-log-topic", defaultValue = "feature-log",
+            description = "Served features + prediction, with --model (default: ${DEFAULT-VALUE}).")
+    String featureLogTopic;
+
+    @Option(names = "--batch-size", defaultValue = "256", description = "Most feature vectors per DL4J call (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--max-batch-delay", defaultValue = "20ms",
+            description = "Longest a vector waits for its micro-batch to fill (default: ${DEFAULT-VALUE}).")
+    Duration maxBatchDelay;
+
+    @Option(names = "--max-held", defaultValue = "100000",
+            description = "Vectors held per subtask while no model is announced yet; more go to dead letters as no-model-overflow"
+                    + " (default: ${DEFAULT-VALUE}).")
+    int maxHeld;
 
     @Option(names = "--group-id", defaultValue = "loopline-serving",
             description = "Kafka consumer group; a restart without a savepoint resumes from its committed offsets (default: ${DEFAULT-VALUE}).")
@@ -85,11 +118,27 @@ final class ServeCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--profile: cannot read " + profile + " (" + e.getMessage() + "); run `loopline backfill` first");
         }
         reference.requireColumns(featureSpec.name(), featureSpec.columnNames());
+        boolean scoring = model != null;
+        if (scoring && modelStore == null) {
+            throw new IllegalArgumentException("--model-store is required with --model");
+        }
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("--batch-size must be >= 1, got " + batchSize);
+        }
+        if (maxHeld < 0) {
+            throw new IllegalArgumentException("--max-held must be >= 0, got " + maxHeld);
+        }
         Map<String, Integer> topics = new LinkedHashMap<>();
         topics.put(eventsTopic, parallelism);
-        topics.put(featuresTopic, parallelism);
+        if (scoring) {
+            topics.put(predictionsTopic, parallelism);
+            topics.put(featureLogTopic, parallelism);
+            topics.put(modelsTopic, 1);
+        } else {
+            topics.put(featuresTopic, parallelism);
+        }
         topics.put(deadLetterTopic, 1);
-        KafkaTopics.ensure(bootstrapServers, topics, Duration.ofSeconds(30));
+        KafkaTopics.ensure(bootstrapServers, topics, java.util.Set.of(modelsTopic), Duration.ofSeconds(30));
 
         Path checkpoints = Files.createDirectories(stateDir != null ? stateDir : Path.of(".loopline", "serving")).toAbsolutePath();
         var conf = LocalEnvironments.streamingConfiguration(parallelism, checkpoints, checkpointInterval);
@@ -99,14 +148,23 @@ final class ServeCommand implements Callable<Integer> {
             LocalEnvironments.restoringFrom(conf, savepoint);
         }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        JobClient client = new ServingJob(
+        var job = new ServingJob(
                 KafkaIo.events(bootstrapServers, eventsTopic, groupId, false),
-                KafkaIo.features(bootstrapServers, featuresTopic, featureSpec.name(), groupId),
+                scoring ? null : KafkaIo.features(bootstrapServers, featuresTopic, featureSpec.name(), groupId),
                 KafkaIo.deadLetters(bootstrapServers, deadLetterTopic, groupId),
-                new ServingJob.Settings(featureSpec, reference.fit(), maxParallelism))
-                .start(env);
+                new ServingJob.Settings(featureSpec, reference.fit(), maxParallelism));
+        if (scoring) {
+            String root = modelStore;
+            job.withScoring(new ServingJob.Scoring(KafkaIo.models(bootstrapServers, modelsTopic, groupId, false),
+                            KafkaIo.predictions(bootstrapServers, predictionsTopic, groupId), model,
+                            () -> new FileSystemModelStore(new org.apache.flink.core.fs.Path(root)), batchSize, maxBatchDelay.toMillis(), maxHeld))
+                    .withFeatureLog(KafkaIo.featureLog(bootstrapServers, featureLogTopic, featureSpec.name(), groupId));
+        }
+        JobClient client = job.start(env);
         System.out.printf("Serving '%s' (%d feature columns): %s -> %s, dead letters to %s; job %s. Ctrl-C stops it.%n",
-                featureSpec.name(), featureSpec.dimension(), eventsTopic, featuresTopic, deadLetterTopic, client.getJobID());
+                featureSpec.name(), featureSpec.dimension(), eventsTopic,
+                scoring ? "model '" + model + "' (announced on " + modelsTopic + ") -> " + predictionsTopic + " + " + featureLogTopic : featuresTopic,
+                deadLetterTopic, client.getJobID());
 
         CountDownLatch stopped = new CountDownLatch(1);
         Thread onCtrlC = new Thread(() -> {
@@ -134,8 +192,10 @@ final class ServeCommand implements Callable<Integer> {
             }
             long decoded = ProgressCounters.sum(ServingJob.JOB_NAME, "events_decoded");
             long now = System.nanoTime();
-            System.out.printf(Locale.ROOT, "%,d events featurized, %,d dead-lettered, %,d late, %,.0f events/s%n", decoded,
+            System.out.printf(Locale.ROOT, "%,d events featurized, %,d scored, %,d dead-lettered, %,d late, %,d model swaps, %,d versions rejected,"
+                    + " %,.0f events/s%n", decoded, ProgressCounters.sum(ServingJob.JOB_NAME, "events_scored"),
                     ProgressCounters.sum(ServingJob.JOB_NAME, "events_dead_lettered"), ProgressCounters.sum(ServingJob.JOB_NAME, "events_late"),
+                    ProgressCounters.sum(ServingJob.JOB_NAME, "model_swaps"), ProgressCounters.sum(ServingJob.JOB_NAME, "model_versions_rejected"),
                     (decoded - last) / ((now - lastNanos) / 1e9));
             last = decoded;
             lastNanos = now;

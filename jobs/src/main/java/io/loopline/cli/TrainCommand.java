@@ -9,6 +9,12 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.apache.flink.core.fs.Path;
 import picocli.CommandLine.Command;
+import io.loopline.kafka.KafkaTopics;
+import io.loopline.kafka.ModelAnnouncements;
+import io.loopline.state.model.ModelMetadata;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
 import picocli.CommandLine.Option;
 
 @Command(
@@ -54,17 +60,39 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "7", description = "Initialization and shuffling seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--warm-start-from", paramLabel = "VERSION",
+            description = "Continue training this published version of --name (weights and optimizer state) instead of a new network.")
+    Long warmStartFrom;
+
+    @Option(names = "--bootstrap-servers",
+            description = "When given, the new version is announced on the models topic of this Kafka, so serving jobs swap to it.")
+    String bootstrapServers;
+
+    @Option(names = "--models-topic", defaultValue = "models", description = "Topic for the announcement (default: ${DEFAULT-VALUE}).")
+    String modelsTopic;
+
     @Override
     public Integer call() throws Exception {
         var settings = new NetworkSettings(hidden == null ? List.of() : hidden, activation, learningRate, l2, epochs, batchSize, seed);
         var training = new InitialTraining(SpecLoader.load(spec), settings, validationFraction);
-        InitialTraining.Result r = training.run(new Path(new Path(backfill), BackfillJob.TRAINING_DIR), new FileSystemModelStore(new Path(store)), name);
+        var modelStore = new FileSystemModelStore(new Path(store));
+        ModelMetadata parent = null;
+        if (warmStartFrom != null) {
+            parent = modelStore.get(name, warmStartFrom).orElseThrow(() -> new IllegalArgumentException(
+                    "--warm-start-from: " + name + " v" + warmStartFrom + " is not in the store " + store));
+        }
+        InitialTraining.Result r = training.run(new Path(new Path(backfill), BackfillJob.TRAINING_DIR), modelStore, name, parent);
         System.out.printf(Locale.ROOT, "Trained %s v%d on %,d rows, validated on the %,d most recent:%n", r.model().name(), r.model().version(),
                 r.trainingRows(), r.validationRows());
         System.out.printf(Locale.ROOT, "  validation AUC %.4f, log loss %.4f, accuracy %.4f, Brier %.4f (positive rate %.4f)%n",
                 r.validation().auc(), r.validation().logLoss(), r.validation().accuracy(), r.validation().brier(), r.validation().positiveRate());
         System.out.printf(Locale.ROOT, "  training   AUC %.4f, log loss %.4f%n", r.training().auc(), r.training().logLoss());
         System.out.printf("  published %s (sha256 %s)%n", new FileSystemModelStore(new Path(store)).artifactUri(r.model()), r.model().sha256());
+        if (bootstrapServers != null) {
+            KafkaTopics.ensure(bootstrapServers, Map.of(modelsTopic, 1), Set.of(modelsTopic), Duration.ofSeconds(30));
+            ModelAnnouncements.announce(bootstrapServers, modelsTopic, modelStore, r.model());
+            System.out.printf("  announced on %s at %s%n", modelsTopic, bootstrapServers);
+        }
         return 0;
     }
 }

@@ -120,41 +120,69 @@ public final class DemoRun {
                 .run(new org.apache.flink.core.fs.Path(stateDir.resolve("backfill").resolve(BackfillJob.TRAINING_DIR).toUri()), store, MODEL);
         out.printf(Locale.ROOT, "Trained %s v%d (DL4J) on %,d rows: validation AUC %.3f, log loss %.4f on the %,d most recent%n", MODEL,
                 trained.model().version(), trained.trainingRows(), trained.validation().auc(), trained.validation().logLoss(), trained.validationRows());
+        // A retrained v2 (warm-started from v1: its weights and Adam state, two more epochs), announced mid-stream to show the hot swap.
+        InitialTraining.Result retrained = new InitialTraining(spec, new NetworkSettings(List.of(32, 16), "relu", 0.001, 1e-4, 2, 256, 8), 0.2)
+                .run(new org.apache.flink.core.fs.Path(stateDir.resolve("backfill").resolve(BackfillJob.TRAINING_DIR).toUri()), store, MODEL,
+                        trained.model());
+        out.printf(Locale.ROOT, "Retrained %s v%d from v%d (warm start): validation AUC %.3f, log loss %.4f; it will be announced mid-stream%n", MODEL,
+                retrained.model().version(), trained.model().version(), retrained.validation().auc(), retrained.validation().logLoss());
 
         // 3. Live: the same feature definition in STREAMING, on events arriving in Kafka, scored by the announced model.
         Map<String, Integer> topics = new LinkedHashMap<>();
         topics.put(settings.eventsTopic(), settings.parallelism());
-        topics.put(settings.featuresTopic(), settings.parallelism());
+        topics.put(settings.featureLogTopic(), settings.parallelism());
         topics.put(settings.predictionsTopic(), settings.parallelism());
         topics.put(settings.modelsTopic(), 1);
         topics.put(settings.deadLetterTopic(), 1);
-        KafkaTopics.ensure(bootstrap, topics, Duration.ofSeconds(30));
+        KafkaTopics.ensure(bootstrap, topics, java.util.Set.of(settings.modelsTopic()), Duration.ofSeconds(30));
         out.printf("Topics ready: %s%n", topics.keySet());
         ModelAnnouncements.announce(bootstrap, settings.modelsTopic(), store, trained.model());
 
         String runId = Long.toHexString(System.currentTimeMillis());
         var job = new ServingJob(
                 KafkaIo.events(bootstrap, settings.eventsTopic(), "loopline-demo-" + runId, false),
-                KafkaIo.features(bootstrap, settings.featuresTopic(), spec.name(), "loopline-demo-" + runId),
+                null, // the feature log carries the served features, with their predictions
                 KafkaIo.deadLetters(bootstrap, settings.deadLetterTopic(), "loopline-demo-" + runId),
                 new ServingJob.Settings(spec, backfilled.fit(), settings.maxParallelism()))
                 .withScoring(new ServingJob.Scoring(
                         KafkaIo.models(bootstrap, settings.modelsTopic(), "loopline-demo-" + runId, false),
                         KafkaIo.predictions(bootstrap, settings.predictionsTopic(), "loopline-demo-" + runId), MODEL,
-                        () -> new FileSystemModelStore(new org.apache.flink.core.fs.Path(storeRoot)), 256, 100, 1_000_000));
+                        () -> new FileSystemModelStore(new org.apache.flink.core.fs.Path(storeRoot)), 256, 100, 1_000_000))
+                .withFeatureLog(KafkaIo.featureLog(bootstrap, settings.featureLogTopic(), spec.name(), "loopline-demo-" + runId));
         // Started from the backfill's savepoint: every card's aggregates are warm from its first live event.
         var env = StreamExecutionEnvironment.getExecutionEnvironment(LocalEnvironments.restoringFrom(
                 LocalEnvironments.streamingConfiguration(settings.parallelism(), stateDir.resolve("checkpoints"), settings.checkpointInterval()),
                 backfilled.savepoint().toString()));
 
         var generator = new TransactionGenerator(settings.seed() + 1, settings.entities(), settings.malformedRatio(), historyEnd + 1000);
-        try (var counter = new CommittedOutputCounter(bootstrap, settings.featuresTopic(), settings.predictionsTopic(), settings.deadLetterTopic()).start()) {
+        try (var counter = new CommittedOutputCounter(bootstrap, settings.featureLogTopic(), settings.predictionsTopic(), settings.deadLetterTopic()).start()) {
             JobClient client = job.start(env);
             out.printf("Flink job %s started from the savepoint (parallelism %d, RocksDB, checkpoint every %s, exactly-once sink)%n",
                     client.getJobID(), settings.parallelism(), settings.checkpointInterval());
             long startNanos = System.nanoTime();
-            try (var producer = new EventProducer(bootstrap, settings.eventsTopic(), generator, settings.events(), settings.ratePerSecond()).start()) {
-                DemoSummary summary = watch(client, producer, counter, startNanos, backfilled.rows());
+            try (var producer = new EventProducer(bootstrap, settings.eventsTopic(), generator, settings.events(), settings.ratePerSecond())
+                    .holdAfter(settings.events() / 2).start()) {
+                var swap = new Runnable() {
+                    private boolean announced;
+
+                    @Override
+                    public void run() {
+                        // Half the events are written; once v1 has visibly scored half of those, v2 is announced and the rest follow.
+                        if (!announced && producer.isHeld() && counter.predictions() >= producer.validCount() / 2) {
+                            announced = true;
+                            try {
+                                ModelAnnouncements.announce(bootstrap, settings.modelsTopic(), store, retrained.model());
+                            } catch (IOException e) {
+                                throw new java.io.UncheckedIOException(e);
+                            }
+                            out.printf(Locale.ROOT, "[%5.1fs] announced %s v%d on '%s' after %,d events: it takes over without a restart%n",
+                                    (System.nanoTime() - startNanos) / 1e9, MODEL, retrained.model().version(), settings.modelsTopic(),
+                                    producer.producedCount());
+                            producer.release();
+                        }
+                    }
+                };
+                DemoSummary summary = watch(client, producer, counter, startNanos, backfilled.rows(), swap);
                 printSummary(summary);
                 return summary;
             } finally {
@@ -179,8 +207,8 @@ public final class DemoRun {
         return last;
     }
 
-    private DemoSummary watch(JobClient client, EventProducer producer, CommittedOutputCounter counter, long startNanos, long historyRows)
-            throws Exception {
+    private DemoSummary watch(JobClient client, EventProducer producer, CommittedOutputCounter counter, long startNanos, long historyRows,
+            Runnable onEachTick) throws Exception {
         long deadline = startNanos + settings.timeout().toNanos();
         long lastCommitted = 0;
         long lastNanos = startNanos;
@@ -189,6 +217,7 @@ public final class DemoRun {
         boolean complete = false;
         while (!interrupted) {
             Thread.sleep(100); // demo pacing only; completion is decided on observed counts below
+            onEachTick.run();
             long now = System.nanoTime();
             long committed = counter.features() + counter.deadLetters();
             if (committed != lastCommitted) {
@@ -209,8 +238,9 @@ public final class DemoRun {
             }
             if (now - lastProgressNanos >= PROGRESS_EVERY.toNanos()) {
                 double rate = (committed - lastCommitted) / ((now - lastNanos) / 1e9);
-                out.printf(Locale.ROOT, "[%5.1fs] produced %,d  committed %,d feature vectors, %,d predictions, %,d dead letters  %,.0f events/s%n",
-                        (now - startNanos) / 1e9, producer.producedCount(), counter.features(), counter.predictions(), counter.deadLetters(), rate);
+                out.printf(Locale.ROOT, "[%5.1fs] produced %,d  committed %,d feature-log rows, %,d predictions %s, %,d dead letters  %,.0f events/s%n",
+                        (now - startNanos) / 1e9, producer.producedCount(), counter.features(), counter.predictions(),
+                        byVersion(counter.predictionsByVersion()), counter.deadLetters(), rate);
                 lastCommitted = committed;
                 lastNanos = now;
                 lastProgressNanos = now;
@@ -227,6 +257,12 @@ public final class DemoRun {
                 counter.features(), counter.distinctFeatures(), counter.predictions(), counter.distinctPredictions(),
                 counter.predictionsByVersion(), counter.deadLetters(), counter.deadLettersByReason(),
                 seconds, seconds > 0 ? committedTotal / seconds : 0, complete);
+    }
+
+    private static String byVersion(Map<Long, Long> counts) {
+        StringBuilder text = new StringBuilder("(");
+        counts.forEach((version, n) -> text.append(text.length() > 1 ? ", " : "").append(String.format(Locale.ROOT, "v%d: %,d", version, n)));
+        return text.append(')').toString();
     }
 
     private void stopJob(JobClient client) {
@@ -246,7 +282,7 @@ public final class DemoRun {
         out.println("Loopline demo summary");
         out.printf(Locale.ROOT, "  history backfilled     %,d training rows (BATCH)%n", s.historyRows());
         out.printf(Locale.ROOT, "  live events produced   %,d (%,d valid, %,d malformed)%n", s.produced(), s.validProduced(), s.malformedProduced());
-        out.printf(Locale.ROOT, "  features committed     %,d (%,d distinct event ids, %,d duplicates, %,d missing)%n",
+        out.printf(Locale.ROOT, "  feature log committed  %,d (%,d distinct event ids, %,d duplicates, %,d missing)%n",
                 s.committedFeatures(), s.distinctFeatures(), s.duplicates(), s.missing());
         out.printf(Locale.ROOT, "  predictions committed  %,d (%,d distinct event ids; by model version %s)%n",
                 s.committedPredictions(), s.distinctPredictions(), s.predictionsByVersion());

@@ -26,7 +26,7 @@ public record DemoSettings(
         Duration timeout,
         Path stateDir,
         String eventsTopic,
-        String featuresTopic,
+        String featureLogTopic,
         String predictionsTopic,
         String modelsTopic,
         String deadLetterTopic) {

@@ -25,6 +25,9 @@ public final class EventProducer implements AutoCloseable {
     private final Thread thread;
     private volatile boolean stopped;
     private volatile boolean done;
+    private volatile long holdAfter = -1;
+    private volatile boolean held;
+    private final java.util.concurrent.CountDownLatch released = new java.util.concurrent.CountDownLatch(1);
 
     /**
      * @param count events to write; 0 writes until {@link #close}
@@ -49,6 +52,21 @@ public final class EventProducer implements AutoCloseable {
         this.thread.setDaemon(true);
     }
 
+    /** Stops after {@code n} events (all flushed to Kafka) until {@link #release()}; call before {@link #start()}. */
+    public EventProducer holdAfter(long n) {
+        this.holdAfter = n;
+        return this;
+    }
+
+    /** True while writing waits for {@link #release()}. */
+    public boolean isHeld() {
+        return held;
+    }
+
+    public void release() {
+        released.countDown();
+    }
+
     public EventProducer start() {
         thread.start();
         return this;
@@ -58,6 +76,15 @@ public final class EventProducer implements AutoCloseable {
         long startNanos = System.nanoTime();
         try {
             for (long i = 0; !stopped && (count == 0 || i < count); i++) {
+                if (i == holdAfter) {
+                    producer.flush();
+                    held = true;
+                    while (!stopped && !released.await(100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                        // waiting for release() or close()
+                    }
+                    held = false;
+                    startNanos = System.nanoTime() - (ratePerSecond > 0 ? (long) (i * 1e9 / ratePerSecond) : 0);
+                }
                 if (ratePerSecond > 0) {
                     pace(startNanos, i);
                 }
@@ -76,6 +103,8 @@ public final class EventProducer implements AutoCloseable {
             producer.flush();
         } catch (RuntimeException e) {
             failure.compareAndSet(null, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } finally {
             done = true;
         }

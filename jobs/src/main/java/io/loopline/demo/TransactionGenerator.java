@@ -27,6 +27,7 @@ public final class TransactionGenerator {
     private final boolean includeLabel;
     private long sequence;
     private long clock;
+    private boolean wallClock;
 
     public TransactionGenerator(long seed, int entities, double malformedRatio, long startMillis) {
         this(seed, entities, malformedRatio, startMillis, false);
@@ -48,9 +49,15 @@ public final class TransactionGenerator {
         this.clock = startMillis;
     }
 
+    /** Stamps each event with the time it is generated (never going back), for latency measurements. */
+    public TransactionGenerator withWallClock() {
+        this.wallClock = true;
+        return this;
+    }
+
     public Generated next() {
         long n = sequence++;
-        clock += 1 + random.nextInt(20);
+        clock = wallClock ? Math.max(clock, System.currentTimeMillis()) : clock + 1 + random.nextInt(20);
         String eventId = idPrefix + n;
         int card = random.nextInt(entities);
         String cardId = "card-" + card;

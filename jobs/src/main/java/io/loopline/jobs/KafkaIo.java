@@ -5,11 +5,13 @@ import io.loopline.kafka.FeatureVectorSerializer;
 import io.loopline.kafka.ModelAnnouncements;
 import io.loopline.kafka.PredictionSerializer;
 import io.loopline.kafka.RawEventDeserializer;
+import io.loopline.kafka.ServedFeaturesSerializer;
 import io.loopline.state.records.DeadLetter;
 import io.loopline.state.records.FeatureVector;
 import io.loopline.state.records.ModelAnnouncement;
 import io.loopline.state.records.Prediction;
 import io.loopline.state.records.RawEvent;
+import io.loopline.state.records.ServedFeatures;
 import java.time.Duration;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
@@ -69,11 +71,32 @@ public final class KafkaIo {
     }
 
     public static KafkaSink<Prediction> predictions(String bootstrapServers, String topic, String transactionalIdPrefix) {
+        return predictions(bootstrapServers, topic, transactionalIdPrefix, DeliveryGuarantee.EXACTLY_ONCE);
+    }
+
+    /**
+     * @param guarantee {@code AT_LEAST_ONCE} makes predictions visible as soon as they are written
+     *     (latency in milliseconds) instead of at the next checkpoint, at the price of duplicates after a failure
+     */
+    public static KafkaSink<Prediction> predictions(String bootstrapServers, String topic, String transactionalIdPrefix, DeliveryGuarantee guarantee) {
         return KafkaSink.<Prediction>builder()
                 .setBootstrapServers(bootstrapServers)
                 .setRecordSerializer(new PredictionSerializer(topic))
-                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .setDeliveryGuarantee(guarantee)
+                // At least once is chosen for latency: send at once rather than after the default 5 ms linger.
+                .setProperty("linger.ms", guarantee == DeliveryGuarantee.AT_LEAST_ONCE ? "0" : "5")
                 .setTransactionalIdPrefix(transactionalIdPrefix + "-predictions")
+                .setProperty("transaction.timeout.ms", String.valueOf(TRANSACTION_TIMEOUT.toMillis()))
+                .build();
+    }
+
+    /** The feature log: served features with their predictions, exactly once. */
+    public static KafkaSink<ServedFeatures> featureLog(String bootstrapServers, String topic, String specName, String transactionalIdPrefix) {
+        return KafkaSink.<ServedFeatures>builder()
+                .setBootstrapServers(bootstrapServers)
+                .setRecordSerializer(new ServedFeaturesSerializer(topic, specName))
+                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .setTransactionalIdPrefix(transactionalIdPrefix + "-feature-log")
                 .setProperty("transaction.timeout.ms", String.valueOf(TRANSACTION_TIMEOUT.toMillis()))
                 .build();
     }

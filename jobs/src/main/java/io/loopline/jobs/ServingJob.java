@@ -13,6 +13,7 @@ import io.loopline.state.records.FeatureVector;
 import io.loopline.state.records.ModelAnnouncement;
 import io.loopline.state.records.Prediction;
 import io.loopline.state.records.RawEvent;
+import io.loopline.state.records.ServedFeatures;
 import java.util.Objects;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -54,7 +55,10 @@ public final class ServingJob {
     private final Sink<DeadLetter> deadLetters;
     private final Settings settings;
     private Scoring scoring;
+    private Sink<ServedFeatures> featureLog;
+    private boolean constantScore;
 
+    /** @param features where feature vectors go, or null when only the feature log (with scoring) should carry them */
     public ServingJob(Source<RawEvent, ?, ?> events, Sink<FeatureVector> features, Sink<DeadLetter> deadLetters, Settings settings) {
         this.events = events;
         this.features = features;
@@ -65,6 +69,21 @@ public final class ServingJob {
     /** Also scores every feature vector with the announced model. */
     public ServingJob withScoring(Scoring scoring) {
         this.scoring = scoring;
+        return this;
+    }
+
+    /** With scoring: also writes every served feature vector with its prediction (the training data of record). */
+    public ServingJob withFeatureLog(Sink<ServedFeatures> featureLog) {
+        this.featureLog = featureLog;
+        return this;
+    }
+
+    /**
+     * Benchmarks only: scoring is replaced by a constant score (model version 0), so the cost of
+     * everything but the model can be measured on the same topology.
+     */
+    public ServingJob withConstantScore() {
+        this.constantScore = true;
         return this;
     }
 
@@ -87,24 +106,43 @@ public final class ServingJob {
 
         DataStream<DeadLetter> bad = decoded.getSideOutput(DecodeEvents.DEAD_LETTERS).union(aggregated.lateEvents());
 
-        vectors.sinkTo(features)
-                .uid("features-sink")
-                .name("Features");
+        if (features != null) {
+            vectors.sinkTo(features)
+                    .uid("features-sink")
+                    .name("Features");
+        }
 
         if (scoring != null) {
-            DataStream<ModelAnnouncement> announcements = env
-                    .fromSource(scoring.models(), WatermarkStrategy.noWatermarks(), "Models")
-                    .uid("models-source")
-                    .returns(ModelAnnouncement.TYPE_INFO)
-                    .broadcast();
-            SingleOutputStreamOperator<Prediction> predictions = vectors.connect(announcements)
-                    .transform("Model Scoring", Prediction.TYPE_INFO, new ModelScoringOperator(scoring.modelName(), settings.spec(),
-                            scoring.store(), scoring.batchSize(), scoring.maxDelayMillis(), scoring.maxHeld()))
-                    .uid("model-scoring");
+            SingleOutputStreamOperator<Prediction> predictions;
+            if (constantScore) {
+                String model = scoring.modelName();
+                predictions = vectors
+                        .map(v -> new Prediction(v.eventId(), v.entity(), v.timestamp(), 0.5, model, 0, v.label(), System.currentTimeMillis()))
+                        .returns(Prediction.TYPE_INFO)
+                        .uid("constant-score")
+                        .name("Constant Score (benchmark)");
+            } else {
+                DataStream<ModelAnnouncement> announcements = env
+                        .fromSource(scoring.models(), WatermarkStrategy.noWatermarks(), "Models")
+                        .uid("models-source")
+                        .returns(ModelAnnouncement.TYPE_INFO)
+                        .broadcast();
+                var operator = new ModelScoringOperator(scoring.modelName(), settings.spec(), scoring.store(), scoring.batchSize(),
+                        scoring.maxDelayMillis(), scoring.maxHeld());
+                predictions = vectors.connect(announcements)
+                        .transform("Model Scoring", Prediction.TYPE_INFO, featureLog != null ? operator.withFeatureLog() : operator)
+                        .uid("model-scoring");
+                bad = bad.union(predictions.getSideOutput(ModelScoringOperator.REJECTED));
+                if (featureLog != null) {
+                    predictions.getSideOutput(ModelScoringOperator.FEATURE_LOG)
+                            .sinkTo(featureLog)
+                            .uid("feature-log-sink")
+                            .name("Feature Log");
+                }
+            }
             predictions.sinkTo(scoring.predictions())
                     .uid("predictions-sink")
                     .name("Predictions");
-            bad = bad.union(predictions.getSideOutput(ModelScoringOperator.REJECTED));
         }
 
         bad.sinkTo(deadLetters)

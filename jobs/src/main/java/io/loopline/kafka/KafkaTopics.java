@@ -44,6 +44,14 @@ public final class KafkaTopics {
      * @throws IllegalStateException naming the bootstrap servers when Kafka cannot be reached
      */
     public static void ensure(String bootstrapServers, Map<String, Integer> partitionsByTopic, Duration timeout) {
+        ensure(bootstrapServers, partitionsByTopic, Set.of(), timeout);
+    }
+
+    /**
+     * @param compacted topics among them created with {@code cleanup.policy=compact}: the latest
+     *     record per key is kept forever (the {@code models} topic: the current version of each model)
+     */
+    public static void ensure(String bootstrapServers, Map<String, Integer> partitionsByTopic, Set<String> compacted, Duration timeout) {
         Properties props = new Properties();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
@@ -52,7 +60,11 @@ public final class KafkaTopics {
             List<NewTopic> missing = new ArrayList<>();
             partitionsByTopic.forEach((topic, partitions) -> {
                 if (!existing.contains(topic)) {
-                    missing.add(new NewTopic(topic, Optional.of(partitions), Optional.empty())); // broker default replication
+                    NewTopic created = new NewTopic(topic, Optional.of(partitions), Optional.empty()); // broker default replication
+                    if (compacted.contains(topic)) {
+                        created.configs(Map.of("cleanup.policy", "compact"));
+                    }
+                    missing.add(created);
                 }
             });
             if (!missing.isEmpty()) {

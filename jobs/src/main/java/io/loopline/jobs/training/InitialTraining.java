@@ -15,7 +15,7 @@ import java.util.Map;
 import org.apache.flink.core.fs.Path;
 
 /**
- * Trains version 1 of a model on a backfill's training set: the oldest rows train, the most recent
+ * Trains a model on a backfill's training set, from scratch (version 1) or warm-started from a published version: the oldest rows train, the most recent
  * {@code validationFraction} of them (by event time, never shuffled across the split) validate.
  * The validated network, with its updater state, is published to the model store.
  */
@@ -39,6 +39,18 @@ public final class InitialTraining {
     }
 
     public Result run(Path trainingDir, ModelStore store, String modelName) throws Exception {
+        return run(trainingDir, store, modelName, null);
+    }
+
+    /**
+     * @param parent when given, training continues from this published version (its weights and
+     *     updater state) instead of a fresh network, and the result records it as its parent
+     */
+    public Result run(Path trainingDir, ModelStore store, String modelName, ModelMetadata parent) throws Exception {
+        if (parent != null && !parent.featureNames().equals(spec.columnNames())) {
+            throw new IllegalArgumentException("--warm-start-from: " + parent.name() + " v" + parent.version()
+                    + " was trained on other features than those of spec '" + spec.name() + "'");
+        }
         TrainingSetReader.TrainingSet set = TrainingSetReader.read(trainingDir);
         if (!set.columns().equals(spec.columnNames())) {
             throw new IllegalArgumentException("the training set's columns are not those of feature spec '" + spec.name()
@@ -61,7 +73,9 @@ public final class InitialTraining {
         double[][] validX = java.util.Arrays.copyOfRange(x, trainingRows, rows.size());
         double[] validY = java.util.Arrays.copyOfRange(y, trainingRows, rows.size());
 
-        BinaryClassifier classifier = BinaryClassifier.create(spec.dimension(), network);
+        BinaryClassifier classifier = parent == null
+                ? BinaryClassifier.create(spec.dimension(), network)
+                : BinaryClassifier.fromBytes(store.readArtifact(parent));
         classifier.fit(trainX, trainY, network.epochs(), network.batchSize(), network.seed());
         BinaryMetrics training = BinaryMetrics.of(classifier.score(trainX, SCORING_BATCH), trainY);
         BinaryMetrics validation = BinaryMetrics.of(classifier.score(validX, SCORING_BATCH), validY);
@@ -74,7 +88,7 @@ public final class InitialTraining {
         metrics.put("validation.positiveRate", validation.positiveRate());
         metrics.put("training.auc", training.auc());
         metrics.put("training.logLoss", training.logLoss());
-        ModelDraft draft = new ModelDraft(modelName, null, BinaryClassifier.FORMAT, spec.name(), spec.columnNames(),
+        ModelDraft draft = new ModelDraft(modelName, parent == null ? null : parent.version(), BinaryClassifier.FORMAT, spec.name(), spec.columnNames(),
                 Instant.ofEpochMilli(rows.get(0).timestamp()), Instant.ofEpochMilli(rows.get(rows.size() - 1).timestamp()), trainingRows, metrics);
         ModelMetadata published = store.publish(draft, classifier.toBytes());
         return new Result(published, validation, training, trainingRows, validationRows);

@@ -6,6 +6,7 @@ import io.loopline.state.records.DeadLetter;
 import io.loopline.state.records.FeatureVector;
 import io.loopline.state.records.ModelAnnouncement;
 import io.loopline.state.records.Prediction;
+import io.loopline.state.records.ServedFeatures;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,6 +14,9 @@ import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.metrics.MeterView;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
@@ -38,12 +42,17 @@ import org.apache.flink.util.OutputTag;
  * <p>Records that arrive before any model are held in operator state, up to {@code maxHeld};
  * beyond that they go to dead letters as {@code no-model-overflow}. The active version is in
  * checkpointed union state, so a restored job serves the same version (or the newest any subtask had).
+ *
+ * <p>With {@link #withFeatureLog()}, every prediction also goes to {@link #FEATURE_LOG} together
+ * with the features it was made from: the training data of record, free of training/serving skew.
  */
 public final class ModelScoringOperator extends AbstractStreamOperator<Prediction>
         implements TwoInputStreamOperator<FeatureVector, ModelAnnouncement, Prediction>, BoundedMultiInput {
     private static final long serialVersionUID = 1L;
 
     public static final OutputTag<DeadLetter> REJECTED = new OutputTag<>("scoring-dead-letters", DeadLetter.TYPE_INFO);
+    public static final OutputTag<ServedFeatures> FEATURE_LOG = new OutputTag<>("feature-log", ServedFeatures.TYPE_INFO);
+    private static final int HISTOGRAM_WINDOW = 1024;
 
     private final String modelName;
     private final FeatureSpec spec;
@@ -51,6 +60,7 @@ public final class ModelScoringOperator extends AbstractStreamOperator<Predictio
     private final int batchSize;
     private final long maxDelayMillis;
     private final int maxHeld;
+    private boolean logFeatures;
 
     private transient ModelStore store;
     private transient LoadedModel current;
@@ -63,6 +73,8 @@ public final class ModelScoringOperator extends AbstractStreamOperator<Predictio
     private transient Counter rejections;
     private transient Counter swaps;
     private transient Counter scored;
+    private transient Histogram batchSizes;
+    private transient Histogram batchMicros;
     private transient volatile long servingVersion;
 
     public ModelScoringOperator(String modelName, FeatureSpec spec, ModelStoreSupplier storeSupplier, int batchSize, long maxDelayMillis,
@@ -78,6 +90,12 @@ public final class ModelScoringOperator extends AbstractStreamOperator<Predictio
         this.maxHeld = maxHeld;
     }
 
+    /** Also emits each scored vector with its prediction to {@link #FEATURE_LOG}. */
+    public ModelScoringOperator withFeatureLog() {
+        this.logFeatures = true;
+        return this;
+    }
+
     @Override
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
@@ -91,6 +109,9 @@ public final class ModelScoringOperator extends AbstractStreamOperator<Predictio
         rejections = metrics.counter("model_versions_rejected");
         swaps = metrics.counter("model_swaps");
         scored = metrics.counter("events_scored");
+        metrics.meter("predictions_per_second", new MeterView(scored));
+        batchSizes = metrics.histogram("scoring_batch_size", new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
+        batchMicros = metrics.histogram("scoring_batch_latency_us", new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
         metrics.gauge("model_version", () -> servingVersion);
         if (context.isRestored()) {
             heldState.get().forEach(held::add);
@@ -183,12 +204,19 @@ public final class ModelScoringOperator extends AbstractStreamOperator<Predictio
         for (int i = 0; i < x.length; i++) {
             x[i] = batch.get(i).values();
         }
+        long startNanos = System.nanoTime();
         double[] scores = current.classifier().score(x, batchSize);
+        batchMicros.update((System.nanoTime() - startNanos) / 1000);
+        batchSizes.update(x.length);
         long now = getProcessingTimeService().getCurrentProcessingTime();
+        long version = current.version();
         for (int i = 0; i < x.length; i++) {
             FeatureVector v = batch.get(i);
-            output.collect(new StreamRecord<>(new Prediction(v.eventId(), v.entity(), v.timestamp(), scores[i], modelName, current.version(),
+            output.collect(new StreamRecord<>(new Prediction(v.eventId(), v.entity(), v.timestamp(), scores[i], modelName, version,
                     v.label(), now), v.timestamp()));
+            if (logFeatures) {
+                output.collect(FEATURE_LOG, new StreamRecord<>(new ServedFeatures(v, modelName, version, scores[i], now), v.timestamp()));
+            }
         }
         scored.inc(x.length);
         batch.clear();

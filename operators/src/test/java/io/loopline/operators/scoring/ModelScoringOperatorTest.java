@@ -127,6 +127,29 @@ class ModelScoringOperatorTest {
     }
 
     @Test
+    void theFeatureLogCarriesEachServedVectorWithItsPrediction() throws Exception {
+        String root = dir.toUri().toString();
+        var operator = new ModelScoringOperator("fraud", SPEC, () -> new FileSystemModelStore(new org.apache.flink.core.fs.Path(root)), 10, 0, 10)
+                .withFeatureLog();
+        try (var h = new TwoInputStreamOperatorTestHarness<>(operator)) {
+            h.open();
+            h.processElement2(new StreamRecord<>(announce(v1), 0));
+            h.processElement1(new StreamRecord<>(vector("a", 0.4), 1));
+            h.processElement1(new StreamRecord<>(vector("b", 0.7), 1));
+            h.prepareSnapshotPreBarrier(1);
+
+            List<Prediction> predictions = h.extractOutputValues();
+            var logged = h.getSideOutput(ModelScoringOperator.FEATURE_LOG).stream().map(r -> r.getValue()).toList();
+            assertThat(logged).extracting(s -> s.features()).containsExactly(vector("a", 0.4), vector("b", 0.7));
+            for (int i = 0; i < 2; i++) {
+                assertThat(logged.get(i).score()).isEqualTo(predictions.get(i).score());
+                assertThat(logged.get(i).modelVersion()).isEqualTo(1L);
+                assertThat(logged.get(i).servedAt()).isEqualTo(predictions.get(i).servedAt());
+            }
+        }
+    }
+
+    @Test
     void badVersionsAreRejectedWithAReasonAndServingContinues() throws Exception {
         ModelMetadata wrongColumns = store.publish(draft(List.of("x", "y")), net1.toBytes());
         ModelMetadata corrupt = store.publish(draft(SPEC.columnNames()), net1.toBytes());

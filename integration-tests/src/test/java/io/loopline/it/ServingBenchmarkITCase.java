@@ -1,0 +1,41 @@
+package io.loopline.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.loopline.bench.ServingBenchmark;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * `loopline bench serving` on a small input: every run completes and reports, the swap happens in
+ * every subtask, and the latency run reads its predictions back. (The figures themselves are
+ * measured by the command, not judged here.)
+ */
+class ServingBenchmarkITCase {
+    @RegisterExtension
+    static final LocalKafkaExtension KAFKA = new LocalKafkaExtension();
+
+    @Test
+    void everyRunReportsAndTheSwapReachesEverySubtask() throws Exception {
+        var settings = new ServingBenchmark.Settings(20_000, 2_000, 2, 256, 5, 0.1, Duration.ofSeconds(3), 1_000, Duration.ofSeconds(2),
+                KAFKA.bootstrapServers());
+        ByteArrayOutputStream progress = new ByteArrayOutputStream();
+        ServingBenchmark.Result r;
+        try (PrintStream out = new PrintStream(progress, true, StandardCharsets.UTF_8)) {
+            r = new ServingBenchmark(settings, out).run();
+        }
+        String printed = progress.toString(StandardCharsets.UTF_8);
+        assertThat(r.fullEventsPerSecond()).as(printed).isPositive();
+        assertThat(r.noModelEventsPerSecond()).isPositive();
+        assertThat(r.perEventEventsPerSecond()).isPositive();
+        assertThat(r.perEventEvents()).isEqualTo(2_000);
+        assertThat(r.swaps()).as("each subtask's output changes version once").isEqualTo(2);
+        assertThat(r.swapMaxGapMillis()).isPositive();
+        assertThat(r.latencySamples()).as("predictions of the live run were read back").isGreaterThan(500);
+        assertThat(r.p99LatencyMillis()).isGreaterThanOrEqualTo(r.p50LatencyMillis()).isPositive();
+    }
+}

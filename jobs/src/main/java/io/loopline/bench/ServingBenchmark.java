@@ -1,0 +1,419 @@
+package io.loopline.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.loopline.cli.SpecLoader;
+import io.loopline.demo.EventProducer;
+import io.loopline.demo.TransactionGenerator;
+import io.loopline.jobs.KafkaIo;
+import io.loopline.jobs.LocalEnvironments;
+import io.loopline.jobs.ServingJob;
+import io.loopline.kafka.Json;
+import io.loopline.kafka.KafkaTopics;
+import io.loopline.kafka.ModelAnnouncements;
+import io.loopline.local.LocalKafka;
+import io.loopline.operators.features.FitAccumulator;
+import io.loopline.operators.features.spec.FeatureSpec;
+import io.loopline.operators.features.spec.FeatureSpecParser;
+import io.loopline.operators.training.BinaryClassifier;
+import io.loopline.operators.training.NetworkSettings;
+import io.loopline.state.model.FileSystemModelStore;
+import io.loopline.state.model.ModelDraft;
+import io.loopline.state.model.ModelMetadata;
+import io.loopline.state.profile.FeatureFit;
+import io.loopline.state.records.DeadLetter;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExecutionOptions;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * The serving job's cost, measured on one input in Kafka: (a) the full job (decode, features in
+ * RocksDB, micro-batched DL4J scoring) with a hot swap to v2 half-way, (b) the same job with
+ * scoring replaced by a constant, (c) scoring with one DL4J call per event; then the end-to-end
+ * latency (event time stamped at the producer to the prediction read back from Kafka) at half of
+ * (a)'s rate with an at-least-once predictions sink.
+ *
+ * <p>Rates are counted where predictions leave the scoring operator (a probe sink), from the first
+ * prediction to the last, so job start-up is excluded. Events are pre-loaded into Kafka for (a)-(c),
+ * so the job reads as fast as it can.
+ */
+public final class ServingBenchmark {
+    private static final String MODEL = "bench";
+    private static final String PUSH_PREFIX = "push-";
+    private static final Duration JOB_DEADLINE = Duration.ofMinutes(10);
+
+    public record Settings(long events, int entities, int parallelism, int batchSize, long maxDelayMillis, double perEventFraction,
+            Duration latencyDuration, double latencyRate, Duration checkpointInterval, String bootstrapServers) {
+        public Settings {
+            require(events >= 1000, "--events must be >= 1000, got " + events);
+            require(entities >= 1, "--entities must be >= 1, got " + entities);
+            require(parallelism >= 1, "--parallelism must be >= 1, got " + parallelism);
+            require(batchSize >= 1, "--batch-size must be >= 1, got " + batchSize);
+            require(maxDelayMillis >= 0, "--max-batch-delay must be >= 0");
+            require(perEventFraction > 0 && perEventFraction <= 1, "--per-event-fraction must be in (0, 1], got " + perEventFraction);
+            require(latencyDuration.toMillis() >= 3000, "--latency-duration must be >= 3s");
+        }
+
+        private static void require(boolean ok, String message) {
+            if (!ok) {
+                throw new IllegalArgumentException(message);
+            }
+        }
+    }
+
+    /**
+     * @param swaps subtasks whose output changed model version during (a) (every subtask should)
+     * @param swapMaxGapMillis longest pause in a subtask's output across its version change
+     * @param steadyMaxGapMillis longest pause in (a) between two predictions of the same version
+     */
+    public record Result(long events, int parallelism, int batchSize, int dimension, double fullEventsPerSecond, double noModelEventsPerSecond,
+            long perEventEvents, double perEventEventsPerSecond, long swaps, double swapMaxGapMillis, double steadyMaxGapMillis,
+            double latencyRate, long latencySamples, double p50LatencyMillis, double p99LatencyMillis, double maxLatencyMillis) {
+        public double fullVsNoModel() {
+            return fullEventsPerSecond / noModelEventsPerSecond;
+        }
+
+        public double fullVsPerEvent() {
+            return fullEventsPerSecond / perEventEventsPerSecond;
+        }
+    }
+
+    private final Settings settings;
+    private final PrintStream progress;
+
+    public ServingBenchmark(Settings settings, PrintStream progress) {
+        this.settings = settings;
+        this.progress = progress;
+    }
+
+    public Result run() throws Exception {
+        LocalKafka kafka = null;
+        Path work = Files.createTempDirectory("loopline-bench-serving-");
+        try {
+            String bootstrap = settings.bootstrapServers();
+            if (bootstrap == null) {
+                kafka = LocalKafka.start();
+                bootstrap = kafka.bootstrapServers();
+                progress.printf("Local Kafka broker at %s%n", bootstrap);
+            }
+            return run(bootstrap, work);
+        } finally {
+            if (kafka != null) {
+                kafka.close();
+            }
+            try (var paths = Files.walk(work)) {
+                for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+    }
+
+    private Result run(String bootstrap, Path work) throws Exception {
+        String suffix = Long.toHexString(System.nanoTime());
+        String events = "bench-events-" + suffix;
+        String liveEvents = "bench-live-events-" + suffix;
+        String livePredictions = "bench-live-predictions-" + suffix;
+        String models = "bench-models-" + suffix;
+        Map<String, Integer> topics = new LinkedHashMap<>();
+        topics.put(events, settings.parallelism());
+        topics.put(liveEvents, settings.parallelism());
+        topics.put(livePredictions, settings.parallelism());
+        topics.put(models, 1);
+        KafkaTopics.ensure(bootstrap, topics, Set.of(models), Duration.ofSeconds(30));
+
+        String specText = SpecLoader.builtInText("transactions");
+        FeatureSpec spec = FeatureSpecParser.parse(specText, "transactions.yaml (built in)");
+        FeatureFit fit = new FitAccumulator(spec).result(); // throughput does not depend on the fitted numbers
+        String storeRoot = work.resolve("models").toUri().toString();
+        var store = new FileSystemModelStore(new org.apache.flink.core.fs.Path(storeRoot));
+        ModelMetadata v1 = publish(store, spec, 1);
+        ModelMetadata v2 = publish(store, spec, 2);
+        ModelAnnouncements.announce(bootstrap, models, store, v1);
+
+        progress.printf("Writing %,d events (%,d cards) into %s ...%n", settings.events(), settings.entities(), events);
+        preload(bootstrap, events);
+
+        Job job = new Job(bootstrap, events, models, spec, fit, storeRoot, work);
+        progress.println("(b) scoring replaced by a constant ...");
+        PredictionProbe.Readings noModel = job.run(settings.events(), ServingJob::withConstantScore, r -> {});
+        progress.printf("    %,.0f events/s%n", noModel.eventsPerSecond());
+
+        progress.println("(a) full serving job, v2 announced half-way ...");
+        long half = settings.events() / 2;
+        boolean[] announced = {false};
+        PredictionProbe.Readings full = job.run(settings.events(), j -> {}, r -> {
+            if (!announced[0] && r.count.get() >= half) {
+                announced[0] = true;
+                try {
+                    ModelAnnouncements.announce(bootstrap, models, store, v2);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        });
+        progress.printf("    %,.0f events/s, %d of %d subtasks swapped to v2, longest swap gap %.1f ms%n", full.eventsPerSecond(),
+                full.swaps.get(), settings.parallelism(), full.maxSwapGapNanos.get() / 1e6);
+
+        long perEventEvents = Math.max(1000, Math.round(settings.events() * settings.perEventFraction()));
+        progress.printf("(c) one DL4J output() per event (first %,d events) ...%n", perEventEvents);
+        Job perEvent = job.withBatchSize(1);
+        PredictionProbe.Readings single = perEvent.run(perEventEvents, j -> {}, r -> {});
+        progress.printf("    %,.0f events/s%n", single.eventsPerSecond());
+
+        double rate = settings.latencyRate() > 0 ? settings.latencyRate() : Math.max(1000, full.eventsPerSecond() / 2);
+        progress.printf("(d) end-to-end latency at %,.0f events/s (%s), at-least-once, for %s ...%n", rate,
+                settings.latencyRate() > 0 ? "--latency-rate" : "half of (a)", settings.latencyDuration());
+        long[] latencies = new LatencyRun(bootstrap, liveEvents, livePredictions, models, specText, fit, storeRoot, work).measure(rate);
+        Arrays.sort(latencies);
+
+        return new Result(settings.events(), settings.parallelism(), settings.batchSize(), spec.dimension(), full.eventsPerSecond(),
+                noModel.eventsPerSecond(), perEventEvents, single.eventsPerSecond(), full.swaps.get(),
+                full.swaps.get() > 0 ? full.maxSwapGapNanos.get() / 1e6 : Double.NaN, full.maxSteadyGapNanos.get() / 1e6, rate, latencies.length,
+                percentile(latencies, 0.50), percentile(latencies, 0.99), latencies.length == 0 ? Double.NaN : latencies[latencies.length - 1]);
+    }
+
+    private static double percentile(long[] sorted, double q) {
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        return sorted[(int) Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
+    }
+
+    private static ModelMetadata publish(FileSystemModelStore store, FeatureSpec spec, long seed) throws IOException {
+        BinaryClassifier network = BinaryClassifier.create(spec.dimension(), new NetworkSettings(List.of(32, 16), "relu", 0.003, 1e-4, 1, 256, seed));
+        return store.publish(new ModelDraft(MODEL, null, BinaryClassifier.FORMAT, spec.name(), spec.columnNames(), null, null, 0, Map.of()),
+                network.toBytes());
+    }
+
+    /** Writes the events, then one far-future event per partition so every event's watermark passes at once. */
+    private void preload(String bootstrap, String topic) throws Exception {
+        long start = System.currentTimeMillis() - settings.events() * 11;
+        var generator = new TransactionGenerator(1, settings.entities(), 0, start);
+        try (var producer = new EventProducer(bootstrap, topic, generator, settings.events(), 0).start()) {
+            while (!producer.isDone()) {
+                Thread.sleep(50);
+            }
+            if (producer.failure() != null) {
+                throw new IllegalStateException("writing the benchmark's events failed", producer.failure());
+            }
+        }
+        long pushTime = System.currentTimeMillis() + Duration.ofHours(1).toMillis();
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        try (var producer = new KafkaProducer<byte[], byte[]>(props)) {
+            for (int partition = 0; partition < settings.parallelism(); partition++) {
+                String id = PUSH_PREFIX + partition;
+                byte[] value = Json.object(json -> {
+                    json.writeStringField("event_id", id);
+                    json.writeStringField("card_id", "push-card");
+                    json.writeNumberField("ts", pushTime);
+                    json.writeNumberField("amount", 1.0);
+                    json.writeStringField("merchant_category", "grocery");
+                    json.writeStringField("country", "DE");
+                });
+                producer.send(new ProducerRecord<>(topic, partition, null, id.getBytes(StandardCharsets.UTF_8), value)).get();
+            }
+        }
+    }
+
+    /** One way of running the serving job over the pre-loaded events. */
+    private final class Job {
+        private final String bootstrap;
+        private final String events;
+        private final String models;
+        private final FeatureSpec spec;
+        private final FeatureFit fit;
+        private final String storeRoot;
+        private final Path work;
+        private final int batchSize;
+
+        Job(String bootstrap, String events, String models, FeatureSpec spec, FeatureFit fit, String storeRoot, Path work) {
+            this(bootstrap, events, models, spec, fit, storeRoot, work, settings.batchSize());
+        }
+
+        private Job(String bootstrap, String events, String models, FeatureSpec spec, FeatureFit fit, String storeRoot, Path work, int batchSize) {
+            this.bootstrap = bootstrap;
+            this.events = events;
+            this.models = models;
+            this.spec = spec;
+            this.fit = fit;
+            this.storeRoot = storeRoot;
+            this.work = work;
+            this.batchSize = batchSize;
+        }
+
+        Job withBatchSize(int size) {
+            return new Job(bootstrap, events, models, spec, fit, storeRoot, work, size);
+        }
+
+        /** Runs until {@code target} predictions arrived, calling {@code onTick} every millisecond or so, then cancels the job. */
+        PredictionProbe.Readings run(long target, Consumer<ServingJob> configure, Consumer<PredictionProbe.Readings> onTick) throws Exception {
+            String runId = "bench-" + Long.toHexString(System.nanoTime());
+            var probe = new PredictionProbe(runId, PUSH_PREFIX, target);
+            try {
+                String root = storeRoot;
+                var job = new ServingJob(KafkaIo.events(bootstrap, events, runId, false), null, new DiscardingSink<DeadLetter>(),
+                        new ServingJob.Settings(spec, fit, 128))
+                        .withScoring(new ServingJob.Scoring(KafkaIo.models(bootstrap, models, runId, false), probe, MODEL,
+                                () -> new FileSystemModelStore(new org.apache.flink.core.fs.Path(root)), batchSize, settings.maxDelayMillis(), 1_000_000));
+                configure.accept(job);
+                Configuration conf = LocalEnvironments.streamingConfiguration(settings.parallelism(),
+                        Files.createDirectories(work.resolve(runId)), settings.checkpointInterval());
+                JobClient client = job.start(StreamExecutionEnvironment.getExecutionEnvironment(conf));
+                try {
+                    PredictionProbe.Readings readings = PredictionProbe.readings(runId);
+                    awaitTarget(client, readings, onTick);
+                    return readings;
+                } finally {
+                    client.cancel().get(60, TimeUnit.SECONDS);
+                }
+            } finally {
+                PredictionProbe.forget(runId);
+            }
+        }
+
+        private void awaitTarget(JobClient client, PredictionProbe.Readings readings, Consumer<PredictionProbe.Readings> onTick) throws Exception {
+            long deadline = System.nanoTime() + JOB_DEADLINE.toNanos();
+            long nextStatusCheck = 0;
+            while (!readings.reachedTarget()) {
+                onTick.accept(readings);
+                long now = System.nanoTime();
+                if (now > nextStatusCheck) {
+                    if (client.getJobStatus().get(10, TimeUnit.SECONDS).isGloballyTerminalState()) {
+                        throw new IllegalStateException("the benchmark job ended early: " + client.getJobExecutionResult().handle((r, e) -> e).get());
+                    }
+                    nextStatusCheck = now + TimeUnit.MILLISECONDS.toNanos(500);
+                }
+                if (now > deadline) {
+                    throw new IllegalStateException("only " + readings.count.get() + " predictions after " + JOB_DEADLINE);
+                }
+                Thread.sleep(1);
+            }
+        }
+    }
+
+    /** The full job on events produced live at a fixed rate, predictions read back from Kafka. */
+    private final class LatencyRun {
+        private final String bootstrap;
+        private final String events;
+        private final String predictions;
+        private final String models;
+        private final String specText;
+        private final FeatureFit fit;
+        private final String storeRoot;
+        private final Path work;
+
+        LatencyRun(String bootstrap, String events, String predictions, String models, String specText, FeatureFit fit, String storeRoot,
+                Path work) {
+            this.bootstrap = bootstrap;
+            this.events = events;
+            this.predictions = predictions;
+            this.models = models;
+            this.specText = specText;
+            this.fit = fit;
+            this.storeRoot = storeRoot;
+            this.work = work;
+        }
+
+        long[] measure(double rate) throws Exception {
+            // Point-in-time features wait for the watermark: with the demo spec's 5 s out-of-orderness bound, latency is 5 s by
+            // design. The latency of the serving path itself is measured with a spec that expects events in order.
+            FeatureSpec inOrder = FeatureSpecParser.parse(specText.replace("out_of_orderness: 5s", "out_of_orderness: 0s"),
+                    "transactions.yaml (in order)");
+            String runId = "bench-latency-" + Long.toHexString(System.nanoTime());
+            String root = storeRoot;
+            var job = new ServingJob(KafkaIo.events(bootstrap, events, runId, false), null, new DiscardingSink<DeadLetter>(),
+                    new ServingJob.Settings(inOrder, fit, 128))
+                    .withScoring(new ServingJob.Scoring(KafkaIo.models(bootstrap, models, runId, false),
+                            KafkaIo.predictions(bootstrap, predictions, runId, DeliveryGuarantee.AT_LEAST_ONCE), MODEL,
+                            () -> new FileSystemModelStore(new org.apache.flink.core.fs.Path(root)), settings.batchSize(), settings.maxDelayMillis(),
+                            1_000_000));
+            Configuration conf = LocalEnvironments.streamingConfiguration(settings.parallelism(), Files.createDirectories(work.resolve(runId)),
+                    settings.checkpointInterval());
+            conf.set(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, CheckpointingMode.AT_LEAST_ONCE);
+            conf.set(PipelineOptions.AUTO_WATERMARK_INTERVAL, Duration.ofMillis(5));
+            // Flink ships a network buffer when it is full or after this timeout (default 100 ms, per shuffle).
+            conf.set(ExecutionOptions.BUFFER_TIMEOUT, Duration.ofMillis(2));
+            JobClient client = job.start(StreamExecutionEnvironment.getExecutionEnvironment(conf));
+            try (var consumer = predictionsConsumer()) {
+                long total = Math.round(rate * settings.latencyDuration().toSeconds());
+                long warmUpEnd = System.currentTimeMillis() + 2000;
+                var generator = new TransactionGenerator(3, settings.entities(), 0, System.currentTimeMillis()).withWallClock();
+                long[] samples = new long[(int) total];
+                int n = 0;
+                long received = 0;
+                ObjectMapper mapper = new ObjectMapper();
+                try (var producer = new EventProducer(bootstrap, events, generator, total, rate).start()) {
+                    long quietSince = System.nanoTime();
+                    long deadline = System.nanoTime() + settings.latencyDuration().toNanos() + Duration.ofSeconds(60).toNanos();
+                    while (System.nanoTime() < deadline && !(producer.isDone() && (received >= producer.validCount()
+                            || System.nanoTime() - quietSince > Duration.ofSeconds(10).toNanos()))) {
+                        var records = consumer.poll(Duration.ofMillis(50));
+                        long now = System.currentTimeMillis();
+                        for (ConsumerRecord<byte[], byte[]> record : records) {
+                            received++;
+                            long eventTime = mapper.readTree(record.value()).path("eventTime").asLong();
+                            if (eventTime >= warmUpEnd && n < samples.length) {
+                                samples[n++] = now - eventTime;
+                            }
+                        }
+                        if (!records.isEmpty()) {
+                            quietSince = System.nanoTime();
+                        }
+                    }
+                    if (producer.failure() != null) {
+                        throw new IllegalStateException("writing live events failed", producer.failure());
+                    }
+                }
+                return Arrays.copyOf(samples, n);
+            } finally {
+                client.cancel().get(60, TimeUnit.SECONDS);
+            }
+        }
+
+        private KafkaConsumer<byte[], byte[]> predictionsConsumer() {
+            Properties props = new Properties();
+            props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+            props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+            props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+            var consumer = new KafkaConsumer<byte[], byte[]>(props);
+            List<TopicPartition> partitions = consumer.partitionsFor(predictions, Duration.ofSeconds(30)).stream()
+                    .map(p -> new TopicPartition(predictions, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            return consumer;
+        }
+    }
+}

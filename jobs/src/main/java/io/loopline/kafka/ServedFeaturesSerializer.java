@@ -1,0 +1,49 @@
+package io.loopline.kafka;
+
+import io.loopline.state.records.FeatureVector;
+import io.loopline.state.records.ServedFeatures;
+import java.nio.charset.StandardCharsets;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/**
+ * Writes a feature-log line as {@code {eventId, entity, timestamp, spec, values, label?, model,
+ * modelVersion, score, servedAt}} keyed by event id: the feature record of {@link
+ * FeatureVectorSerializer} plus the prediction made from it, so a training set read from this topic
+ * has exactly the served inputs.
+ */
+public final class ServedFeaturesSerializer implements KafkaRecordSerializationSchema<ServedFeatures> {
+    private static final long serialVersionUID = 1L;
+
+    private final String topic;
+    private final String specName;
+
+    public ServedFeaturesSerializer(String topic, String specName) {
+        this.topic = topic;
+        this.specName = specName;
+    }
+
+    @Override
+    public ProducerRecord<byte[], byte[]> serialize(ServedFeatures s, KafkaSinkContext context, Long timestamp) {
+        FeatureVector v = s.features();
+        byte[] value = Json.object(json -> {
+            json.writeStringField("eventId", v.eventId());
+            json.writeStringField("entity", v.entity());
+            json.writeNumberField("timestamp", v.timestamp());
+            json.writeStringField("spec", specName);
+            json.writeArrayFieldStart("values");
+            for (double x : v.values()) {
+                json.writeNumber(x);
+            }
+            json.writeEndArray();
+            if (v.hasLabel()) {
+                json.writeNumberField("label", v.label());
+            }
+            json.writeStringField("model", s.model());
+            json.writeNumberField("modelVersion", s.modelVersion());
+            json.writeNumberField("score", s.score());
+            json.writeNumberField("servedAt", s.servedAt());
+        });
+        return new ProducerRecord<>(topic, null, null, v.eventId().getBytes(StandardCharsets.UTF_8), value);
+    }
+}
