@@ -50,12 +50,17 @@ final class PredictionProbe implements Sink<Prediction> {
 
     private final String runId;
     private final String ignoredIdPrefix;
+    private final long swapVersion;
 
     /** @param ignoredIdPrefix events whose id starts with this only push the watermark; they are not counted */
-    /** @param target predictions to count before {@link Readings#reachedTarget} */
-    PredictionProbe(String runId, String ignoredIdPrefix, long target) {
+    /**
+     * @param target predictions to count before {@link Readings#reachedTarget}
+     * @param swapVersion the version whose take-over is measured; changes to other versions count as steady output
+     */
+    PredictionProbe(String runId, String ignoredIdPrefix, long target, long swapVersion) {
         this.runId = runId;
         this.ignoredIdPrefix = ignoredIdPrefix;
+        this.swapVersion = swapVersion;
         RUNS.put(runId, new Readings(target));
     }
 
@@ -89,7 +94,7 @@ final class PredictionProbe implements Sink<Prediction> {
                 readings.firstNanos.accumulateAndGet(now, Math::min);
                 readings.lastNanos.accumulateAndGet(now, Math::max);
                 readings.maxVersion.accumulateAndGet(p.modelVersion(), Math::max);
-                if (lastVersion >= 0 && p.modelVersion() != lastVersion) {
+                if (lastVersion >= 0 && p.modelVersion() != lastVersion && p.modelVersion() == swapVersion) {
                     readings.swaps.incrementAndGet();
                     readings.maxSwapGapNanos.accumulateAndGet(now - lastArrival, Math::max);
                 } else if (lastVersion >= 0) {

@@ -30,6 +30,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -56,7 +57,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * The serving job's cost, measured on one input in Kafka: (a) the full job (decode, features in
- * RocksDB, micro-batched DL4J scoring) with a hot swap to v2 half-way, (b) the same job with
+ * RocksDB, micro-batched DL4J scoring) with a hot swap to v2 after a quarter of the events, (b) the same job with
  * scoring replaced by a constant, (c) scoring with one DL4J call per event; then the end-to-end
  * latency (event time stamped at the producer to the prediction read back from Kafka) at half of
  * (a)'s rate with an at-least-once predictions sink.
@@ -90,12 +91,17 @@ public final class ServingBenchmark {
     }
 
     /**
-     * @param swaps subtasks whose output changed model version during (a) (every subtask should)
-     * @param swapMaxGapMillis longest pause in a subtask's output across its version change
-     * @param steadyMaxGapMillis longest pause in (a) between two predictions of the same version
+     * @param fullSwaps subtasks whose output changed model version during (a) (every subtask should)
+     * @param fullSwapMaxGapMillis longest pause in a subtask's output across its version change in (a)
+     * @param fullSteadyMaxGapMillis longest pause in (a) between two predictions of the same version: at full speed the
+     *     output comes in bursts as the watermark advances, so (a)'s gaps are mostly that cadence
+     * @param swaps subtasks whose output changed version in (d), at a steady input rate
+     * @param swapMaxGapMillis longest pause in a subtask's output across its version change in (d)
+     * @param steadyMaxGapMillis longest pause in (d) between two predictions of the same version
      */
     public record Result(long events, int parallelism, int batchSize, int dimension, double fullEventsPerSecond, double noModelEventsPerSecond,
-            long perEventEvents, double perEventEventsPerSecond, long swaps, double swapMaxGapMillis, double steadyMaxGapMillis,
+            long perEventEvents, double perEventEventsPerSecond, long fullSwaps, double fullSwapMaxGapMillis, double fullSteadyMaxGapMillis,
+            long swaps, double swapMaxGapMillis, double steadyMaxGapMillis,
             double latencyRate, long latencySamples, double p50LatencyMillis, double p99LatencyMillis, double maxLatencyMillis) {
         public double fullVsNoModel() {
             return fullEventsPerSecond / noModelEventsPerSecond;
@@ -157,6 +163,7 @@ public final class ServingBenchmark {
         var store = new FileSystemModelStore(new org.apache.flink.core.fs.Path(storeRoot));
         ModelMetadata v1 = publish(store, spec, 1);
         ModelMetadata v2 = publish(store, spec, 2);
+        ModelMetadata v3 = publish(store, spec, 3);
         ModelAnnouncements.announce(bootstrap, models, store, v1);
 
         progress.printf("Writing %,d events (%,d cards) into %s ...%n", settings.events(), settings.entities(), events);
@@ -164,14 +171,14 @@ public final class ServingBenchmark {
 
         Job job = new Job(bootstrap, events, models, spec, fit, storeRoot, work);
         progress.println("(b) scoring replaced by a constant ...");
-        PredictionProbe.Readings noModel = job.run(settings.events(), ServingJob::withConstantScore, r -> {});
+        PredictionProbe.Readings noModel = job.run(settings.events(), -1, ServingJob::withConstantScore, r -> {});
         progress.printf("    %,.0f events/s%n", noModel.eventsPerSecond());
 
-        progress.println("(a) full serving job, v2 announced half-way ...");
-        long half = settings.events() / 2;
+        progress.println("(a) full serving job, v2 announced after a quarter of the events ...");
+        long quarter = settings.events() / 4;
         boolean[] announced = {false};
-        PredictionProbe.Readings full = job.run(settings.events(), j -> {}, r -> {
-            if (!announced[0] && r.count.get() >= half) {
+        PredictionProbe.Readings full = job.run(settings.events(), v2.version(), j -> {}, r -> {
+            if (!announced[0] && r.count.get() >= quarter) {
                 announced[0] = true;
                 try {
                     ModelAnnouncements.announce(bootstrap, models, store, v2);
@@ -186,18 +193,25 @@ public final class ServingBenchmark {
         long perEventEvents = Math.max(1000, Math.round(settings.events() * settings.perEventFraction()));
         progress.printf("(c) one DL4J output() per event (first %,d events) ...%n", perEventEvents);
         Job perEvent = job.withBatchSize(1);
-        PredictionProbe.Readings single = perEvent.run(perEventEvents, j -> {}, r -> {});
+        PredictionProbe.Readings single = perEvent.run(perEventEvents, -1, j -> {}, r -> {});
         progress.printf("    %,.0f events/s%n", single.eventsPerSecond());
 
         double rate = settings.latencyRate() > 0 ? settings.latencyRate() : Math.max(1000, full.eventsPerSecond() / 2);
         progress.printf("(d) end-to-end latency at %,.0f events/s (%s), at-least-once, for %s ...%n", rate,
                 settings.latencyRate() > 0 ? "--latency-rate" : "half of (a)", settings.latencyDuration());
-        long[] latencies = new LatencyRun(bootstrap, liveEvents, livePredictions, models, specText, fit, storeRoot, work).measure(rate);
+        LatencyRun live = new LatencyRun(bootstrap, liveEvents, livePredictions, models, specText, fit, storeRoot, work, store, v3);
+        long[] latencies = live.measure(rate);
         Arrays.sort(latencies);
+        PredictionProbe.Readings steady = live.tapped;
+        progress.printf("    p99 %.0f ms; swap to v3 under this steady load: %d of %d subtasks, longest gap %.1f ms (otherwise %.1f ms)%n",
+                percentile(latencies, 0.99), steady.swaps.get(), settings.parallelism(), steady.maxSwapGapNanos.get() / 1e6,
+                live.steadyGapNanos / 1e6);
 
         return new Result(settings.events(), settings.parallelism(), settings.batchSize(), spec.dimension(), full.eventsPerSecond(),
                 noModel.eventsPerSecond(), perEventEvents, single.eventsPerSecond(), full.swaps.get(),
-                full.swaps.get() > 0 ? full.maxSwapGapNanos.get() / 1e6 : Double.NaN, full.maxSteadyGapNanos.get() / 1e6, rate, latencies.length,
+                full.swaps.get() > 0 ? full.maxSwapGapNanos.get() / 1e6 : Double.NaN, full.maxSteadyGapNanos.get() / 1e6,
+                steady.swaps.get(), steady.swaps.get() > 0 ? steady.maxSwapGapNanos.get() / 1e6 : Double.NaN, live.steadyGapNanos / 1e6,
+                rate, latencies.length,
                 percentile(latencies, 0.50), percentile(latencies, 0.99), latencies.length == 0 ? Double.NaN : latencies[latencies.length - 1]);
     }
 
@@ -278,9 +292,10 @@ public final class ServingBenchmark {
         }
 
         /** Runs until {@code target} predictions arrived, calling {@code onTick} every millisecond or so, then cancels the job. */
-        PredictionProbe.Readings run(long target, Consumer<ServingJob> configure, Consumer<PredictionProbe.Readings> onTick) throws Exception {
+        PredictionProbe.Readings run(long target, long swapVersion, Consumer<ServingJob> configure, Consumer<PredictionProbe.Readings> onTick)
+                throws Exception {
             String runId = "bench-" + Long.toHexString(System.nanoTime());
-            var probe = new PredictionProbe(runId, PUSH_PREFIX, target);
+            var probe = new PredictionProbe(runId, PUSH_PREFIX, target, swapVersion);
             try {
                 String root = storeRoot;
                 var job = new ServingJob(KafkaIo.events(bootstrap, events, runId, false), null, new DiscardingSink<DeadLetter>(),
@@ -333,9 +348,16 @@ public final class ServingBenchmark {
         private final FeatureFit fit;
         private final String storeRoot;
         private final Path work;
+        private final FileSystemModelStore store;
+        private final ModelMetadata swapTo;
+        private PredictionProbe.Readings tapped;
+        /** {@code tapped}'s longest steady gap 2 s before the stream ends (the very end waits for the idle flush). */
+        private long steadyGapNanos = -1;
 
         LatencyRun(String bootstrap, String events, String predictions, String models, String specText, FeatureFit fit, String storeRoot,
-                Path work) {
+                Path work, FileSystemModelStore store, ModelMetadata swapTo) {
+            this.store = store;
+            this.swapTo = swapTo;
             this.bootstrap = bootstrap;
             this.events = events;
             this.predictions = predictions;
@@ -358,7 +380,9 @@ public final class ServingBenchmark {
                     .withScoring(new ServingJob.Scoring(KafkaIo.models(bootstrap, models, runId, false),
                             KafkaIo.predictions(bootstrap, predictions, runId, DeliveryGuarantee.AT_LEAST_ONCE), MODEL,
                             () -> new FileSystemModelStore(new org.apache.flink.core.fs.Path(root)), settings.batchSize(), settings.maxDelayMillis(),
-                            1_000_000));
+                            1_000_000))
+                    .withPredictionTap(new PredictionProbe(runId, PUSH_PREFIX, Long.MAX_VALUE, swapTo.version()));
+            tapped = PredictionProbe.readings(runId);
             Configuration conf = LocalEnvironments.streamingConfiguration(settings.parallelism(), Files.createDirectories(work.resolve(runId)),
                     settings.checkpointInterval());
             conf.set(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, CheckpointingMode.AT_LEAST_ONCE);
@@ -368,12 +392,14 @@ public final class ServingBenchmark {
             JobClient client = job.start(StreamExecutionEnvironment.getExecutionEnvironment(conf));
             try (var consumer = predictionsConsumer()) {
                 long total = Math.round(rate * settings.latencyDuration().toSeconds());
-                long warmUpEnd = System.currentTimeMillis() + 2000;
+                long warmUpEnd = Long.MAX_VALUE; // set from the first prediction: job start-up and its backlog are not latency
                 var generator = new TransactionGenerator(3, settings.entities(), 0, System.currentTimeMillis()).withWallClock();
                 long[] samples = new long[(int) total];
                 int n = 0;
                 long received = 0;
+                long[] sampleTimes = new long[(int) total];
                 ObjectMapper mapper = new ObjectMapper();
+                boolean swapped = false;
                 try (var producer = new EventProducer(bootstrap, events, generator, total, rate).start()) {
                     long quietSince = System.nanoTime();
                     long deadline = System.nanoTime() + settings.latencyDuration().toNanos() + Duration.ofSeconds(60).toNanos();
@@ -381,24 +407,44 @@ public final class ServingBenchmark {
                             || System.nanoTime() - quietSince > Duration.ofSeconds(10).toNanos()))) {
                         var records = consumer.poll(Duration.ofMillis(50));
                         long now = System.currentTimeMillis();
+                        if (warmUpEnd == Long.MAX_VALUE && !records.isEmpty()) {
+                            warmUpEnd = now + 3000;
+                        }
                         for (ConsumerRecord<byte[], byte[]> record : records) {
                             received++;
                             long eventTime = mapper.readTree(record.value()).path("eventTime").asLong();
                             if (eventTime >= warmUpEnd && n < samples.length) {
+                                sampleTimes[n] = eventTime;
                                 samples[n++] = now - eventTime;
                             }
                         }
                         if (!records.isEmpty()) {
                             quietSince = System.nanoTime();
                         }
+                        if (steadyGapNanos < 0 && producer.producedCount() >= total - 2 * rate) {
+                            steadyGapNanos = tapped.maxSteadyGapNanos.get();
+                        }
+                        if (!swapped && warmUpEnd != Long.MAX_VALUE && System.currentTimeMillis() > warmUpEnd + 1000) {
+                            swapped = true;
+                            ModelAnnouncements.announce(bootstrap, models, store, swapTo);
+                        }
                     }
                     if (producer.failure() != null) {
                         throw new IllegalStateException("writing live events failed", producer.failure());
                     }
                 }
-                return Arrays.copyOf(samples, n);
+                // The last events of the stream wait for the idle flush (no later event moves the watermark): not steady-state latency.
+                long cutoff = generator.lastTimestamp() - 2000;
+                int kept = 0;
+                for (int i = 0; i < n; i++) {
+                    if (sampleTimes[i] <= cutoff) {
+                        samples[kept++] = samples[i];
+                    }
+                }
+                return Arrays.copyOf(samples, kept);
             } finally {
                 client.cancel().get(60, TimeUnit.SECONDS);
+                PredictionProbe.forget(runId);
             }
         }
 

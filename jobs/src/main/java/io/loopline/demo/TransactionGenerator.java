@@ -55,6 +55,11 @@ public final class TransactionGenerator {
         return this;
     }
 
+    /** The timestamp of the last generated event. */
+    public long lastTimestamp() {
+        return clock;
+    }
+
     public Generated next() {
         long n = sequence++;
         clock = wallClock ? Math.max(clock, System.currentTimeMillis()) : clock + 1 + random.nextInt(20);

@@ -19,6 +19,8 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.functions.co.CoFlatMapFunction;
+import org.apache.flink.util.Collector;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -57,6 +59,7 @@ public final class ServingJob {
     private Scoring scoring;
     private Sink<ServedFeatures> featureLog;
     private boolean constantScore;
+    private Sink<Prediction> predictionTap;
 
     /** @param features where feature vectors go, or null when only the feature log (with scoring) should carry them */
     public ServingJob(Source<RawEvent, ?, ?> events, Sink<FeatureVector> features, Sink<DeadLetter> deadLetters, Settings settings) {
@@ -75,6 +78,12 @@ public final class ServingJob {
     /** With scoring: also writes every served feature vector with its prediction (the training data of record). */
     public ServingJob withFeatureLog(Sink<ServedFeatures> featureLog) {
         this.featureLog = featureLog;
+        return this;
+    }
+
+    /** Benchmarks and tests: a second sink that sees every prediction as it leaves scoring, besides the predictions sink. */
+    public ServingJob withPredictionTap(Sink<Prediction> tap) {
+        this.predictionTap = tap;
         return this;
     }
 
@@ -113,20 +122,20 @@ public final class ServingJob {
         }
 
         if (scoring != null) {
+            DataStream<ModelAnnouncement> announcements = env
+                    .fromSource(scoring.models(), WatermarkStrategy.noWatermarks(), "Models")
+                    .uid("models-source")
+                    .returns(ModelAnnouncement.TYPE_INFO)
+                    .broadcast();
             SingleOutputStreamOperator<Prediction> predictions;
             if (constantScore) {
-                String model = scoring.modelName();
-                predictions = vectors
-                        .map(v -> new Prediction(v.eventId(), v.entity(), v.timestamp(), 0.5, model, 0, v.label(), System.currentTimeMillis()))
+                // Same place in the topology, same two inputs: only the model is missing.
+                predictions = vectors.connect(announcements)
+                        .flatMap(new ConstantScore(scoring.modelName()))
                         .returns(Prediction.TYPE_INFO)
                         .uid("constant-score")
                         .name("Constant Score (benchmark)");
             } else {
-                DataStream<ModelAnnouncement> announcements = env
-                        .fromSource(scoring.models(), WatermarkStrategy.noWatermarks(), "Models")
-                        .uid("models-source")
-                        .returns(ModelAnnouncement.TYPE_INFO)
-                        .broadcast();
                 var operator = new ModelScoringOperator(scoring.modelName(), settings.spec(), scoring.store(), scoring.batchSize(),
                         scoring.maxDelayMillis(), scoring.maxHeld());
                 predictions = vectors.connect(announcements)
@@ -143,6 +152,11 @@ public final class ServingJob {
             predictions.sinkTo(scoring.predictions())
                     .uid("predictions-sink")
                     .name("Predictions");
+            if (predictionTap != null) {
+                predictions.sinkTo(predictionTap)
+                        .uid("prediction-tap")
+                        .name("Prediction Tap");
+            }
         }
 
         bad.sinkTo(deadLetters)
@@ -154,5 +168,23 @@ public final class ServingJob {
     public JobClient start(StreamExecutionEnvironment env) throws Exception {
         build(env);
         return env.executeAsync(JOB_NAME);
+    }
+
+    /** Benchmark stand-in for the model: every vector scores 0.5 as "version 0"; announcements are ignored. */
+    private static final class ConstantScore implements CoFlatMapFunction<FeatureVector, ModelAnnouncement, Prediction> {
+        private static final long serialVersionUID = 1L;
+        private final String model;
+
+        ConstantScore(String model) {
+            this.model = model;
+        }
+
+        @Override
+        public void flatMap1(FeatureVector v, Collector<Prediction> out) {
+            out.collect(new Prediction(v.eventId(), v.entity(), v.timestamp(), 0.5, model, 0, v.label(), System.currentTimeMillis()));
+        }
+
+        @Override
+        public void flatMap2(ModelAnnouncement announcement, Collector<Prediction> out) {}
     }
 }

@@ -10,6 +10,10 @@ import io.loopline.state.records.ServedFeatures;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -29,9 +33,12 @@ import org.apache.flink.util.OutputTag;
  * Scores feature vectors with the current version of one model and swaps versions while running.
  *
  * <p>Input 1: feature vectors. Input 2: {@link ModelAnnouncement}s, broadcast to every subtask.
- * A newer version is loaded and checked ({@link LoadedModel#load}); the records buffered so far are
+ * A newer version is loaded and checked ({@link LoadedModel#load}) on a background thread while the
+ * old one keeps scoring (a load takes tens of milliseconds; output should not pause for it). When it
+ * is ready, the task thread swaps at the next record boundary: the records buffered so far are
  * scored with the old version first, so the swap falls between two records and every prediction
- * names the version that made it. A version that fails a check is rejected (dead letter with the
+ * names the version that made it. Each subtask loads its own instance (DL4J networks are not
+ * thread-safe); the loader thread hands it over and never touches it again. A version that fails a check is rejected (dead letter with the
  * reason, a counter) and the serving version stays; older or equal versions are ignored.
  *
  * <p>Micro-batching: DL4J costs ~120-250 µs per call however small, so records are buffered up
@@ -41,7 +48,8 @@ import org.apache.flink.util.OutputTag;
  *
  * <p>Records that arrive before any model are held in operator state, up to {@code maxHeld};
  * beyond that they go to dead letters as {@code no-model-overflow}. The active version is in
- * checkpointed union state, so a restored job serves the same version (or the newest any subtask had).
+ * checkpointed union state, so a restored job serves the same version (or the newest any subtask had);
+ * versions still loading at the checkpoint are in state too and load again after a restore.
  *
  * <p>With {@link #withFeatureLog()}, every prediction also goes to {@link #FEATURE_LOG} together
  * with the features it was made from: the training data of record, free of training/serving skew.
@@ -61,6 +69,7 @@ public final class ModelScoringOperator extends AbstractStreamOperator<Predictio
     private final long maxDelayMillis;
     private final int maxHeld;
     private boolean logFeatures;
+    private boolean loadInTaskThread;
 
     private transient ModelStore store;
     private transient LoadedModel current;
@@ -70,6 +79,15 @@ public final class ModelScoringOperator extends AbstractStreamOperator<Predictio
     private transient ListState<FeatureVector> heldState;
     private transient ListState<Long> versionState;
     private transient ListState<String> shaState;
+    private transient ListState<ModelAnnouncement> pendingState;
+    private transient ExecutorService loader;
+    /** The version being loaded off the task thread, and its outcome once done. */
+    private transient ModelAnnouncement loadingAnnouncement;
+    private transient CompletableFuture<LoadedModel> loading;
+    /** The newest announcement that arrived while another version was loading. */
+    private transient ModelAnnouncement queued;
+    private transient boolean pollPending;
+    private transient boolean firstBatchOfVersion;
     private transient Counter rejections;
     private transient Counter swaps;
     private transient Counter scored;
@@ -90,6 +108,16 @@ public final class ModelScoringOperator extends AbstractStreamOperator<Predictio
         this.maxHeld = maxHeld;
     }
 
+    /**
+     * Loads and checks new versions in the task thread, blocking scoring meanwhile. Deterministic,
+     * for tests; by default versions load on a background thread and the swap happens at the first
+     * record boundary after the new version is ready, so output does not pause for a load.
+     */
+    public ModelScoringOperator loadingInTaskThread() {
+        this.loadInTaskThread = true;
+        return this;
+    }
+
     /** Also emits each scored vector with its prediction to {@link #FEATURE_LOG}. */
     public ModelScoringOperator withFeatureLog() {
         this.logFeatures = true;
@@ -104,7 +132,16 @@ public final class ModelScoringOperator extends AbstractStreamOperator<Predictio
         heldState = context.getOperatorStateStore().getListState(new ListStateDescriptor<>("held-before-model", FeatureVector.TYPE_INFO));
         versionState = context.getOperatorStateStore().getUnionListState(new ListStateDescriptor<>("serving-model-version", Types.LONG));
         shaState = context.getOperatorStateStore().getUnionListState(new ListStateDescriptor<>("serving-model-sha256", Types.STRING));
+        pendingState = context.getOperatorStateStore().getUnionListState(
+                new ListStateDescriptor<>("pending-model-announcements", ModelAnnouncement.TYPE_INFO));
         store = storeSupplier.open();
+        if (!loadInTaskThread) {
+            loader = Executors.newSingleThreadExecutor(runnable -> {
+                Thread thread = new Thread(runnable, "loopline-model-loader-" + modelName);
+                thread.setDaemon(true);
+                return thread;
+            });
+        }
         var metrics = getRuntimeContext().getMetricGroup().addGroup("loopline");
         rejections = metrics.counter("model_versions_rejected");
         swaps = metrics.counter("model_swaps");
@@ -128,14 +165,20 @@ public final class ModelScoringOperator extends AbstractStreamOperator<Predictio
                 }
             }
             if (version > 0) {
-                // Serve what the checkpoint served. If it cannot be loaded any more, records are held until a new announcement.
-                swapTo(new ModelAnnouncement(modelName, version, sha));
+                // Serve what the checkpoint served, before the first record. If it cannot be loaded any more, records are held
+                // until a new announcement.
+                install(new ModelAnnouncement(modelName, version, sha), loadNow(new ModelAnnouncement(modelName, version, sha)));
+            }
+            // Announcements that were still loading are not read from the models topic again: load them now.
+            for (ModelAnnouncement pending : pendingState.get()) {
+                announce(pending);
             }
         }
     }
 
     @Override
     public void processElement1(StreamRecord<FeatureVector> element) throws Exception {
+        swapIfLoaded();
         FeatureVector vector = element.getValue();
         if (current == null) {
             hold(vector);
@@ -156,18 +199,87 @@ public final class ModelScoringOperator extends AbstractStreamOperator<Predictio
 
     @Override
     public void processElement2(StreamRecord<ModelAnnouncement> element) throws Exception {
-        ModelAnnouncement announcement = element.getValue();
+        announce(element.getValue());
+    }
+
+    private void announce(ModelAnnouncement announcement) throws Exception {
         if (!announcement.name().equals(modelName) || (current != null && announcement.version() <= current.version())) {
             return;
         }
-        swapTo(announcement);
+        if (loading != null) {
+            // The version loading now may still fail its checks, so a second announcement of the same version (a corrected
+            // one) waits its turn rather than being ignored.
+            if (!announcement.equals(loadingAnnouncement) && (queued == null || announcement.version() >= queued.version())) {
+                queued = announcement;
+            }
+        } else if (loadInTaskThread) {
+            install(announcement, loadNow(announcement));
+        } else {
+            loadingAnnouncement = announcement;
+            loading = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return LoadedModel.load(store, announcement, spec);
+                } catch (ModelRejectedException e) {
+                    throw new CompletionException(e);
+                }
+            }, loader);
+            pollForLoad();
+        }
     }
 
-    private void swapTo(ModelAnnouncement announcement) throws Exception {
-        LoadedModel next;
+    /** Checks for a finished load every millisecond while one runs, so a swap does not wait for the next record. */
+    private void pollForLoad() {
+        if (pollPending || loading == null) {
+            return;
+        }
+        pollPending = true;
+        long now = getProcessingTimeService().getCurrentProcessingTime();
+        getProcessingTimeService().registerTimer(now + 1, time -> {
+            pollPending = false;
+            swapIfLoaded();
+            pollForLoad();
+        });
+    }
+
+    /** Swaps to (or rejects) the version loaded in the background once it is ready; runs in the task thread, between records. */
+    private void swapIfLoaded() throws Exception {
+        if (loading == null || !loading.isDone()) {
+            return;
+        }
+        ModelAnnouncement announcement = loadingAnnouncement;
+        CompletableFuture<LoadedModel> done = loading;
+        loading = null;
+        loadingAnnouncement = null;
+        install(announcement, outcome(done));
+        if (queued != null) {
+            ModelAnnouncement next = queued;
+            queued = null;
+            announce(next);
+        }
+    }
+
+    /** The loaded model, or the {@link ModelRejectedException} that says why not. */
+    private static Object outcome(CompletableFuture<LoadedModel> done) throws Exception {
         try {
-            next = LoadedModel.load(store, announcement, spec);
+            return done.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof ModelRejectedException rejected) {
+                return rejected;
+            }
+            throw e;
+        }
+    }
+
+    private Object loadNow(ModelAnnouncement announcement) {
+        try {
+            return LoadedModel.load(store, announcement, spec);
         } catch (ModelRejectedException e) {
+            return e;
+        }
+    }
+
+    private void install(ModelAnnouncement announcement, Object loaded) throws Exception {
+        if (loaded instanceof ModelRejectedException e) {
             rejections.inc();
             LOG.warn("Model {} v{} rejected ({}): {}; still serving {}", announcement.name(), announcement.version(), e.reason(), e.getMessage(),
                     current == null ? "no model" : "v" + current.version());
@@ -175,8 +287,14 @@ public final class ModelScoringOperator extends AbstractStreamOperator<Predictio
                     announcement.name().getBytes(StandardCharsets.UTF_8), null, getProcessingTimeService().getCurrentProcessingTime())));
             return;
         }
+        LoadedModel next = (LoadedModel) loaded;
+        if (current != null && next.version() <= current.version()) {
+            return;
+        }
+        long startNanos = System.nanoTime();
         flush(); // everything received before the swap is scored by the old version
         current = next;
+        firstBatchOfVersion = true;
         servingVersion = next.version();
         swaps.inc();
         if (!held.isEmpty()) {
@@ -184,6 +302,8 @@ public final class ModelScoringOperator extends AbstractStreamOperator<Predictio
             held.clear();
             flush();
         }
+        LOG.info("Serving {} v{} from now on (swap took {} µs in the task thread)", modelName, next.version(),
+                (System.nanoTime() - startNanos) / 1000);
     }
 
     private void hold(FeatureVector vector) {
@@ -206,7 +326,12 @@ public final class ModelScoringOperator extends AbstractStreamOperator<Predictio
         }
         long startNanos = System.nanoTime();
         double[] scores = current.classifier().score(x, batchSize);
-        batchMicros.update((System.nanoTime() - startNanos) / 1000);
+        long micros = (System.nanoTime() - startNanos) / 1000;
+        batchMicros.update(micros);
+        if (firstBatchOfVersion) {
+            firstBatchOfVersion = false;
+            LOG.info("First batch of {} v{}: {} rows in {} µs", modelName, current.version(), x.length, micros);
+        }
         batchSizes.update(x.length);
         long now = getProcessingTimeService().getCurrentProcessingTime();
         long version = current.version();
@@ -225,6 +350,7 @@ public final class ModelScoringOperator extends AbstractStreamOperator<Predictio
     @Override
     public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
         super.prepareSnapshotPreBarrier(checkpointId);
+        swapIfLoaded();
         flush();
     }
 
@@ -234,13 +360,33 @@ public final class ModelScoringOperator extends AbstractStreamOperator<Predictio
         heldState.update(held);
         versionState.update(current == null ? List.of() : List.of(current.version()));
         shaState.update(current == null ? List.of() : List.of(current.metadata().sha256()));
+        List<ModelAnnouncement> pending = new ArrayList<>(2);
+        if (loadingAnnouncement != null) {
+            pending.add(loadingAnnouncement);
+        }
+        if (queued != null) {
+            pending.add(queued);
+        }
+        pendingState.update(pending);
     }
 
     @Override
-    public void endInput(int inputId) {
+    public void endInput(int inputId) throws Exception {
         if (inputId == 1) {
+            if (current == null && loading != null && !held.isEmpty()) {
+                loading.handle((model, error) -> null).join(); // held records need the model that is on its way
+            }
+            swapIfLoaded();
             flush();
         }
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (loader != null) {
+            loader.shutdownNow();
+        }
+        super.close();
     }
 
     /** The version serving now, or -1. */

@@ -9,6 +9,7 @@ import io.loopline.operators.training.NetworkSettings;
 import io.loopline.state.model.FileSystemModelStore;
 import io.loopline.state.model.ModelDraft;
 import io.loopline.state.model.ModelMetadata;
+import io.loopline.state.model.ModelStore;
 import io.loopline.state.records.DeadLetter;
 import io.loopline.state.records.FeatureVector;
 import io.loopline.state.records.ModelAnnouncement;
@@ -17,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.Map;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -53,7 +55,7 @@ class ModelScoringOperatorTest {
     private TwoInputStreamOperatorTestHarness<FeatureVector, ModelAnnouncement, Prediction> harness(int batchSize, int maxHeld) throws Exception {
         String root = dir.toUri().toString();
         var operator = new ModelScoringOperator("fraud", SPEC, () -> new FileSystemModelStore(new org.apache.flink.core.fs.Path(root)), batchSize,
-                0, maxHeld);
+                0, maxHeld).loadingInTaskThread();
         return new TwoInputStreamOperatorTestHarness<>(operator);
     }
 
@@ -130,7 +132,7 @@ class ModelScoringOperatorTest {
     void theFeatureLogCarriesEachServedVectorWithItsPrediction() throws Exception {
         String root = dir.toUri().toString();
         var operator = new ModelScoringOperator("fraud", SPEC, () -> new FileSystemModelStore(new org.apache.flink.core.fs.Path(root)), 10, 0, 10)
-                .withFeatureLog();
+                .loadingInTaskThread().withFeatureLog();
         try (var h = new TwoInputStreamOperatorTestHarness<>(operator)) {
             h.open();
             h.processElement2(new StreamRecord<>(announce(v1), 0));
@@ -211,6 +213,144 @@ class ModelScoringOperatorTest {
             h.processElement1(new StreamRecord<>(vector("x", 0.4), 3));
             h.prepareSnapshotPreBarrier(3);
             assertThat(h.extractOutputValues()).extracting(Prediction::modelVersion).containsExactly(2L);
+        }
+    }
+
+    /** Closed while a test wants a version to stay loading. */
+    private static volatile CountDownLatch gate = new CountDownLatch(0);
+
+    private TwoInputStreamOperatorTestHarness<FeatureVector, ModelAnnouncement, Prediction> backgroundLoadingHarness() throws Exception {
+        String root = dir.toUri().toString();
+        ModelStoreSupplier slow = () -> new TestingGatedModelStore(new FileSystemModelStore(new org.apache.flink.core.fs.Path(root)));
+        return new TwoInputStreamOperatorTestHarness<>(new ModelScoringOperator("fraud", SPEC, slow, 1, 0, 10));
+    }
+
+    private static void awaitOutputs(TwoInputStreamOperatorTestHarness<FeatureVector, ModelAnnouncement, Prediction> h, int n) throws Exception {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
+        while (h.extractOutputValues().size() < n) {
+            assertThat(System.nanoTime()).as("no %d outputs in time", n).isLessThan(deadline);
+            h.setProcessingTime(h.getProcessingTime() + 1); // fires the operator's poll for a finished load
+            Thread.sleep(1);
+        }
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void aVersionLoadsInTheBackgroundWhileTheOldOneKeepsScoring() throws Exception {
+        gate = new CountDownLatch(0);
+        try (var h = backgroundLoadingHarness()) {
+            h.open();
+            h.processElement1(new StreamRecord<>(vector("held", 0.1), 1));
+            h.processElement2(new StreamRecord<>(announce(v1), 1));
+            awaitOutputs(h, 1);
+
+            gate = new CountDownLatch(1);
+            h.processElement2(new StreamRecord<>(announce(v2), 2));
+            h.processElement1(new StreamRecord<>(vector("during-load", 0.2), 3));
+            assertThat(h.extractOutputValues()).extracting(Prediction::modelVersion).as("v1 serves while v2 loads").containsExactly(1L, 1L);
+
+            gate.countDown();
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
+            while (h.getOperator() instanceof ModelScoringOperator op && op.servingVersion() != 2) {
+                assertThat(System.nanoTime()).as("v2 never took over").isLessThan(deadline);
+                h.setProcessingTime(h.getProcessingTime() + 1);
+                Thread.sleep(1);
+            }
+            h.processElement1(new StreamRecord<>(vector("after-load", 0.3), 4));
+            assertThat(h.extractOutputValues()).extracting(Prediction::modelVersion).containsExactly(1L, 1L, 2L);
+        } finally {
+            gate = new CountDownLatch(0);
+        }
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void aCorrectedAnnouncementOfTheVersionBeingLoadedIsNotIgnored() throws Exception {
+        gate = new CountDownLatch(1);
+        try (var h = backgroundLoadingHarness()) {
+            h.open();
+            h.processElement2(new StreamRecord<>(new ModelAnnouncement("fraud", 2, "00" + v2.sha256().substring(2)), 1));
+            h.processElement2(new StreamRecord<>(announce(v2), 2));
+            gate.countDown();
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
+            while (h.getOperator() instanceof ModelScoringOperator op && op.servingVersion() != 2) {
+                assertThat(System.nanoTime()).as("the corrected v2 never took over").isLessThan(deadline);
+                h.setProcessingTime(h.getProcessingTime() + 1);
+                Thread.sleep(1);
+            }
+            assertThat(h.getSideOutput(ModelScoringOperator.REJECTED)).extracting(r -> r.getValue().reason()).containsExactly("checksum-mismatch");
+        } finally {
+            gate = new CountDownLatch(0);
+        }
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(60)
+    void aVersionStillLoadingAtACheckpointLoadsAfterRestore() throws Exception {
+        OperatorSubtaskState loadingV2;
+        gate = new CountDownLatch(0);
+        try (var h = backgroundLoadingHarness()) {
+            h.open();
+            h.processElement2(new StreamRecord<>(announce(v1), 1));
+            h.processElement1(new StreamRecord<>(vector("a", 0.1), 1));
+            awaitOutputs(h, 1);
+            gate = new CountDownLatch(1);
+            h.processElement2(new StreamRecord<>(announce(v2), 2));
+            loadingV2 = h.snapshot(1, 1);
+        } finally {
+            gate.countDown();
+            gate = new CountDownLatch(0);
+        }
+        try (var h = backgroundLoadingHarness()) {
+            h.initializeState(loadingV2);
+            h.open();
+            h.processElement1(new StreamRecord<>(vector("b", 0.1), 3));
+            awaitOutputs(h, 1);
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
+            while (h.getOperator() instanceof ModelScoringOperator op && op.servingVersion() != 2) {
+                assertThat(System.nanoTime()).as("the pending v2 was not loaded after restore").isLessThan(deadline);
+                h.setProcessingTime(h.getProcessingTime() + 1);
+                Thread.sleep(1);
+            }
+        }
+    }
+
+    /** A store whose artifact reads wait for {@link #gate}: a slow store, to watch a background load. */
+    private record TestingGatedModelStore(ModelStore delegate) implements ModelStore {
+        @Override
+        public ModelMetadata publish(ModelDraft draft, byte[] artifact) throws java.io.IOException {
+            return delegate.publish(draft, artifact);
+        }
+
+        @Override
+        public List<String> names() throws java.io.IOException {
+            return delegate.names();
+        }
+
+        @Override
+        public List<ModelMetadata> versions(String name) throws java.io.IOException {
+            return delegate.versions(name);
+        }
+
+        @Override
+        public java.util.Optional<ModelMetadata> get(String name, long version) throws java.io.IOException {
+            return delegate.get(name, version);
+        }
+
+        @Override
+        public byte[] readArtifact(ModelMetadata metadata) throws java.io.IOException {
+            try {
+                gate.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while the gate was closed");
+            }
+            return delegate.readArtifact(metadata);
+        }
+
+        @Override
+        public String artifactUri(ModelMetadata metadata) {
+            return delegate.artifactUri(metadata);
         }
     }
 }
