@@ -77,7 +77,8 @@ public final class CsvRows {
         return Long.parseLong(cell);
     }
 
-    private static Double number(String cell) {
+    /** The cell as a finite double, or null. */
+    public static Double number(String cell) {
         char c = cell.charAt(0);
         if (!(Character.isDigit(c) || c == '-' || c == '+' || c == '.')) {
             return null;
