@@ -1,0 +1,152 @@
+package io.loopline.operators.learning;
+
+import io.loopline.state.records.DeadLetter;
+import io.loopline.state.records.Label;
+import io.loopline.state.records.LabeledPrediction;
+import io.loopline.state.records.ServedFeatures;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Joins served predictions (the feature log) with labels by event id, in event time, within a
+ * feedback window: a label counts if its time is at most {@code window} after the prediction's
+ * event time, whether it arrives before or after the prediction. Keyed by event id.
+ *
+ * <p>With a default label ("no click within 30 min = 0"), a prediction whose window closes without a
+ * label is emitted with it, marked {@code defaulted}. Duplicate labels, labels for ids never
+ * predicted, and labels after the window are counted and dead-lettered with their reason.
+ *
+ * <p>State is bounded by time, not by traffic: a prediction is kept until its window closes plus
+ * one more window (to tell a late label from an unknown id), a label without its prediction for one
+ * window; event-time timers clear both. So the state holds the ids of about two windows of traffic.
+ */
+public final class LabelJoin extends KeyedCoProcessFunction<String, ServedFeatures, Label, LabeledPrediction> {
+    private static final long serialVersionUID = 1L;
+
+    public static final OutputTag<DeadLetter> REJECTED_LABELS = new OutputTag<>("rejected-labels", DeadLetter.TYPE_INFO);
+
+    private final long windowMillis;
+    private final double defaultLabel;
+
+    private transient ValueState<ServedFeatures> prediction;
+    private transient ValueState<Label> label;
+    /** 1 once the prediction was emitted with a label (joined or defaulted), 2 once its window has closed. */
+    private transient ValueState<Integer> phase;
+    private transient Counter joined;
+    private transient Counter defaulted;
+    private transient Counter duplicates;
+    private transient Counter unknown;
+    private transient Counter late;
+
+    /** @param defaultLabel the natural label of a window without one, or NaN for none (the prediction is then just dropped) */
+    public LabelJoin(Duration window, double defaultLabel) {
+        if (window.isNegative() || window.isZero()) {
+            throw new IllegalArgumentException("the feedback window must be positive, got " + window);
+        }
+        this.windowMillis = window.toMillis();
+        this.defaultLabel = defaultLabel;
+    }
+
+    @Override
+    public void open(OpenContext context) {
+        prediction = getRuntimeContext().getState(new ValueStateDescriptor<>("prediction", ServedFeatures.TYPE_INFO));
+        label = getRuntimeContext().getState(new ValueStateDescriptor<>("label", Label.TYPE_INFO));
+        phase = getRuntimeContext().getState(new ValueStateDescriptor<>("phase", Types.INT));
+        var metrics = getRuntimeContext().getMetricGroup().addGroup("loopline");
+        joined = metrics.counter("labels_joined");
+        defaulted = metrics.counter("labels_defaulted");
+        duplicates = metrics.counter("labels_duplicate");
+        unknown = metrics.counter("labels_unknown");
+        late = metrics.counter("labels_late");
+    }
+
+    @Override
+    public void processElement1(ServedFeatures served, Context ctx, Collector<LabeledPrediction> out) throws Exception {
+        if (prediction.value() != null) {
+            return; // the feature log is exactly-once; a replayed duplicate changes nothing
+        }
+        prediction.update(served);
+        long closes = served.features().timestamp() + windowMillis;
+        Label waiting = label.value();
+        if (waiting != null && waiting.timestamp() <= closes) {
+            emit(served, waiting, out);
+            label.clear();
+        } else if (waiting != null) {
+            reject(ctx, waiting, "label-late", "label at " + waiting.timestamp() + " is after the window that closed at " + closes);
+            late.inc();
+            label.clear();
+        }
+        ctx.timerService().registerEventTimeTimer(closes);
+    }
+
+    @Override
+    public void processElement2(Label incoming, Context ctx, Collector<LabeledPrediction> out) throws Exception {
+        ServedFeatures served = prediction.value();
+        if (served == null) {
+            if (label.value() != null) {
+                duplicates.inc();
+                reject(ctx, incoming, "label-duplicate", "a label for this event id is already waiting for its prediction");
+                return;
+            }
+            label.update(incoming); // the prediction may still come: wait one window for it
+            ctx.timerService().registerEventTimeTimer(incoming.timestamp() + windowMillis);
+            return;
+        }
+        Integer state = phase.value();
+        long closes = served.features().timestamp() + windowMillis;
+        if (state != null && state == 1) {
+            duplicates.inc();
+            reject(ctx, incoming, "label-duplicate", "this event id was already labelled");
+        } else if ((state != null && state == 2) || incoming.timestamp() > closes) {
+            late.inc();
+            reject(ctx, incoming, "label-late", "label at " + incoming.timestamp() + " is after the window that closed at " + closes);
+        } else {
+            emit(served, incoming, out);
+        }
+    }
+
+    private void emit(ServedFeatures served, Label l, Collector<LabeledPrediction> out) throws Exception {
+        out.collect(new LabeledPrediction(served, l.value(), l.timestamp(), false));
+        joined.inc();
+        phase.update(1);
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<LabeledPrediction> out) throws Exception {
+        ServedFeatures served = prediction.value();
+        if (served == null) {
+            Label orphan = label.value();
+            if (orphan != null && timestamp >= orphan.timestamp() + windowMillis) {
+                unknown.inc();
+                reject(ctx, orphan, "label-unknown-id", "no prediction for this event id within " + windowMillis + " ms of the label");
+                label.clear();
+            }
+            return;
+        }
+        long closes = served.features().timestamp() + windowMillis;
+        if (timestamp == closes) {
+            if (phase.value() == null && !Double.isNaN(defaultLabel)) {
+                out.collect(new LabeledPrediction(served, defaultLabel, closes, true));
+                defaulted.inc();
+            }
+            phase.update(2);
+            ctx.timerService().registerEventTimeTimer(closes + windowMillis); // late labels are recognized until then
+        } else if (timestamp >= closes + windowMillis) {
+            prediction.clear();
+            phase.clear();
+        }
+    }
+
+    private void reject(Context ctx, Label l, String reason, String detail) {
+        ctx.output(REJECTED_LABELS, new DeadLetter(reason, "label", detail, "labels", l.eventId().getBytes(StandardCharsets.UTF_8),
+                (l.eventId() + "," + l.value() + "," + l.timestamp()).getBytes(StandardCharsets.UTF_8), ctx.timerService().currentProcessingTime()));
+    }
+}

@@ -1,0 +1,54 @@
+package io.loopline.state.records;
+
+import org.apache.flink.api.common.typeutils.SerializerTestBase;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.junit.jupiter.api.Nested;
+
+class LabelSerializersTest {
+    @Nested
+    class LabelSerializer extends SerializerTestBase<Label> {
+        @Override
+        protected TypeSerializer<Label> createSerializer() {
+            return new Label.Serializer();
+        }
+
+        @Override
+        protected int getLength() {
+            return -1;
+        }
+
+        @Override
+        protected Class<Label> getTypeClass() {
+            return Label.class;
+        }
+
+        @Override
+        protected Label[] getTestData() {
+            return new Label[] {new Label("e1", 1.0, 1_700_000_000_000L), new Label("ünï", Double.NaN, Long.MIN_VALUE)};
+        }
+    }
+
+    @Nested
+    class LabeledPredictionSerializer extends SerializerTestBase<LabeledPrediction> {
+        @Override
+        protected TypeSerializer<LabeledPrediction> createSerializer() {
+            return new LabeledPrediction.Serializer();
+        }
+
+        @Override
+        protected int getLength() {
+            return -1;
+        }
+
+        @Override
+        protected Class<LabeledPrediction> getTypeClass() {
+            return LabeledPrediction.class;
+        }
+
+        @Override
+        protected LabeledPrediction[] getTestData() {
+            var served = new ServedFeatures(new FeatureVector("e1", "c", 5L, new double[] {1, 2}, Double.NaN), "fraud", 2, 0.3, 9L);
+            return new LabeledPrediction[] {new LabeledPrediction(served, 1.0, 7L, false), new LabeledPrediction(served, 0.0, 99L, true)};
+        }
+    }
+}
