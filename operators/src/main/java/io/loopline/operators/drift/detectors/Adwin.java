@@ -65,6 +65,48 @@ public final class Adwin implements ChangeDetector {
         return width > 0 ? total / width : 0;
     }
 
+    @Override
+    public double[] state() {
+        int size = 5;
+        for (Row row : rows) {
+            size += 1 + 2 * row.count;
+        }
+        double[] state = new double[size];
+        state[0] = time;
+        state[1] = width;
+        state[2] = total;
+        state[3] = variance;
+        state[4] = rows.size();
+        int at = 5;
+        for (Row row : rows) {
+            state[at++] = row.count;
+            for (int k = 0; k < row.count; k++) {
+                state[at++] = row.sums[k];
+                state[at++] = row.variances[k];
+            }
+        }
+        return state;
+    }
+
+    @Override
+    public void restore(double[] state) {
+        time = (long) state[0];
+        width = (int) state[1];
+        total = state[2];
+        variance = state[3];
+        rows.clear();
+        int at = 5;
+        for (int r = 0; r < (int) state[4]; r++) {
+            Row row = new Row();
+            int count = (int) state[at++];
+            for (int k = 0; k < count; k++) {
+                row.add(state[at], state[at + 1]);
+                at += 2;
+            }
+            rows.add(row);
+        }
+    }
+
     public int width() {
         return width;
     }

@@ -12,6 +12,12 @@ public interface ChangeDetector {
     /** The detector's current estimate of the stream's mean. */
     double estimation();
 
+    /** The detector's whole state as numbers, for Flink state (no Java serialization); {@link #restore} reads it back. */
+    double[] state();
+
+    /** Continues from a {@link #state()} of the same kind of detector with the same parameters. */
+    void restore(double[] state);
+
     /** True while the detector is in its warning zone (DDM); false for detectors without one. */
     default boolean warning() {
         return false;

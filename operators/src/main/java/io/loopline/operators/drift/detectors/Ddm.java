@@ -66,6 +66,23 @@ public final class Ddm implements ChangeDetector {
     }
 
     @Override
+    public double[] state() {
+        return new double[] {changed ? 1 : 0, warning ? 1 : 0, n, p, s, pMin, sMin, psMin};
+    }
+
+    @Override
+    public void restore(double[] state) {
+        changed = state[0] != 0;
+        warning = state[1] != 0;
+        n = state[2];
+        p = state[3];
+        s = state[4];
+        pMin = state[5];
+        sMin = state[6];
+        psMin = state[7];
+    }
+
+    @Override
     public double estimation() {
         return p;
     }

@@ -42,6 +42,19 @@ public final class PageHinkley implements ChangeDetector {
     }
 
     @Override
+    public double[] state() {
+        return new double[] {changed ? 1 : 0, n, mean, sum};
+    }
+
+    @Override
+    public void restore(double[] state) {
+        changed = state[0] != 0;
+        n = state[1];
+        mean = state[2];
+        sum = state[3];
+    }
+
+    @Override
     public double estimation() {
         return mean;
     }

@@ -68,4 +68,26 @@ class ChangeDetectorTest {
         assertThat(detections(PageHinkley::new, constant)).isEmpty();
         // DDM is known to raise false alarms on stationary Bernoulli streams (its p_min + s_min shrinks with n); not asserted.
     }
+
+    @Test
+    void aRestoredDetectorContinuesExactlyWhereItsStateWasTaken() throws Exception {
+        double[] values = stream(2);
+        for (Supplier<ChangeDetector> kind : List.<Supplier<ChangeDetector>>of(Adwin::new, PageHinkley::new, Ddm::new)) {
+            List<Integer> straight = detections(kind, values);
+            ChangeDetector first = kind.get();
+            List<Integer> resumed = new ArrayList<>();
+            ChangeDetector current = first;
+            for (int i = 0; i < values.length; i++) {
+                if (i % 97 == 0) { // snapshot and restore into a fresh instance every 97 values
+                    ChangeDetector next = kind.get();
+                    next.restore(current.state());
+                    current = next;
+                }
+                if (current.add(values[i])) {
+                    resumed.add(i);
+                }
+            }
+            assertThat(resumed).as(first.getClass().getSimpleName()).isEqualTo(straight);
+        }
+    }
 }

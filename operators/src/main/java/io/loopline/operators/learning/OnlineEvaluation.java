@@ -1,0 +1,161 @@
+package io.loopline.operators.learning;
+
+import io.loopline.operators.drift.detectors.ChangeDetector;
+import io.loopline.operators.drift.detectors.ChangeDetectors;
+import io.loopline.operators.metrics.BinaryMetrics;
+import io.loopline.operators.metrics.Calibration;
+import io.loopline.state.records.LabeledPrediction;
+import io.loopline.state.records.MonitoringReport;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Prequential evaluation per model version (the key): every labelled example is scored with the
+ * prediction that was actually served. Keeps the last {@code window} examples in a ring buffer and,
+ * every {@code slide} examples, reports accuracy, log loss, ROC AUC, Brier score, expected
+ * calibration error, positive rate and label count over them (to the {@code drift} topic and as
+ * gauges labelled with the model version, see docs/metrics.md). The per-example error (1 wrong at 0.5, 0 right) feeds
+ * ADWIN, Page-Hinkley and DDM; each change point is reported and counted in
+ * {@code drift_detected_total{detector, model_version}}.
+ *
+ * <p>State per version: the ring buffer (window × (score, label, time)) and each detector's state,
+ * independent of traffic.
+ */
+public final class OnlineEvaluation extends KeyedProcessFunction<Long, LabeledPrediction, MonitoringReport> {
+    private static final long serialVersionUID = 1L;
+    static final List<String> DETECTORS = List.of("adwin", "page-hinkley", "ddm");
+    private static final int CALIBRATION_BINS = 10;
+
+    private final int window;
+    private final int slide;
+
+    private transient ValueState<double[]> ring; // score, label, time per slot
+    private transient ValueState<double[]> progress; // examples seen
+    private transient Map<String, ValueState<double[]>> detectorStates;
+    private transient Map<Long, Map<String, Double>> latest;
+    private transient Map<Long, Map<String, Counter>> detections;
+    private transient MetricGroup metrics;
+
+    public OnlineEvaluation(int window, int slide) {
+        if (window < 2 || slide < 1) {
+            throw new IllegalArgumentException("evaluation window must be >= 2 and slide >= 1, got " + window + " and " + slide);
+        }
+        this.window = window;
+        this.slide = slide;
+    }
+
+    @Override
+    public void open(OpenContext context) {
+        ring = getRuntimeContext().getState(new ValueStateDescriptor<>("evaluation-window", PrimitiveArrayTypeInfo.DOUBLE_PRIMITIVE_ARRAY_TYPE_INFO));
+        progress = getRuntimeContext().getState(new ValueStateDescriptor<>("evaluation-progress", PrimitiveArrayTypeInfo.DOUBLE_PRIMITIVE_ARRAY_TYPE_INFO));
+        detectorStates = new HashMap<>();
+        for (String name : DETECTORS) {
+            detectorStates.put(name, getRuntimeContext().getState(
+                    new ValueStateDescriptor<>("detector-" + name, PrimitiveArrayTypeInfo.DOUBLE_PRIMITIVE_ARRAY_TYPE_INFO)));
+        }
+        latest = new ConcurrentHashMap<>();
+        detections = new HashMap<>();
+        metrics = getRuntimeContext().getMetricGroup().addGroup("loopline");
+    }
+
+    @Override
+    public void processElement(LabeledPrediction example, Context ctx, Collector<MonitoringReport> out) throws Exception {
+        long version = ctx.getCurrentKey();
+        double[] buffer = ring.value();
+        if (buffer == null) {
+            buffer = new double[3 * window];
+        }
+        double[] seenState = progress.value();
+        long seen = seenState == null ? 0 : (long) seenState[0];
+        int slot = (int) (seen % window);
+        double score = example.served().score();
+        double label = example.label();
+        long time = example.served().features().timestamp();
+        buffer[3 * slot] = score;
+        buffer[3 * slot + 1] = label;
+        buffer[3 * slot + 2] = time;
+        seen++;
+        ring.update(buffer);
+        progress.update(new double[] {seen});
+
+        double error = (score >= 0.5) == (label >= 0.5) ? 0 : 1;
+        for (String name : DETECTORS) {
+            ValueState<double[]> state = detectorStates.get(name);
+            ChangeDetector detector = ChangeDetectors.create(name, Map.of());
+            double[] saved = state.value();
+            if (saved != null) {
+                detector.restore(saved);
+            }
+            if (detector.add(error)) {
+                detections(version).get(name).inc();
+                out.collect(new MonitoringReport(name, "error", version, time, time, seen, detector.estimation(), Double.NaN));
+            }
+            state.update(detector.state());
+        }
+        if (seen % slide == 0) {
+            report(version, buffer, (int) Math.min(seen, window), out);
+        }
+    }
+
+    private void report(long version, double[] buffer, int n, Collector<MonitoringReport> out) {
+        double[] scores = new double[n];
+        double[] labels = new double[n];
+        long start = Long.MAX_VALUE;
+        long end = Long.MIN_VALUE;
+        for (int i = 0; i < n; i++) {
+            scores[i] = buffer[3 * i];
+            labels[i] = buffer[3 * i + 1];
+            start = Math.min(start, (long) buffer[3 * i + 2]);
+            end = Math.max(end, (long) buffer[3 * i + 2]);
+        }
+        BinaryMetrics m = BinaryMetrics.of(scores, labels);
+        Map<String, Double> values = new java.util.LinkedHashMap<>();
+        values.put("accuracy", m.accuracy());
+        values.put("log_loss", m.logLoss());
+        values.put("auc", m.auc());
+        values.put("brier", m.brier());
+        values.put("calibration_error", Calibration.expectedCalibrationError(scores, labels, CALIBRATION_BINS));
+        values.put("positive_rate", m.positiveRate());
+        values.put("label_count", (double) n);
+        for (var e : values.entrySet()) {
+            out.collect(new MonitoringReport(e.getKey(), "model", version, start, end, n, e.getValue(), Double.NaN));
+        }
+        publishGauges(version).putAll(values);
+    }
+
+    /**
+     * Gauges {@code loopline.model_version.<metric>} (Prometheus:
+     * {@code flink_taskmanager_job_task_operator_loopline_model_version_<metric>{model_version="v"}}),
+     * registered once per version a subtask sees.
+     */
+    private Map<String, Double> publishGauges(long version) {
+        return latest.computeIfAbsent(version, v -> {
+            Map<String, Double> values = new ConcurrentHashMap<>();
+            MetricGroup group = metrics.addGroup("model_version", String.valueOf(v));
+            for (String name : List.of("accuracy", "log_loss", "auc", "brier", "calibration_error", "positive_rate", "label_count")) {
+                group.gauge(name, () -> values.getOrDefault(name, Double.NaN));
+            }
+            return values;
+        });
+    }
+
+    private Map<String, Counter> detections(long version) {
+        return detections.computeIfAbsent(version, v -> {
+            Map<String, Counter> counters = new HashMap<>();
+            for (String name : DETECTORS) {
+                counters.put(name, metrics.addGroup("detector", name).addGroup("model_version", String.valueOf(v)).counter("drift_detected_total"));
+            }
+            return counters;
+        });
+    }
+}

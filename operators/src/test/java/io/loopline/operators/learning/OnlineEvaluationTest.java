@@ -1,0 +1,81 @@
+package io.loopline.operators.learning;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.loopline.state.records.FeatureVector;
+import io.loopline.state.records.LabeledPrediction;
+import io.loopline.state.records.MonitoringReport;
+import io.loopline.state.records.ServedFeatures;
+import java.util.List;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+
+class OnlineEvaluationTest {
+    private static KeyedOneInputStreamOperatorTestHarness<Long, LabeledPrediction, MonitoringReport> harness(int window, int slide) throws Exception {
+        return new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new OnlineEvaluation(window, slide)),
+                p -> p.served().modelVersion(), Types.LONG);
+    }
+
+    private static StreamRecord<LabeledPrediction> example(long version, int i, double score, double label) {
+        var served = new ServedFeatures(new FeatureVector("e" + i, "c", 1000L + i, new double[] {0}, Double.NaN), "fraud", version, score, 0);
+        return new StreamRecord<>(new LabeledPrediction(served, label, 1000L + i, false), 1000L + i);
+    }
+
+    private static List<MonitoringReport> reports(KeyedOneInputStreamOperatorTestHarness<Long, LabeledPrediction, MonitoringReport> h, String statistic) {
+        return h.extractOutputValues().stream().filter(r -> r.statistic().equals(statistic)).toList();
+    }
+
+    @Test
+    void reportsMetricsOverTheLastWindowPerModelVersion() throws Exception {
+        try (var h = harness(4, 4)) {
+            h.open();
+            // v1: 3 of 4 right; v2: all right
+            h.processElement(example(1, 0, 0.9, 1));
+            h.processElement(example(1, 1, 0.2, 0));
+            h.processElement(example(1, 2, 0.8, 0));
+            h.processElement(example(1, 3, 0.1, 0));
+            for (int i = 0; i < 4; i++) {
+                h.processElement(example(2, 10 + i, 0.9, 1));
+            }
+            List<MonitoringReport> accuracy = reports(h, "accuracy");
+            assertThat(accuracy).extracting(MonitoringReport::modelVersion).containsExactly(1L, 2L);
+            assertThat(accuracy.get(0).value()).isCloseTo(0.75, within(1e-12));
+            assertThat(accuracy.get(0).windowStart()).isEqualTo(1000);
+            assertThat(accuracy.get(0).windowEnd()).isEqualTo(1003);
+            assertThat(accuracy.get(1).value()).isEqualTo(1.0);
+            assertThat(reports(h, "label_count").get(0).value()).isEqualTo(4.0);
+            assertThat(reports(h, "positive_rate").get(0).value()).isCloseTo(0.25, within(1e-12));
+            assertThat(reports(h, "auc").get(0).value()).as("the one positive outranks every negative").isEqualTo(1.0);
+        }
+    }
+
+    @Test
+    void aRiseOfTheErrorRateFiresTheDetectorsAndTheyResumeAfterRestore() throws Exception {
+        OperatorSubtaskState snapshot;
+        try (var h = harness(200, 200)) {
+            h.open();
+            for (int i = 0; i < 1000; i++) {
+                h.processElement(example(1, i, i % 10 == 0 ? 0.9 : 0.1, 0)); // 10 % wrong
+            }
+            assertThat(h.extractOutputValues()).filteredOn(r -> r.subject().equals("error")).isEmpty();
+            snapshot = h.snapshot(1, 1);
+        }
+        try (var h = harness(200, 200)) {
+            h.initializeState(snapshot);
+            h.open();
+            for (int i = 1000; i < 2000; i++) {
+                h.processElement(example(1, i, i % 10 < 7 ? 0.9 : 0.1, 0)); // 70 % wrong
+            }
+            List<String> fired = h.extractOutputValues().stream().filter(r -> r.subject().equals("error")).map(MonitoringReport::statistic).distinct().toList();
+            assertThat(fired).containsExactlyInAnyOrder("adwin", "page-hinkley", "ddm");
+            List<MonitoringReport> accuracy = reports(h, "accuracy");
+            assertThat(accuracy.get(accuracy.size() - 1).value()).as("the window holds the last 200 examples").isCloseTo(0.3, within(1e-12));
+            assertThat(accuracy.get(0).count()).as("the restored ring buffer was full").isEqualTo(200);
+        }
+    }
+}
