@@ -82,6 +82,11 @@ public final class KolmogorovSmirnov {
         return new Result(d, clip(asymptotic(n1, n2, d, alternative)));
     }
 
+    /** The asymptotic p-value only (for binned data, where the exact lattice count has no meaning and costs O(n1·n2)). */
+    public static double asymptoticPvalue(int n1, int n2, double d, Alternative alternative) {
+        return clip(asymptotic(n1, n2, d, alternative));
+    }
+
     /** NaN when the computation overflows. */
     private static double exact(int n1, int n2, int g, int h, Alternative alternative) {
         if (alternative == Alternative.TWO_SIDED) {

@@ -51,4 +51,54 @@ class LabelSerializersTest {
             return new LabeledPrediction[] {new LabeledPrediction(served, 1.0, 7L, false), new LabeledPrediction(served, 0.0, 99L, true)};
         }
     }
+
+    @Nested
+    class WindowHistogramsSerializer extends SerializerTestBase<WindowHistograms> {
+        @Override
+        protected TypeSerializer<WindowHistograms> createSerializer() {
+            return new WindowHistograms.Serializer();
+        }
+
+        @Override
+        protected int getLength() {
+            return -1;
+        }
+
+        @Override
+        protected Class<WindowHistograms> getTypeClass() {
+            return WindowHistograms.class;
+        }
+
+        @Override
+        protected WindowHistograms[] getTestData() {
+            return new WindowHistograms[] {
+                new WindowHistograms(0, 60_000, 2, 10, new double[][] {{1, 2, 3}, {4, 5}}, new double[10], new double[] {7, 3}),
+                new WindowHistograms(-5, 5, 0, 0, new double[0][], new double[0], new double[0]),
+            };
+        }
+    }
+
+    @Nested
+    class MonitoringReportSerializer extends SerializerTestBase<MonitoringReport> {
+        @Override
+        protected TypeSerializer<MonitoringReport> createSerializer() {
+            return new MonitoringReport.Serializer();
+        }
+
+        @Override
+        protected int getLength() {
+            return -1;
+        }
+
+        @Override
+        protected Class<MonitoringReport> getTypeClass() {
+            return MonitoringReport.class;
+        }
+
+        @Override
+        protected MonitoringReport[] getTestData() {
+            return new MonitoringReport[] {new MonitoringReport("psi", "amount_log", 3, 0, 60_000, 1234, 0.31, Double.NaN),
+                new MonitoringReport("ks", "prediction", 1, 5, 6, 2, 0.1, 0.04)};
+        }
+    }
 }
