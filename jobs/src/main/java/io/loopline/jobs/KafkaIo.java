@@ -90,6 +90,30 @@ public final class KafkaIo {
                 .build();
     }
 
+    /** Any topic of JSON records, kept undecoded (decoding errors go to dead letters with the raw bytes), from committed offsets or the start. */
+    public static KafkaSource<RawEvent> raw(String bootstrapServers, String topic, String groupId) {
+        return KafkaSource.<RawEvent>builder()
+                .setBootstrapServers(bootstrapServers)
+                .setTopics(topic)
+                .setGroupId(groupId)
+                .setStartingOffsets(OffsetsInitializer.committedOffsets(org.apache.kafka.clients.consumer.OffsetResetStrategy.EARLIEST))
+                .setDeserializer(new RawEventDeserializer())
+                .setProperty("isolation.level", "read_committed")
+                .setProperty("partition.discovery.interval.ms", "10000")
+                .build();
+    }
+
+    /** The drift topic: evaluation metrics, drift statistics and detector change points, exactly once. */
+    public static KafkaSink<io.loopline.state.records.MonitoringReport> drift(String bootstrapServers, String topic, String transactionalIdPrefix) {
+        return KafkaSink.<io.loopline.state.records.MonitoringReport>builder()
+                .setBootstrapServers(bootstrapServers)
+                .setRecordSerializer(new io.loopline.kafka.MonitoringReportSerializer(topic))
+                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .setTransactionalIdPrefix(transactionalIdPrefix + "-drift")
+                .setProperty("transaction.timeout.ms", String.valueOf(TRANSACTION_TIMEOUT.toMillis()))
+                .build();
+    }
+
     /** The feature log: served features with their predictions, exactly once. */
     public static KafkaSink<ServedFeatures> featureLog(String bootstrapServers, String topic, String specName, String transactionalIdPrefix) {
         return KafkaSink.<ServedFeatures>builder()

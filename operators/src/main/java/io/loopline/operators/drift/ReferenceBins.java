@@ -23,7 +23,7 @@ public final class ReferenceBins implements Serializable {
     private final double[] max;
     private final double[] labelCounts;
 
-    ReferenceBins(List<String> columns, double[][] innerEdges, double[][] counts, double[] min, double[] max, double[] labelCounts) {
+    public ReferenceBins(List<String> columns, double[][] innerEdges, double[][] counts, double[] min, double[] max, double[] labelCounts) {
         this.columns = List.copyOf(columns);
         this.innerEdges = innerEdges;
         this.counts = counts;

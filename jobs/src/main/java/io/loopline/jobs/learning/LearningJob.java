@@ -1,0 +1,138 @@
+package io.loopline.jobs.learning;
+
+import io.loopline.operators.drift.DriftWindowStatistics;
+import io.loopline.operators.drift.PartialHistograms;
+import io.loopline.operators.drift.ReferenceBins;
+import io.loopline.operators.learning.LabelJoin;
+import io.loopline.operators.learning.OnlineEvaluation;
+import io.loopline.operators.learning.ParseLabels;
+import io.loopline.operators.learning.ParseServedFeatures;
+import io.loopline.state.records.DeadLetter;
+import io.loopline.state.records.Label;
+import io.loopline.state.records.LabeledPrediction;
+import io.loopline.state.records.MonitoringReport;
+import io.loopline.state.records.RawEvent;
+import io.loopline.state.records.ServedFeatures;
+import io.loopline.state.records.WindowHistograms;
+import java.time.Duration;
+import java.util.Objects;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The monitoring half of the loop, STREAMING: the feature log (what was served) is joined with the
+ * late labels by event id within the feedback window; the joined examples are evaluated per model
+ * version (rolling metrics, change detectors on the error stream); and the feature log's features
+ * and scores are compared with the reference profile per event-time window. Everything goes to the
+ * {@code drift} topic and to Flink metrics; unreadable records and rejected labels to dead letters.
+ */
+public final class LearningJob {
+    public static final String JOB_NAME = "Loopline Learning";
+
+    /**
+     * @param feedbackWindow how long after an event (event time) its label may arrive
+     * @param defaultLabel applied when no label arrives in time ("no chargeback = 0"); NaN for none
+     * @param outOfOrderness how far feature-log and label times may run behind the latest seen
+     * @param evaluationWindow labelled examples per rolling evaluation window
+     * @param evaluationSlide report every this many examples
+     * @param driftWindow event-time window of the drift statistics
+     */
+    public record Settings(ReferenceBins reference, Duration feedbackWindow, double defaultLabel, Duration outOfOrderness, int evaluationWindow,
+            int evaluationSlide, Duration driftWindow, int maxParallelism) {
+        public Settings {
+            Objects.requireNonNull(reference, "reference");
+        }
+    }
+
+    private final Source<RawEvent, ?, ?> featureLog;
+    private final Source<RawEvent, ?, ?> labels;
+    private final Sink<MonitoringReport> drift;
+    private final Sink<DeadLetter> deadLetters;
+    private final Settings settings;
+
+    public LearningJob(Source<RawEvent, ?, ?> featureLog, Source<RawEvent, ?, ?> labels, Sink<MonitoringReport> drift, Sink<DeadLetter> deadLetters,
+            Settings settings) {
+        this.featureLog = featureLog;
+        this.labels = labels;
+        this.drift = drift;
+        this.deadLetters = deadLetters;
+        this.settings = settings;
+    }
+
+    public void build(StreamExecutionEnvironment env) {
+        env.setMaxParallelism(settings.maxParallelism());
+        SingleOutputStreamOperator<ServedFeatures> served = env
+                .fromSource(featureLog, WatermarkStrategy.noWatermarks(), "Feature Log")
+                .uid("feature-log-source")
+                .returns(RawEvent.TYPE_INFO)
+                .process(new ParseServedFeatures())
+                .returns(ServedFeatures.TYPE_INFO)
+                .uid("parse-feature-log")
+                .name("Parse Feature Log");
+        DataStream<ServedFeatures> timedServed = served.assignTimestampsAndWatermarks(WatermarkStrategy
+                        .<ServedFeatures>forBoundedOutOfOrderness(settings.outOfOrderness())
+                        .withTimestampAssigner((s, t) -> s.features().timestamp())
+                        .withIdleness(Duration.ofSeconds(10)))
+                .uid("feature-log-watermarks")
+                .name("Feature Log Watermarks");
+
+        SingleOutputStreamOperator<Label> parsedLabels = env
+                .fromSource(labels, WatermarkStrategy.noWatermarks(), "Labels")
+                .uid("labels-source")
+                .returns(RawEvent.TYPE_INFO)
+                .process(new ParseLabels())
+                .returns(Label.TYPE_INFO)
+                .uid("parse-labels")
+                .name("Parse Labels");
+        // Labels are sparse (a chargeback now and then): an idle label stream must not hold back the join.
+        DataStream<Label> timedLabels = parsedLabels.assignTimestampsAndWatermarks(WatermarkStrategy
+                        .<Label>forBoundedOutOfOrderness(settings.outOfOrderness())
+                        .withTimestampAssigner((l, t) -> l.timestamp())
+                        .withIdleness(Duration.ofSeconds(5)))
+                .uid("labels-watermarks")
+                .name("Label Watermarks");
+
+        SingleOutputStreamOperator<LabeledPrediction> joined = timedServed.keyBy(s -> s.features().eventId(), Types.STRING)
+                .connect(timedLabels.keyBy(Label::eventId, Types.STRING))
+                .process(new LabelJoin(settings.feedbackWindow(), settings.defaultLabel()))
+                .returns(LabeledPrediction.TYPE_INFO)
+                .uid("label-join")
+                .name("Label Join");
+
+        DataStream<MonitoringReport> evaluation = joined.keyBy(p -> p.served().modelVersion(), Types.LONG)
+                .process(new OnlineEvaluation(settings.evaluationWindow(), settings.evaluationSlide()))
+                .returns(MonitoringReport.TYPE_INFO)
+                .uid("online-evaluation")
+                .name("Online Evaluation");
+
+        DataStream<MonitoringReport> windowDrift = timedServed
+                .transform("Partial Histograms", WindowHistograms.TYPE_INFO, new PartialHistograms(settings.reference(), settings.driftWindow()))
+                .uid("partial-histograms")
+                .keyBy(h -> 0, Types.INT)
+                .process(new DriftWindowStatistics(settings.reference()))
+                .returns(MonitoringReport.TYPE_INFO)
+                .uid("drift-statistics")
+                .name("Drift Statistics");
+
+        evaluation.union(windowDrift)
+                .sinkTo(drift)
+                .uid("drift-sink")
+                .name("Drift");
+        served.getSideOutput(ParseServedFeatures.DEAD_LETTERS)
+                .union(parsedLabels.getSideOutput(ParseLabels.DEAD_LETTERS), joined.getSideOutput(LabelJoin.REJECTED_LABELS))
+                .sinkTo(deadLetters)
+                .uid("learning-dead-letters-sink")
+                .name("Learning Dead Letters");
+    }
+
+    public JobClient start(StreamExecutionEnvironment env) throws Exception {
+        build(env);
+        return env.executeAsync(JOB_NAME);
+    }
+}
