@@ -84,6 +84,14 @@ final class DemoCommand implements Callable<Integer> {
             description = "Topic where model versions are announced (default: ${DEFAULT-VALUE}).")
     String modelsTopic;
 
+    @Option(names = "--labels-topic", defaultValue = "labels",
+            description = "Chargebacks (label 1) for fraudulent events; others get the natural label 0 (default: ${DEFAULT-VALUE}).")
+    String labelsTopic;
+
+    @Option(names = "--drift-topic", defaultValue = "drift",
+            description = "Output of the learning job: metrics, drift statistics, change points (default: ${DEFAULT-VALUE}).")
+    String driftTopic;
+
     @Option(names = "--dead-letter-topic", defaultValue = "dead-letters",
             description = "Topic for events that cannot be used, with the reason (default: ${DEFAULT-VALUE}).")
     String deadLetterTopic;
@@ -91,7 +99,7 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         DemoSettings settings = new DemoSettings(bootstrapServers, history, events, rate, entities, malformedRatio, seed,
-                parallelism, maxParallelism, checkpointInterval, timeout, stateDir, eventsTopic, featureLogTopic, predictionsTopic, modelsTopic, deadLetterTopic);
+                parallelism, maxParallelism, checkpointInterval, timeout, stateDir, eventsTopic, featureLogTopic, predictionsTopic, modelsTopic, deadLetterTopic, labelsTopic, driftTopic);
         DemoRun run = new DemoRun(settings, System.out);
         Thread main = Thread.currentThread();
         Thread onCtrlC = new Thread(() -> {

@@ -6,6 +6,9 @@ import io.loopline.io.InputFormat;
 import io.loopline.jobs.KafkaIo;
 import io.loopline.jobs.backfill.BackfillJob;
 import io.loopline.jobs.backfill.BackfillProgress;
+import io.loopline.jobs.learning.LearningJob;
+import io.loopline.operators.drift.ReferenceBins;
+import io.loopline.state.profile.ReferenceProfile;
 import io.loopline.jobs.training.InitialTraining;
 import io.loopline.kafka.ModelAnnouncements;
 import io.loopline.operators.training.NetworkSettings;
@@ -43,10 +46,22 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 public final class DemoRun {
     private static final Duration PROGRESS_EVERY = Duration.ofSeconds(1);
     private static final String MODEL = "fraud";
+    /**
+     * Event time (the live stream covers ~35 minutes of it): a chargeback comes 20 seconds after the
+     * transaction; no chargeback within a minute means "not fraud".
+     */
+    private static final Duration CHARGEBACK_DELAY = Duration.ofSeconds(20);
+    private static final Duration FEEDBACK_WINDOW = Duration.ofMinutes(1);
+    private static final Duration DRIFT_WINDOW = Duration.ofMinutes(1);
+    /** Share of the live events after which amounts grow fourfold and fraud gets likelier. */
+    private static final double DRIFT_AT = 0.6;
+    /** How long the summary waits for the learning job's last windows once every event is served. */
+    private static final Duration DRIFT_GRACE = Duration.ofSeconds(30);
 
     private final DemoSettings settings;
     private final PrintStream out;
     private volatile boolean interrupted;
+    private DriftWatcher drift;
 
     public DemoRun(DemoSettings settings, PrintStream out) {
         this.settings = settings;
@@ -134,6 +149,8 @@ public final class DemoRun {
         topics.put(settings.predictionsTopic(), settings.parallelism());
         topics.put(settings.modelsTopic(), 1);
         topics.put(settings.deadLetterTopic(), 1);
+        topics.put(settings.labelsTopic(), settings.parallelism());
+        topics.put(settings.driftTopic(), 1);
         KafkaTopics.ensure(bootstrap, topics, java.util.Set.of(settings.modelsTopic()), Duration.ofSeconds(30));
         out.printf("Topics ready: %s%n", topics.keySet());
         ModelAnnouncements.announce(bootstrap, settings.modelsTopic(), store, trained.model());
@@ -149,19 +166,33 @@ public final class DemoRun {
                         KafkaIo.predictions(bootstrap, settings.predictionsTopic(), "loopline-demo-" + runId), MODEL,
                         () -> new FileSystemModelStore(new org.apache.flink.core.fs.Path(storeRoot)), 256, 100, 1_000_000))
                 .withFeatureLog(KafkaIo.featureLog(bootstrap, settings.featureLogTopic(), spec.name(), "loopline-demo-" + runId));
+        // The learning job beside it: feature log x chargebacks, evaluation per version, drift against the backfill's profile.
+        var reference = ReferenceProfile.read(new org.apache.flink.core.fs.Path(stateDir.resolve("backfill").resolve(BackfillJob.PROFILE_FILE).toUri()));
+        var learning = new LearningJob(KafkaIo.raw(bootstrap, settings.featureLogTopic(), "loopline-demo-learning-" + runId),
+                KafkaIo.raw(bootstrap, settings.labelsTopic(), "loopline-demo-learning-" + runId),
+                KafkaIo.drift(bootstrap, settings.driftTopic(), "loopline-demo-" + runId),
+                KafkaIo.deadLetters(bootstrap, settings.deadLetterTopic(), "loopline-demo-learning-" + runId),
+                new LearningJob.Settings(ReferenceBins.of(reference), FEEDBACK_WINDOW, 0.0, spec.outOfOrderness(), 2000, 1000, DRIFT_WINDOW,
+                        settings.maxParallelism()));
         // Started from the backfill's savepoint: every card's aggregates are warm from its first live event.
         var env = StreamExecutionEnvironment.getExecutionEnvironment(LocalEnvironments.restoringFrom(
                 LocalEnvironments.streamingConfiguration(settings.parallelism(), stateDir.resolve("checkpoints"), settings.checkpointInterval()),
                 backfilled.savepoint().toString()));
 
         var generator = new TransactionGenerator(settings.seed() + 1, settings.entities(), settings.malformedRatio(), historyEnd + 1000);
-        try (var counter = new CommittedOutputCounter(bootstrap, settings.featureLogTopic(), settings.predictionsTopic(), settings.deadLetterTopic()).start()) {
-            JobClient client = job.start(env);
+        try (var counter = new CommittedOutputCounter(bootstrap, settings.featureLogTopic(), settings.predictionsTopic(), settings.deadLetterTopic()).start();
+                var drift = new DriftWatcher(bootstrap, settings.driftTopic()).start()) {
+            job.build(env);
+            learning.build(env);
+            // One job graph for the demo's two pipelines (one MiniCluster on a small machine); on a cluster they are two jobs.
+            JobClient client = env.executeAsync("Loopline Demo: " + ServingJob.JOB_NAME + " + " + LearningJob.JOB_NAME);
+            this.drift = drift;
             out.printf("Flink job %s started from the savepoint (parallelism %d, RocksDB, checkpoint every %s, exactly-once sink)%n",
                     client.getJobID(), settings.parallelism(), settings.checkpointInterval());
             long startNanos = System.nanoTime();
             try (var producer = new EventProducer(bootstrap, settings.eventsTopic(), generator, settings.events(), settings.ratePerSecond())
-                    .holdAfter(settings.events() / 2).start()) {
+                    .holdAfter(settings.events() / 2).withChargebacks(settings.labelsTopic(), CHARGEBACK_DELAY.toMillis())
+                    .driftAfter(Math.round(settings.events() * DRIFT_AT)).start()) {
                 var swap = new Runnable() {
                     private boolean announced;
 
@@ -218,6 +249,12 @@ public final class DemoRun {
         while (!interrupted) {
             Thread.sleep(100); // demo pacing only; completion is decided on observed counts below
             onEachTick.run();
+            if (producer.driftStartTime() > 0) {
+                drift.driftStartsAt(producer.driftStartTime());
+            }
+            for (String news : drift.drainNews()) {
+                out.printf(Locale.ROOT, "[%5.1fs] %s%n", (System.nanoTime() - startNanos) / 1e9, news);
+            }
             long now = System.nanoTime();
             long committed = counter.features() + counter.deadLetters();
             if (committed != lastCommitted) {
@@ -250,13 +287,21 @@ public final class DemoRun {
                 break;
             }
         }
+        long graceEnd = System.nanoTime() + DRIFT_GRACE.toNanos();
+        while (complete && !interrupted && !(drift.detectedDrift() && !drift.driftedFeatures().isEmpty()) && System.nanoTime() < graceEnd) {
+            Thread.sleep(100); // the last event-time windows close after the serving side is done
+            for (String news : drift.drainNews()) {
+                out.printf(Locale.ROOT, "[%5.1fs] %s%n", (System.nanoTime() - startNanos) / 1e9, news);
+            }
+        }
         double seconds = (lastCommitNanos - startNanos) / 1e9;
         long committedTotal = counter.features() + counter.deadLetters();
         return new DemoSummary(
                 historyRows, producer.producedCount(), producer.validCount(), producer.malformedCount(),
                 counter.features(), counter.distinctFeatures(), counter.predictions(), counter.distinctPredictions(),
                 counter.predictionsByVersion(), counter.deadLetters(), counter.deadLettersByReason(),
-                seconds, seconds > 0 ? committedTotal / seconds : 0, complete);
+                seconds, seconds > 0 ? committedTotal / seconds : 0, complete, producer.labelCount(), drift.detections(), drift.driftedFeatures(),
+                drift.differentFromHistory(), drift.accuracy());
     }
 
     private static String byVersion(Map<Long, Long> counts) {
@@ -287,6 +332,14 @@ public final class DemoRun {
         out.printf(Locale.ROOT, "  predictions committed  %,d (%,d distinct event ids; by model version %s)%n",
                 s.committedPredictions(), s.distinctPredictions(), s.predictionsByVersion());
         out.printf(Locale.ROOT, "  dead letters committed %,d %s%n", s.deadLetters(), s.deadLettersByReason());
+        out.printf(Locale.ROOT, "  chargebacks produced   %,d (every other event: label 0 when its 1-minute feedback window closes)%n", s.chargebacks());
+        out.printf(Locale.ROOT, "  drift injected         after %.0f %% of the live events (amounts x4, fraud likelier)%n", DRIFT_AT * 100);
+        out.printf(Locale.ROOT, "  change points          %s%n", s.detections().isEmpty() ? "none yet" : s.detections());
+        out.printf(Locale.ROOT, "  drifted features       %s (PSI over %.2f after the drift, not before)%n", s.driftedFeatures().keySet(),
+                DriftWatcher.PSI_ALERT);
+        out.printf(Locale.ROOT, "  unlike the history     %s (PSI over %.2f already before the drift: the 17-minute history never filled its 1 h and 24 h windows, and covers other hours)%n",
+                s.differentFromHistory(), DriftWatcher.PSI_ALERT);
+        out.printf(Locale.ROOT, "  latest accuracy        %s (rolling, per model version)%n", s.accuracyByVersion());
         out.printf(Locale.ROOT, "  time                   %.1f s, %,.0f events/s end to end (Kafka -> Flink -> Kafka, committed)%n",
                 s.seconds(), s.eventsPerSecond());
         out.printf("  exactly-once           %s%n", s.exactlyOnce() ? "yes: every event's features and prediction committed once"

@@ -29,7 +29,9 @@ public record DemoSettings(
         String featureLogTopic,
         String predictionsTopic,
         String modelsTopic,
-        String deadLetterTopic) {
+        String deadLetterTopic,
+        String labelsTopic,
+        String driftTopic) {
 
     public DemoSettings {
         require(historyEvents >= 1, "--history must be >= 1, got " + historyEvents);

@@ -13,6 +13,10 @@ import java.util.Map;
  * @param distinctPredictions distinct event ids among them
  * @param predictionsByVersion how many predictions each model version made
  * @param eventsPerSecond committed outputs per second of job time
+ * @param chargebacks labels (1) written for fraudulent events
+ * @param detections change points per detector, as read from the drift topic
+ * @param driftedFeatures features whose PSI crossed the alert threshold, with the first such PSI
+ * @param accuracyByVersion the latest rolling accuracy per model version
  */
 public record DemoSummary(
         long historyRows,
@@ -28,7 +32,12 @@ public record DemoSummary(
         Map<String, Long> deadLettersByReason,
         double seconds,
         double eventsPerSecond,
-        boolean complete) {
+        boolean complete,
+        long chargebacks,
+        Map<String, Long> detections,
+        Map<String, Double> driftedFeatures,
+        java.util.List<String> differentFromHistory,
+        Map<Long, Double> accuracyByVersion) {
 
     public long duplicates() {
         return committedFeatures - distinctFeatures;
@@ -38,9 +47,16 @@ public record DemoSummary(
         return Math.max(0, validProduced - distinctFeatures);
     }
 
+    /** Dead letters of the serving job: malformed events (the learning job's rejected labels are counted apart). */
+    public long servingDeadLetters() {
+        return deadLettersByReason.entrySet().stream()
+                .filter(e -> !e.getKey().startsWith("label-") && !e.getKey().equals("malformed-label") && !e.getKey().equals("malformed-feature-log"))
+                .mapToLong(Map.Entry::getValue).sum();
+    }
+
     /** Every valid event's features and prediction committed exactly once, every malformed one dead-lettered. */
     public boolean exactlyOnce() {
-        return complete && duplicates() == 0 && missing() == 0 && deadLetters == malformedProduced
+        return complete && duplicates() == 0 && missing() == 0 && servingDeadLetters() == malformedProduced
                 && committedPredictions == validProduced && distinctPredictions == validProduced;
     }
 }

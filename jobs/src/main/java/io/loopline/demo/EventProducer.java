@@ -26,6 +26,11 @@ public final class EventProducer implements AutoCloseable {
     private volatile boolean stopped;
     private volatile boolean done;
     private volatile long holdAfter = -1;
+    private String labelsTopic;
+    private long labelDelayMillis;
+    private long driftAt = -1;
+    private volatile long driftStartTime = -1;
+    private final AtomicLong labels = new AtomicLong();
     private volatile boolean held;
     private final java.util.concurrent.CountDownLatch released = new java.util.concurrent.CountDownLatch(1);
 
@@ -58,6 +63,32 @@ public final class EventProducer implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Also writes the outcome of each fraudulent event to {@code topic} (a chargeback:
+     * {@code {eventId, label: 1, timestamp}}) stamped {@code delayMillis} after the event; other
+     * events get no label (their natural label, 0, applies when the feedback window closes).
+     */
+    public EventProducer withChargebacks(String topic, long delayMillis) {
+        this.labelsTopic = topic;
+        this.labelDelayMillis = delayMillis;
+        return this;
+    }
+
+    /** Starts the generator's drift after {@code n} events. */
+    public EventProducer driftAfter(long n) {
+        this.driftAt = n;
+        return this;
+    }
+
+    /** Event time from which the generated stream drifts; -1 before. */
+    public long driftStartTime() {
+        return driftStartTime;
+    }
+
+    public long labelCount() {
+        return labels.get();
+    }
+
     /** True while writing waits for {@link #release()}. */
     public boolean isHeld() {
         return held;
@@ -88,6 +119,10 @@ public final class EventProducer implements AutoCloseable {
                 if (ratePerSecond > 0) {
                     pace(startNanos, i);
                 }
+                if (i == driftAt) {
+                    driftStartTime = generator.lastTimestamp() + 1;
+                    generator.startDrift(4.0, 1.5);
+                }
                 TransactionGenerator.Generated g = generator.next();
                 // Kafka stamps its own time: event times may lie ahead of the broker's clock (log.message.timestamp.after.max.ms).
                 producer.send(new ProducerRecord<>(topic, null, null, g.key(), g.value()), (metadata, error) -> {
@@ -96,6 +131,16 @@ public final class EventProducer implements AutoCloseable {
                     }
                 });
                 (g.valid() ? valid : malformed).incrementAndGet();
+                if (labelsTopic != null && g.valid() && g.fraudLabel() == 1) {
+                    String chargeback = "{\"eventId\":\"" + g.eventId() + "\",\"label\":1,\"timestamp\":" + (g.timestamp() + labelDelayMillis) + "}";
+                    producer.send(new ProducerRecord<>(labelsTopic, null, null, g.eventId().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                            chargeback.getBytes(java.nio.charset.StandardCharsets.UTF_8)), (metadata, error) -> {
+                                if (error != null) {
+                                    failure.compareAndSet(null, error);
+                                }
+                            });
+                    labels.incrementAndGet();
+                }
                 if (failure.get() != null) {
                     break;
                 }

@@ -28,6 +28,8 @@ public final class TransactionGenerator {
     private long sequence;
     private long clock;
     private boolean wallClock;
+    private volatile double amountFactor = 1;
+    private volatile double logitShift = 0;
 
     public TransactionGenerator(long seed, int entities, double malformedRatio, long startMillis) {
         this(seed, entities, malformedRatio, startMillis, false);
@@ -55,6 +57,15 @@ public final class TransactionGenerator {
         return this;
     }
 
+    /**
+     * From now on the world changes: amounts are multiplied by {@code amountFactor} and fraud is
+     * likelier by {@code logitShift} on the logit scale (covariate and concept drift at once).
+     */
+    public void startDrift(double amountFactor, double logitShift) {
+        this.amountFactor = amountFactor;
+        this.logitShift = logitShift;
+    }
+
     /** The timestamp of the last generated event. */
     public long lastTimestamp() {
         return clock;
@@ -74,12 +85,12 @@ public final class TransactionGenerator {
         // Each card has a home country; a foreign transaction is rarer and riskier.
         int home = Math.floorMod(card * 31, COUNTRIES.length);
         int country = random.nextDouble() < 0.9 ? home : random.nextInt(COUNTRIES.length);
-        double amount = Math.round(Math.exp(3.0 + 1.2 * random.nextGaussian()) * 100) / 100.0;
+        double amount = Math.round(Math.exp(3.0 + 1.2 * random.nextGaussian()) * amountFactor * 100) / 100.0;
         double cardAgeDays = Math.floorMod(card * 7919L, 3650) + (clock / 86_400_000L) % 30;
         boolean deviceKnown = random.nextDouble() > 0.05;
         String device = DEVICES[Math.floorMod(card + (int) (n % 7 == 0 ? 1 : 0), DEVICES.length)];
 
-        double logit = -4.2 + 0.55 * Math.log1p(amount) - 1.5 + CATEGORY_RISK[category]
+        double logit = logitShift - 4.2 + 0.55 * Math.log1p(amount) - 1.5 + CATEGORY_RISK[category]
                 + (country != home ? 1.6 : 0.0) - 0.0004 * cardAgeDays + (deviceKnown ? 0 : 0.7);
         int label = random.nextDouble() < 1.0 / (1.0 + Math.exp(-logit)) ? 1 : 0;
 

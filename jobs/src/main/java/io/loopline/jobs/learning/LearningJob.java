@@ -75,10 +75,11 @@ public final class LearningJob {
                 .returns(ServedFeatures.TYPE_INFO)
                 .uid("parse-feature-log")
                 .name("Parse Feature Log");
+        // No idleness here: while the feature log is quiet (at start, or behind), the labels alone must not move the
+        // join's event time on, or labels would be declared unknown before their predictions arrive.
         DataStream<ServedFeatures> timedServed = served.assignTimestampsAndWatermarks(WatermarkStrategy
                         .<ServedFeatures>forBoundedOutOfOrderness(settings.outOfOrderness())
-                        .withTimestampAssigner((s, t) -> s.features().timestamp())
-                        .withIdleness(Duration.ofSeconds(10)))
+                        .withTimestampAssigner((s, t) -> s.features().timestamp()))
                 .uid("feature-log-watermarks")
                 .name("Feature Log Watermarks");
 
@@ -90,11 +91,12 @@ public final class LearningJob {
                 .returns(Label.TYPE_INFO)
                 .uid("parse-labels")
                 .name("Parse Labels");
-        // Labels are sparse (a chargeback now and then): an idle label stream must not hold back the join.
+        // The join runs on the feature log's event time: labels are sparse and bursty (a chargeback now and then), so their
+        // stream is always idle for watermarks and never holds the join back; a label is on time if its own timestamp falls
+        // in its prediction's window and it arrives before the feature log's time has passed that window.
         DataStream<Label> timedLabels = parsedLabels.assignTimestampsAndWatermarks(WatermarkStrategy
-                        .<Label>forBoundedOutOfOrderness(settings.outOfOrderness())
-                        .withTimestampAssigner((l, t) -> l.timestamp())
-                        .withIdleness(Duration.ofSeconds(5)))
+                        .<Label>forGenerator(context -> new NeverHoldsBack<>())
+                        .withTimestampAssigner((l, t) -> l.timestamp()))
                 .uid("labels-watermarks")
                 .name("Label Watermarks");
 
@@ -134,5 +136,16 @@ public final class LearningJob {
     public JobClient start(StreamExecutionEnvironment env) throws Exception {
         build(env);
         return env.executeAsync(JOB_NAME);
+    }
+
+    /** Watermarks of an input that must not take part in event time: always idle. */
+    private static final class NeverHoldsBack<T> implements org.apache.flink.api.common.eventtime.WatermarkGenerator<T> {
+        @Override
+        public void onEvent(T event, long timestamp, org.apache.flink.api.common.eventtime.WatermarkOutput output) {}
+
+        @Override
+        public void onPeriodicEmit(org.apache.flink.api.common.eventtime.WatermarkOutput output) {
+            output.markIdle();
+        }
     }
 }

@@ -26,6 +26,7 @@ import org.apache.flink.util.Collector;
  */
 public final class DriftWindowStatistics extends KeyedProcessFunction<Integer, WindowHistograms, MonitoringReport> {
     private static final long serialVersionUID = 1L;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DriftWindowStatistics.class);
 
     private final ReferenceBins reference;
 
@@ -93,6 +94,18 @@ public final class DriftWindowStatistics extends KeyedProcessFunction<Integer, W
     private void reportFeatures(WindowHistograms w, Collector<MonitoringReport> out) {
         List<String> columns = reference.columns();
         for (int c = 0; c < columns.size() && c < w.features().length; c++) {
+            try {
+                reportFeature(w, c, out);
+            } catch (RuntimeException e) {
+                // A numerical corner case in one statistic must not stop monitoring (or the job): report it and go on.
+                LOG.warn("Drift statistics of {} in window {} failed: {}", columns.get(c), w.windowStart(), e.toString());
+            }
+        }
+    }
+
+    private void reportFeature(WindowHistograms w, int c, Collector<MonitoringReport> out) {
+        List<String> columns = reference.columns();
+        {
             double[] ref = reference.counts(c);
             double[] cur = w.features()[c];
             String name = columns.get(c);

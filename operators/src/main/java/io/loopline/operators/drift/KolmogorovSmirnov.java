@@ -202,11 +202,48 @@ public final class KolmogorovSmirnov {
         double n = Math.min(n1, n2);
         double en = m * n / (m + n);
         if (alternative == Alternative.TWO_SIDED) {
-            int rounded = (int) Math.round(en);
-            return 1 - new KolmogorovSmirnovTest().cdf(d, rounded);
+            int rounded = (int) Math.max(1, Math.round(en));
+            // Pelz-Good's series (commons-math, n > 140) fails to converge or returns NaN for some tiny d; the limiting
+            // distribution is exact enough there.
+            try {
+                double p = 1 - new KolmogorovSmirnovTest().cdf(d, rounded);
+                if (p >= 0 && p <= 1) {
+                    return p;
+                }
+            } catch (org.apache.commons.math3.exception.MathIllegalStateException e) {
+                // fall through
+            }
+            return limitingSurvival(d * Math.sqrt(rounded));
         }
         double z = Math.sqrt(en) * d;
         return Math.exp(-2 * z * z - 2 * z * (m + 2 * n) / Math.sqrt(m * n * (m + n)) / 3.0);
+    }
+
+    /** P(K > x) for Kolmogorov's limiting distribution, with the series that converges fast on each side of x = 1.18. */
+    static double limitingSurvival(double x) {
+        if (x <= 0) {
+            return 1;
+        }
+        if (x < 1.18) {
+            double cdf = 0;
+            for (int k = 1; k <= 100; k++) {
+                double term = Math.exp(-(2 * k - 1) * (2 * k - 1) * Math.PI * Math.PI / (8 * x * x));
+                cdf += term;
+                if (term < 1e-17) {
+                    break;
+                }
+            }
+            return 1 - Math.sqrt(2 * Math.PI) / x * cdf;
+        }
+        double sf = 0;
+        for (int k = 1; k <= 100; k++) {
+            double term = Math.exp(-2.0 * k * k * x * x);
+            sf += (k % 2 == 1 ? 2 : -2) * term;
+            if (term < 1e-17) {
+                break;
+            }
+        }
+        return sf;
     }
 
     private static double binomial(long n, long k) {

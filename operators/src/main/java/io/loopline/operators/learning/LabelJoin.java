@@ -21,17 +21,28 @@ import org.apache.flink.util.OutputTag;
  * event time, whether it arrives before or after the prediction. Keyed by event id.
  *
  * <p>With a default label ("no click within 30 min = 0"), a prediction whose window closes without a
- * label is emitted with it, marked {@code defaulted}. Duplicate labels, labels for ids never
+ * label is emitted with it, marked {@code defaulted}; and every example, labelled or not, is emitted
+ * when its window closes, so examples leave in the event-time order of their predictions. (Emitting
+ * the explicit labels at once and the defaults a window later would make the error stream a burst
+ * of positives followed by a burst of negatives, and every change detector would fire on it.)
+ * Without a default label, a joined example is emitted as soon as both sides are there. Duplicate labels, labels for ids never
  * predicted, and labels after the window are counted and dead-lettered with their reason.
  *
+ * <p>The join runs on the feature log's event time (the learning job keeps the label stream out of
+ * the watermark): labels are sparse and bursty and must not hold predictions back.
+ *
  * <p>State is bounded by time, not by traffic: a prediction is kept until its window closes plus
- * one more window (to tell a late label from an unknown id), a label without its prediction for one
- * window; event-time timers clear both. So the state holds the ids of about two windows of traffic.
+ * {@value #LATE_LABEL_MEMORY} more windows (to tell a late label from an unknown id; a label more
+ * behind than that is reported as {@code label-unknown-id}), a label without its prediction for one
+ * window; event-time timers clear both. So the state holds the ids of about four windows of traffic.
  */
 public final class LabelJoin extends KeyedCoProcessFunction<String, ServedFeatures, Label, LabeledPrediction> {
     private static final long serialVersionUID = 1L;
 
     public static final OutputTag<DeadLetter> REJECTED_LABELS = new OutputTag<>("rejected-labels", DeadLetter.TYPE_INFO);
+
+    /** Windows a closed prediction is remembered for, to call a label for it late rather than unknown. */
+    static final int LATE_LABEL_MEMORY = 3;
 
     private final long windowMillis;
     private final double defaultLabel;
@@ -77,8 +88,8 @@ public final class LabelJoin extends KeyedCoProcessFunction<String, ServedFeatur
         long closes = served.features().timestamp() + windowMillis;
         Label waiting = label.value();
         if (waiting != null && waiting.timestamp() <= closes) {
-            emit(served, waiting, out);
             label.clear();
+            emit(served, waiting, out);
         } else if (waiting != null) {
             reject(ctx, waiting, "label-late", "label at " + waiting.timestamp() + " is after the window that closed at " + closes);
             late.inc();
@@ -114,9 +125,13 @@ public final class LabelJoin extends KeyedCoProcessFunction<String, ServedFeatur
     }
 
     private void emit(ServedFeatures served, Label l, Collector<LabeledPrediction> out) throws Exception {
-        out.collect(new LabeledPrediction(served, l.value(), l.timestamp(), false));
         joined.inc();
         phase.update(1);
+        if (Double.isNaN(defaultLabel)) {
+            out.collect(new LabeledPrediction(served, l.value(), l.timestamp(), false));
+        } else {
+            label.update(l); // emitted in event-time order when the window closes
+        }
     }
 
     @Override
@@ -133,13 +148,19 @@ public final class LabelJoin extends KeyedCoProcessFunction<String, ServedFeatur
         }
         long closes = served.features().timestamp() + windowMillis;
         if (timestamp == closes) {
-            if (phase.value() == null && !Double.isNaN(defaultLabel)) {
-                out.collect(new LabeledPrediction(served, defaultLabel, closes, true));
-                defaulted.inc();
+            if (!Double.isNaN(defaultLabel)) {
+                Label joinedLabel = label.value();
+                if (phase.value() != null && joinedLabel != null) {
+                    out.collect(new LabeledPrediction(served, joinedLabel.value(), joinedLabel.timestamp(), false));
+                    label.clear();
+                } else if (phase.value() == null) {
+                    out.collect(new LabeledPrediction(served, defaultLabel, closes, true));
+                    defaulted.inc();
+                }
             }
             phase.update(2);
-            ctx.timerService().registerEventTimeTimer(closes + windowMillis); // late labels are recognized until then
-        } else if (timestamp >= closes + windowMillis) {
+            ctx.timerService().registerEventTimeTimer(closes + LATE_LABEL_MEMORY * windowMillis); // late labels are recognized until then
+        } else if (timestamp >= closes + LATE_LABEL_MEMORY * windowMillis) {
             prediction.clear();
             phase.clear();
         }

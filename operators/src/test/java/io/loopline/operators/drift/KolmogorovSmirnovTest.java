@@ -83,4 +83,21 @@ class KolmogorovSmirnovTest {
         assertThat(r.statistic()).isCloseTo(0.05, within(1e-4));
         assertThat(r.pvalue()).isLessThan(1e-10);
     }
+
+    @Test
+    void theLimitingDistributionMatchesKnownQuantiles() {
+        // Kolmogorov distribution: P(K > 1.3581) = 0.05, P(K > 1.6276) = 0.01, P(K > 0.8276) = 0.5
+        assertThat(KolmogorovSmirnov.limitingSurvival(1.3581)).isCloseTo(0.05, within(1e-4));
+        assertThat(KolmogorovSmirnov.limitingSurvival(1.6276)).isCloseTo(0.01, within(1e-4));
+        assertThat(KolmogorovSmirnov.limitingSurvival(0.8276)).isCloseTo(0.5, within(1e-3));
+        assertThat(KolmogorovSmirnov.limitingSurvival(1e-3)).isEqualTo(1.0);
+    }
+
+    @Test
+    void tinyDistancesBetweenLargeSamplesHaveAPvalueNearOne() {
+        for (double d : new double[] {1e-9, 1e-6, 1e-4, 5e-4}) {
+            assertThat(KolmogorovSmirnov.asymptoticPvalue(100_000, 11_000, d, Alternative.TWO_SIDED)).as("d=" + d).isBetween(0.0, 1.0)
+                    .isGreaterThan(0.99);
+        }
+    }
 }

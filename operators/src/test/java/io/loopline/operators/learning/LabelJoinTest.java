@@ -96,9 +96,9 @@ class LabelJoinTest {
             h.processElement2(label("quiet", 1, 1200)); // after the default was applied: late, not a second label
             assertThat(reasons(h)).containsExactly("label-late");
 
-            h.processWatermark1(new org.apache.flink.streaming.api.watermark.Watermark(2100));
-            h.processWatermark2(new org.apache.flink.streaming.api.watermark.Watermark(2100));
-            assertThat(h.numKeyedStateEntries()).as("every entry cleared two windows after its prediction").isZero();
+            h.processWatermark1(new org.apache.flink.streaming.api.watermark.Watermark(4100));
+            h.processWatermark2(new org.apache.flink.streaming.api.watermark.Watermark(4100));
+            assertThat(h.numKeyedStateEntries()).as("every entry cleared four windows after its prediction").isZero();
             assertThat(h.numEventTimeTimers()).isZero();
         }
     }
@@ -118,11 +118,35 @@ class LabelJoinTest {
             restored.open();
             restored.processElement2(label("p", 1, 400));
             restored.processElement1(served("l", 110));
-            assertThat(restored.extractOutputValues()).extracting(p -> p.served().features().eventId()).containsExactlyInAnyOrder("p", "l");
-            restored.processWatermark1(new org.apache.flink.streaming.api.watermark.Watermark(3000));
-            restored.processWatermark2(new org.apache.flink.streaming.api.watermark.Watermark(3000));
-            assertThat(restored.extractOutputValues()).as("no default for labelled predictions").hasSize(2);
+            restored.processWatermark1(new org.apache.flink.streaming.api.watermark.Watermark(5000));
+            restored.processWatermark2(new org.apache.flink.streaming.api.watermark.Watermark(5000));
+            assertThat(restored.extractOutputValues()).as("both joined, no default for labelled predictions")
+                    .extracting(p -> p.served().features().eventId() + "=" + p.label()).containsExactly("p=1.0", "l=1.0");
             assertThat(restored.numKeyedStateEntries()).isZero();
+        }
+    }
+
+    @Test
+    void withNaturalLabelsExamplesLeaveInThePredictionsEventTimeOrder() throws Exception {
+        try (var h = harness(0.0)) {
+            h.processElement1(served("first", 100));
+            h.processElement1(served("second", 200));
+            h.processElement1(served("third", 300));
+            h.processElement2(label("third", 1, 350)); // the later event's label comes first
+            assertThat(h.extractOutputValues()).as("held until its window closes").isEmpty();
+            h.processWatermark1(new org.apache.flink.streaming.api.watermark.Watermark(2000));
+            h.processWatermark2(new org.apache.flink.streaming.api.watermark.Watermark(2000));
+            assertThat(h.extractOutputValues()).extracting(p -> p.served().features().eventId() + "=" + p.label())
+                    .containsExactly("first=0.0", "second=0.0", "third=1.0");
+        }
+    }
+
+    @Test
+    void withoutADefaultAJoinedExampleLeavesAtOnce() throws Exception {
+        try (var h = harness(Double.NaN)) {
+            h.processElement1(served("a", 100));
+            h.processElement2(label("a", 1, 150));
+            assertThat(h.extractOutputValues()).hasSize(1);
         }
     }
 }
