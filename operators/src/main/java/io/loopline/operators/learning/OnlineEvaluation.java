@@ -89,6 +89,8 @@ public final class OnlineEvaluation extends KeyedProcessFunction<Long, LabeledPr
         progress.update(new double[] {seen});
 
         double error = (score >= 0.5) == (label >= 0.5) ? 0 : 1;
+        // Registered with the version's first example: Prometheus sees the count rise from 0 (increase() needs that).
+        Map<String, Counter> counters = detections(version);
         for (String name : DETECTORS) {
             ValueState<double[]> state = detectorStates.get(name);
             ChangeDetector detector = ChangeDetectors.create(name, Map.of());
@@ -97,7 +99,7 @@ public final class OnlineEvaluation extends KeyedProcessFunction<Long, LabeledPr
                 detector.restore(saved);
             }
             if (detector.add(error)) {
-                detections(version).get(name).inc();
+                counters.get(name).inc();
                 out.collect(new MonitoringReport(name, "error", version, time, time, seen, detector.estimation(), Double.NaN));
             }
             state.update(detector.state());

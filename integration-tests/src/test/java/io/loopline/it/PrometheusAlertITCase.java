@@ -1,0 +1,186 @@
+package io.loopline.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.loopline.jobs.KafkaIo;
+import io.loopline.jobs.LocalEnvironments;
+import io.loopline.jobs.learning.LearningJob;
+import io.loopline.kafka.KafkaTopics;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.Predicate;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole monitoring path with real parts: the learning job exports through Flink's Prometheus
+ * reporter, a real Prometheus server (Debian's package, started here on 127.0.0.1) scrapes it with
+ * deploy/prometheus/alerts.yml loaded, and after an injected drift the detector alert fires and the
+ * feature-drift alert goes pending.
+ */
+class PrometheusAlertITCase {
+    private static final int PARALLELISM = 2;
+    private static final int REPORTER_PORT = freePort();
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @RegisterExtension
+    static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+            .setNumberTaskManagers(1)
+            .setNumberSlotsPerTaskManager(PARALLELISM)
+            .setConfiguration(prometheusReporter())
+            .build());
+
+    @RegisterExtension
+    static final LocalKafkaExtension KAFKA = new LocalKafkaExtension();
+
+    @BeforeAll
+    static void prometheusIsInstalled() {
+        Assumptions.assumeTrue(PrometheusRulesTest.onPath("prometheus"), "skipped: prometheus is not installed (apt-get install -y prometheus)");
+    }
+
+    private static Configuration prometheusReporter() {
+        Configuration conf = new Configuration();
+        conf.setString("metrics.reporters", "prom");
+        conf.setString("metrics.reporter.prom.factory.class", "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
+        conf.setString("metrics.reporter.prom.port", String.valueOf(REPORTER_PORT));
+        return conf;
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void anInjectedDriftFiresTheDetectorAlertInARealPrometheus(@TempDir Path dir) throws Exception {
+        String bootstrap = KAFKA.bootstrapServers();
+        KafkaTopics.ensure(bootstrap, Map.of("prom-feature-log", PARALLELISM, "prom-labels", PARALLELISM, "prom-drift", 1, "prom-dead-letters", 1),
+                Duration.ofSeconds(30));
+        int n = 12_000;
+        LearningStreams before = LearningStreams.events(0, n / 2, n / 2, PARALLELISM);
+        LearningStreams.write(bootstrap, "prom-feature-log", before.featureLog);
+        LearningStreams.write(bootstrap, "prom-labels", before.labels);
+
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(
+                LocalEnvironments.streamingConfiguration(PARALLELISM, dir.resolve("checkpoints"), Duration.ofSeconds(1)));
+        new LearningJob(KafkaIo.raw(bootstrap, "prom-feature-log", "prom"), KafkaIo.raw(bootstrap, "prom-labels", "prom"),
+                KafkaIo.drift(bootstrap, "prom-drift", "prom"), KafkaIo.deadLetters(bootstrap, "prom-dead-letters", "prom"),
+                new LearningJob.Settings(LearningStreams.reference(), Duration.ofSeconds(30), 0.0, Duration.ofSeconds(5), 500, 250,
+                        Duration.ofMinutes(1), 128))
+                .build(env);
+        JobClient job = env.executeAsync("learning-prometheus-it");
+        int prometheusPort = freePort();
+        Process prometheus = startPrometheus(dir, prometheusPort);
+        try {
+            String base = "http://127.0.0.1:" + prometheusPort;
+            String detections = "flink_taskmanager_job_task_operator_loopline_detector_model_version_drift_detected_total";
+            // Before the drift: the detector counters exist (at 0) and Prometheus has scraped them.
+            awaitQuery(base, detections, result -> result.size() >= 3, Duration.ofSeconds(90));
+            assertThat(alerts(base, "LooplineDriftDetectorFired")).as("quiet before the drift").isEmpty();
+
+            LearningStreams after = LearningStreams.events(n / 2, n, n / 2, PARALLELISM);
+            LearningStreams push = LearningStreams.push(n, PARALLELISM);
+            LearningStreams.write(bootstrap, "prom-feature-log", after.featureLog);
+            LearningStreams.write(bootstrap, "prom-labels", after.labels);
+            LearningStreams.write(bootstrap, "prom-feature-log", push.featureLog);
+
+            awaitAlert(base, "LooplineDriftDetectorFired", "firing", Duration.ofSeconds(90));
+            awaitAlert(base, "LooplineFeatureDriftHigh", "pending", Duration.ofSeconds(60));
+            JsonNode featureAlert = alerts(base, "LooplineFeatureDriftHigh").get(0);
+            assertThat(featureAlert.path("labels").path("feature").asText()).isEqualTo("shifted");
+        } finally {
+            prometheus.destroy();
+            prometheus.waitFor();
+            job.cancel().get();
+        }
+    }
+
+    private static Process startPrometheus(Path dir, int port) throws IOException {
+        Path rules = Path.of("..", "deploy", "prometheus", "alerts.yml").toAbsolutePath().normalize();
+        Path config = dir.resolve("prometheus.yml");
+        Files.writeString(config, """
+                global:
+                  scrape_interval: 1s
+                  evaluation_interval: 1s
+                rule_files:
+                  - %s
+                scrape_configs:
+                  - job_name: flink
+                    static_configs:
+                      - targets: ['127.0.0.1:%d']
+                """.formatted(rules, REPORTER_PORT));
+        return new ProcessBuilder("prometheus", "--config.file=" + config, "--storage.tsdb.path=" + dir.resolve("tsdb"),
+                "--web.listen-address=127.0.0.1:" + port)
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("prometheus.log").toFile())
+                .start();
+    }
+
+    private static JsonNode get(String url) throws Exception {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        return JSON.readTree(response.body());
+    }
+
+    private static void awaitQuery(String base, String query, Predicate<JsonNode> done, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        JsonNode last = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                last = get(base + "/api/v1/query?query=" + URLEncoder.encode(query, StandardCharsets.UTF_8)).path("data").path("result");
+                if (done.test(last)) {
+                    return;
+                }
+            } catch (IOException e) {
+                // Prometheus is still starting
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError("Prometheus query " + query + " did not reach the expected result in " + timeout + "; last: " + last);
+    }
+
+    private static java.util.List<JsonNode> alerts(String base, String name) throws Exception {
+        java.util.List<JsonNode> found = new java.util.ArrayList<>();
+        for (JsonNode alert : get(base + "/api/v1/alerts").path("data").path("alerts")) {
+            if (alert.path("labels").path("alertname").asText().equals(name)) {
+                found.add(alert);
+            }
+        }
+        return found;
+    }
+
+    private static void awaitAlert(String base, String name, String state, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (alerts(base, name).stream().anyMatch(a -> a.path("state").asText().equals(state))) {
+                return;
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError(name + " is not " + state + " after " + timeout + "; alerts: " + get(base + "/api/v1/alerts"));
+    }
+}
