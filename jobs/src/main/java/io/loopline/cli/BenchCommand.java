@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
         name = "bench",
         mixinStandardHelpOptions = true,
         description = "Benchmarks; prints a table, or one JSON object with --json.",
-        subcommands = {BenchCommand.Features.class, BenchCommand.Serving.class},
+        subcommands = {BenchCommand.Features.class, BenchCommand.Serving.class, BenchCommand.Learning.class},
         sortOptions = false)
 final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec
@@ -200,6 +200,79 @@ final class BenchCommand implements Runnable {
                 System.out.printf(Locale.ROOT, "Latency, producer to predictions topic, at-least-once, at %,.0f events/s: p50 %.0f ms, p99 %.0f ms"
                         + " (target < 50 ms), max %.0f ms, %,d samples%n", r.latencyRate(), r.p50LatencyMillis(), r.p99LatencyMillis(),
                         r.maxLatencyMillis(), r.latencySamples());
+            }
+            return 0;
+        }
+    }
+
+    @Command(
+            name = "learning",
+            mixinStandardHelpOptions = true,
+            description = "The learning job without Kafka: generated predictions (20 features) and chargebacks for 10 % of them through"
+                    + " the label join (natural labels), online evaluation with ADWIN, Page-Hinkley and DDM, and the windowed drift"
+                    + " statistics, STREAMING with RocksDB and checkpoints. Reports labelled examples/s (job net runtime) and the largest"
+                    + " checkpointed state of the drift and evaluation operators, after 1M and after 10M examples (it must not grow with"
+                    + " traffic), and of the label join (bounded by the feedback window).",
+            sortOptions = false)
+    static final class Learning implements Callable<Integer> {
+        @Option(names = "--examples", defaultValue = "1000000", description = "Examples in the first run; the second has ten times as many (default: ${DEFAULT-VALUE}).")
+        long examples;
+
+        @Option(names = "--parallelism", defaultValue = "2", description = "Parallel tasks (default: ${DEFAULT-VALUE}).")
+        int parallelism;
+
+        @Option(names = "--gap", defaultValue = "10ms", description = "Event time between predictions (default: ${DEFAULT-VALUE}).")
+        Duration gap;
+
+        @Option(names = "--checkpoint-interval", defaultValue = "2s", description = "Checkpoint interval (default: ${DEFAULT-VALUE}).")
+        Duration checkpointInterval;
+
+        @Option(names = "--state-backend", defaultValue = "rocksdb",
+                description = "rocksdb (incremental checkpoints: sizes include not yet compacted overwrites) or hashmap (sizes are the live state)"
+                        + " (default: ${DEFAULT-VALUE}).")
+        String stateBackend;
+
+        @Option(names = "--json", description = "Print one JSON object instead of a table.")
+        boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            var bench = new io.loopline.bench.LearningBenchmark(parallelism, gap.toMillis(), stateBackend);
+            Path dir = FeatureBenchmark.tempCheckpoints();
+            io.loopline.bench.LearningBenchmark.Run small;
+            io.loopline.bench.LearningBenchmark.Run large;
+            try {
+                small = bench.run(examples, dir.resolve("small"), checkpointInterval);
+                large = bench.run(examples * 10, dir.resolve("large"), checkpointInterval);
+            } finally {
+                try (var paths = java.nio.file.Files.walk(dir)) {
+                    for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                        java.nio.file.Files.deleteIfExists(p);
+                    }
+                }
+            }
+            if (json) {
+                ObjectNode node = new ObjectMapper().createObjectNode();
+                node.put("features", io.loopline.bench.LearningBenchmark.FEATURES).put("parallelism", parallelism).put("state_backend", stateBackend)
+                        .put("cores", Runtime.getRuntime().availableProcessors())
+                        .put("labelled_examples_per_s", Math.round(large.examplesPerSecond()))
+                        .put("labelled_examples_per_s_1m", Math.round(small.examplesPerSecond()))
+                        .put("drift_state_bytes_1m", small.driftStateBytes())
+                        .put("drift_state_bytes_10m", large.driftStateBytes())
+                        .put("join_state_bytes_1m", small.joinStateBytes())
+                        .put("join_state_bytes_10m", large.joinStateBytes())
+                        .put("examples_1m", small.examples()).put("examples_10m", large.examples())
+                        .put("seconds_1m", small.seconds()).put("seconds_10m", large.seconds());
+                System.out.println(node);
+            } else {
+                System.out.printf(Locale.ROOT, "Learning job, %d features, parallelism %d, %d cores, %s, checkpoint every %s%n",
+                        io.loopline.bench.LearningBenchmark.FEATURES, parallelism, Runtime.getRuntime().availableProcessors(), stateBackend, checkpointInterval);
+                System.out.printf(Locale.ROOT, "%-14s %16s %12s %22s %20s%n", "examples", "labelled/s", "seconds", "drift+eval state (B)",
+                        "join state (B)");
+                for (var r : java.util.List.of(small, large)) {
+                    System.out.printf(Locale.ROOT, "%,14d %,16.0f %12.1f %,22d %,20d%n", r.examples(), r.examplesPerSecond(), r.seconds(),
+                            r.driftStateBytes(), r.joinStateBytes());
+                }
             }
             return 0;
         }

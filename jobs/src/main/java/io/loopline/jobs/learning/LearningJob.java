@@ -75,14 +75,6 @@ public final class LearningJob {
                 .returns(ServedFeatures.TYPE_INFO)
                 .uid("parse-feature-log")
                 .name("Parse Feature Log");
-        // No idleness here: while the feature log is quiet (at start, or behind), the labels alone must not move the
-        // join's event time on, or labels would be declared unknown before their predictions arrive.
-        DataStream<ServedFeatures> timedServed = served.assignTimestampsAndWatermarks(WatermarkStrategy
-                        .<ServedFeatures>forBoundedOutOfOrderness(settings.outOfOrderness())
-                        .withTimestampAssigner((s, t) -> s.features().timestamp()))
-                .uid("feature-log-watermarks")
-                .name("Feature Log Watermarks");
-
         SingleOutputStreamOperator<Label> parsedLabels = env
                 .fromSource(labels, WatermarkStrategy.noWatermarks(), "Labels")
                 .uid("labels-source")
@@ -91,6 +83,34 @@ public final class LearningJob {
                 .returns(Label.TYPE_INFO)
                 .uid("parse-labels")
                 .name("Parse Labels");
+        Monitoring monitoring = monitor(served, parsedLabels, settings);
+        monitoring.reports()
+                .sinkTo(drift)
+                .uid("drift-sink")
+                .name("Drift");
+        served.getSideOutput(ParseServedFeatures.DEAD_LETTERS)
+                .union(parsedLabels.getSideOutput(ParseLabels.DEAD_LETTERS), monitoring.rejectedLabels())
+                .sinkTo(deadLetters)
+                .uid("learning-dead-letters-sink")
+                .name("Learning Dead Letters");
+    }
+
+    /** What the monitoring topology produces: reports for the drift topic, and labels it rejected. */
+    public record Monitoring(DataStream<MonitoringReport> reports, DataStream<DeadLetter> rejectedLabels) {}
+
+    /**
+     * The topology after decoding, for the job and for benchmarks that generate records directly:
+     * event time, label join, evaluation and drift statistics.
+     */
+    public static Monitoring monitor(DataStream<ServedFeatures> served, DataStream<Label> parsedLabels, Settings settings) {
+        // No idleness here: while the feature log is quiet (at start, or behind), the labels alone must not move the
+        // join's event time on, or labels would be declared unknown before their predictions arrive.
+        DataStream<ServedFeatures> timedServed = served.assignTimestampsAndWatermarks(WatermarkStrategy
+                        .<ServedFeatures>forBoundedOutOfOrderness(settings.outOfOrderness())
+                        .withTimestampAssigner((s, t) -> s.features().timestamp()))
+                .uid("feature-log-watermarks")
+                .name("Feature Log Watermarks");
+
         // The join runs on the feature log's event time: labels are sparse and bursty (a chargeback now and then), so their
         // stream is always idle for watermarks and never holds the join back; a label is on time if its own timestamp falls
         // in its prediction's window and it arrives before the feature log's time has passed that window.
@@ -108,10 +128,8 @@ public final class LearningJob {
                 .name("Label Join");
 
         DataStream<MonitoringReport> evaluation = joined.keyBy(p -> p.served().modelVersion(), Types.LONG)
-                .process(new OnlineEvaluation(settings.evaluationWindow(), settings.evaluationSlide()))
-                .returns(MonitoringReport.TYPE_INFO)
-                .uid("online-evaluation")
-                .name("Online Evaluation");
+                .transform("Online Evaluation", MonitoringReport.TYPE_INFO, new OnlineEvaluation(settings.evaluationWindow(), settings.evaluationSlide()))
+                .uid("online-evaluation");
 
         DataStream<MonitoringReport> windowDrift = timedServed
                 .transform("Partial Histograms", WindowHistograms.TYPE_INFO, new PartialHistograms(settings.reference(), settings.driftWindow()))
@@ -122,15 +140,7 @@ public final class LearningJob {
                 .uid("drift-statistics")
                 .name("Drift Statistics");
 
-        evaluation.union(windowDrift)
-                .sinkTo(drift)
-                .uid("drift-sink")
-                .name("Drift");
-        served.getSideOutput(ParseServedFeatures.DEAD_LETTERS)
-                .union(parsedLabels.getSideOutput(ParseLabels.DEAD_LETTERS), joined.getSideOutput(LabelJoin.REJECTED_LABELS))
-                .sinkTo(deadLetters)
-                .uid("learning-dead-letters-sink")
-                .name("Learning Dead Letters");
+        return new Monitoring(evaluation.union(windowDrift), joined.getSideOutput(LabelJoin.REJECTED_LABELS));
     }
 
     public JobClient start(StreamExecutionEnvironment env) throws Exception {

@@ -10,14 +10,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
-import org.apache.flink.util.Collector;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 /**
  * Prequential evaluation per model version (the key): every labelled example is scored with the
@@ -29,9 +29,12 @@ import org.apache.flink.util.Collector;
  * {@code drift_detected_total{detector, model_version}}.
  *
  * <p>State per version: the ring buffer (window × (score, label, time)) and each detector's state,
- * independent of traffic.
+ * independent of traffic. It is worked on in memory and written to keyed state before each
+ * checkpoint barrier (reading and writing a 1000-example window in RocksDB per example would cost
+ * more than everything else); a version's state is read back from keyed state on its first example
+ * after a restore. Input must be keyed by model version.
  */
-public final class OnlineEvaluation extends KeyedProcessFunction<Long, LabeledPrediction, MonitoringReport> {
+public final class OnlineEvaluation extends AbstractStreamOperator<MonitoringReport> implements OneInputStreamOperator<LabeledPrediction, MonitoringReport> {
     private static final long serialVersionUID = 1L;
     static final List<String> DETECTORS = List.of("adwin", "page-hinkley", "ddm");
     private static final int CALIBRATION_BINS = 10;
@@ -45,6 +48,15 @@ public final class OnlineEvaluation extends KeyedProcessFunction<Long, LabeledPr
     private transient Map<Long, Map<String, Double>> latest;
     private transient Map<Long, Map<String, Counter>> detections;
     private transient MetricGroup metrics;
+    private transient Map<Long, Working> working;
+
+    /** One version's evaluation state, in memory between checkpoints. */
+    private static final class Working {
+        double[] buffer;
+        long seen;
+        final ChangeDetector[] detectors = new ChangeDetector[DETECTORS.size()];
+        boolean dirty;
+    }
 
     public OnlineEvaluation(int window, int slide) {
         if (window < 2 || slide < 1) {
@@ -55,7 +67,9 @@ public final class OnlineEvaluation extends KeyedProcessFunction<Long, LabeledPr
     }
 
     @Override
-    public void open(OpenContext context) {
+    public void open() throws Exception {
+        super.open();
+        working = new HashMap<>();
         ring = getRuntimeContext().getState(new ValueStateDescriptor<>("evaluation-window", PrimitiveArrayTypeInfo.DOUBLE_PRIMITIVE_ARRAY_TYPE_INFO));
         progress = getRuntimeContext().getState(new ValueStateDescriptor<>("evaluation-progress", PrimitiveArrayTypeInfo.DOUBLE_PRIMITIVE_ARRAY_TYPE_INFO));
         detectorStates = new HashMap<>();
@@ -69,47 +83,80 @@ public final class OnlineEvaluation extends KeyedProcessFunction<Long, LabeledPr
     }
 
     @Override
-    public void processElement(LabeledPrediction example, Context ctx, Collector<MonitoringReport> out) throws Exception {
-        long version = ctx.getCurrentKey();
-        double[] buffer = ring.value();
-        if (buffer == null) {
-            buffer = new double[3 * window];
+    public void processElement(StreamRecord<LabeledPrediction> element) throws Exception {
+        LabeledPrediction example = element.getValue();
+        long version = (Long) getCurrentKey();
+        Working w = working.get(version);
+        if (w == null) {
+            w = load();
+            working.put(version, w);
         }
-        double[] seenState = progress.value();
-        long seen = seenState == null ? 0 : (long) seenState[0];
-        int slot = (int) (seen % window);
+        int slot = (int) (w.seen % window);
         double score = example.served().score();
         double label = example.label();
         long time = example.served().features().timestamp();
-        buffer[3 * slot] = score;
-        buffer[3 * slot + 1] = label;
-        buffer[3 * slot + 2] = time;
-        seen++;
-        ring.update(buffer);
-        progress.update(new double[] {seen});
+        w.buffer[3 * slot] = score;
+        w.buffer[3 * slot + 1] = label;
+        w.buffer[3 * slot + 2] = time;
+        w.seen++;
+        w.dirty = true;
 
         double error = (score >= 0.5) == (label >= 0.5) ? 0 : 1;
         // Registered with the version's first example: Prometheus sees the count rise from 0 (increase() needs that).
         Map<String, Counter> counters = detections(version);
-        for (String name : DETECTORS) {
-            ValueState<double[]> state = detectorStates.get(name);
-            ChangeDetector detector = ChangeDetectors.create(name, Map.of());
-            double[] saved = state.value();
-            if (saved != null) {
-                detector.restore(saved);
-            }
+        for (int d = 0; d < DETECTORS.size(); d++) {
+            ChangeDetector detector = w.detectors[d];
             if (detector.add(error)) {
-                counters.get(name).inc();
-                out.collect(new MonitoringReport(name, "error", version, time, time, seen, detector.estimation(), Double.NaN));
+                counters.get(DETECTORS.get(d)).inc();
+                output.collect(new StreamRecord<>(new MonitoringReport(DETECTORS.get(d), "error", version, time, time, w.seen, detector.estimation(),
+                        Double.NaN), time));
             }
-            state.update(detector.state());
         }
-        if (seen % slide == 0) {
-            report(version, buffer, (int) Math.min(seen, window), out);
+        if (w.seen % slide == 0) {
+            report(version, w.buffer, (int) Math.min(w.seen, window), time);
         }
     }
 
-    private void report(long version, double[] buffer, int n, Collector<MonitoringReport> out) {
+    /** The current key's state from the last checkpoint, or a fresh one. */
+    private Working load() throws Exception {
+        Working w = new Working();
+        double[] buffer = ring.value();
+        w.buffer = buffer != null ? buffer : new double[3 * window];
+        double[] seen = progress.value();
+        w.seen = seen == null ? 0 : (long) seen[0];
+        for (int d = 0; d < DETECTORS.size(); d++) {
+            w.detectors[d] = ChangeDetectors.create(DETECTORS.get(d), Map.of());
+            double[] saved = detectorStates.get(DETECTORS.get(d)).value();
+            if (saved != null) {
+                w.detectors[d].restore(saved);
+            }
+        }
+        return w;
+    }
+
+    @Override
+    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+        super.prepareSnapshotPreBarrier(checkpointId);
+        Object key = getCurrentKey();
+        for (Map.Entry<Long, Working> e : working.entrySet()) {
+            Working w = e.getValue();
+            if (!w.dirty) {
+                continue;
+            }
+            setCurrentKey(e.getKey());
+            ring.update(w.buffer);
+            progress.update(new double[] {w.seen});
+            for (int d = 0; d < DETECTORS.size(); d++) {
+                detectorStates.get(DETECTORS.get(d)).update(w.detectors[d].state());
+            }
+            w.dirty = false;
+        }
+        if (key != null) {
+            setCurrentKey(key);
+        }
+    }
+
+    private void report(long version, double[] buffer, int n, long time) {
         double[] scores = new double[n];
         double[] labels = new double[n];
         long start = Long.MAX_VALUE;
@@ -130,7 +177,7 @@ public final class OnlineEvaluation extends KeyedProcessFunction<Long, LabeledPr
         values.put("positive_rate", m.positiveRate());
         values.put("label_count", (double) n);
         for (var e : values.entrySet()) {
-            out.collect(new MonitoringReport(e.getKey(), "model", version, start, end, n, e.getValue(), Double.NaN));
+            output.collect(new StreamRecord<>(new MonitoringReport(e.getKey(), "model", version, start, end, n, e.getValue(), Double.NaN), time));
         }
         publishGauges(version).putAll(values);
     }

@@ -10,15 +10,13 @@ import io.loopline.state.records.ServedFeatures;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
 class OnlineEvaluationTest {
     private static KeyedOneInputStreamOperatorTestHarness<Long, LabeledPrediction, MonitoringReport> harness(int window, int slide) throws Exception {
-        return new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new OnlineEvaluation(window, slide)),
-                p -> p.served().modelVersion(), Types.LONG);
+        return new KeyedOneInputStreamOperatorTestHarness<>(new OnlineEvaluation(window, slide), p -> p.served().modelVersion(), Types.LONG);
     }
 
     private static StreamRecord<LabeledPrediction> example(long version, int i, double score, double label) {
@@ -63,6 +61,7 @@ class OnlineEvaluationTest {
                 h.processElement(example(1, i, i % 10 == 0 ? 0.9 : 0.1, 0)); // 10 % wrong
             }
             assertThat(h.extractOutputValues()).filteredOn(r -> r.subject().equals("error")).isEmpty();
+            h.prepareSnapshotPreBarrier(1);
             snapshot = h.snapshot(1, 1);
         }
         try (var h = harness(200, 200)) {
