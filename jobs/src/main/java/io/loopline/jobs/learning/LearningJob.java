@@ -128,7 +128,8 @@ public final class LearningJob {
                 .name("Label Join");
 
         DataStream<MonitoringReport> evaluation = joined.keyBy(p -> p.served().modelVersion(), Types.LONG)
-                .transform("Online Evaluation", MonitoringReport.TYPE_INFO, new OnlineEvaluation(settings.evaluationWindow(), settings.evaluationSlide()))
+                .transform("Online Evaluation", MonitoringReport.TYPE_INFO, new OnlineEvaluation(settings.evaluationWindow(), settings.evaluationSlide())
+                        .withReferenceLabels(settings.reference().labelCounts()))
                 .uid("online-evaluation");
 
         DataStream<MonitoringReport> windowDrift = timedServed

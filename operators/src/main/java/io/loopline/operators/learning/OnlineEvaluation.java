@@ -24,7 +24,8 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * prediction that was actually served. Keeps the last {@code window} examples in a ring buffer and,
  * every {@code slide} examples, reports accuracy, log loss, ROC AUC, Brier score, expected
  * calibration error, positive rate and label count over them (to the {@code drift} topic and as
- * gauges labelled with the model version, see docs/metrics.md). The per-example error (1 wrong at 0.5, 0 right) feeds
+ * gauges labelled with the model version, see docs/metrics.md), and, given the reference label
+ * prior, the label drift of the window (PSI and chi-square). The per-example error (1 wrong at 0.5, 0 right) feeds
  * ADWIN, Page-Hinkley and DDM; each change point is reported and counted in
  * {@code drift_detected_total{detector, model_version}}.
  *
@@ -41,6 +42,8 @@ public final class OnlineEvaluation extends AbstractStreamOperator<MonitoringRep
 
     private final int window;
     private final int slide;
+    /** Reference counts of label 0 and 1 (the backfill's label prior), or null: then no label drift is reported. */
+    private double[] referenceLabels;
 
     private transient ValueState<double[]> ring; // score, label, time per slot
     private transient ValueState<double[]> progress; // examples seen
@@ -56,6 +59,12 @@ public final class OnlineEvaluation extends AbstractStreamOperator<MonitoringRep
         long seen;
         final ChangeDetector[] detectors = new ChangeDetector[DETECTORS.size()];
         boolean dirty;
+    }
+
+    /** Also reports the drift of the window's labels against the reference prior: PSI and chi-square over {0, 1}. */
+    public OnlineEvaluation withReferenceLabels(double[] counts) {
+        this.referenceLabels = counts.clone();
+        return this;
     }
 
     public OnlineEvaluation(int window, int slide) {
@@ -178,6 +187,14 @@ public final class OnlineEvaluation extends AbstractStreamOperator<MonitoringRep
         values.put("label_count", (double) n);
         for (var e : values.entrySet()) {
             output.collect(new StreamRecord<>(new MonitoringReport(e.getKey(), "model", version, start, end, n, e.getValue(), Double.NaN), time));
+        }
+        if (referenceLabels != null && referenceLabels[0] + referenceLabels[1] > 0) {
+            double positives = Math.round(m.positiveRate() * n);
+            double[] current = {n - positives, positives};
+            var chi2 = io.loopline.operators.drift.DriftStatistics.chiSquare(referenceLabels, current);
+            output.collect(new StreamRecord<>(new MonitoringReport("psi", "label", version, start, end, n,
+                    io.loopline.operators.drift.DriftStatistics.psi(referenceLabels, current), Double.NaN), time));
+            output.collect(new StreamRecord<>(new MonitoringReport("chi2", "label", version, start, end, n, chi2.statistic(), chi2.pvalue()), time));
         }
         publishGauges(version).putAll(values);
     }

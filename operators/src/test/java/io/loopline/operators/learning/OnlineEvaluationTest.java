@@ -77,4 +77,22 @@ class OnlineEvaluationTest {
             assertThat(accuracy.get(0).count()).as("the restored ring buffer was full").isEqualTo(200);
         }
     }
+
+    @Test
+    void reportsLabelDriftAgainstTheReferencePrior() throws Exception {
+        try (var h = new KeyedOneInputStreamOperatorTestHarness<>(new OnlineEvaluation(100, 100).withReferenceLabels(new double[] {900, 100}),
+                (LabeledPrediction p) -> p.served().modelVersion(), Types.LONG)) {
+            h.open();
+            for (int i = 0; i < 100; i++) {
+                h.processElement(example(1, i, 0.1, i % 2)); // half positive against a 10 % prior
+            }
+            MonitoringReport psi = h.extractOutputValues().stream().filter(r -> r.subject().equals("label") && r.statistic().equals("psi")).findFirst()
+                    .orElseThrow();
+            // (0.5 - 0.9) ln(0.5/0.9) + (0.5 - 0.1) ln(0.5/0.1)
+            assertThat(psi.value()).isCloseTo(-0.4 * Math.log(0.5 / 0.9) + 0.4 * Math.log(5), within(1e-12));
+            MonitoringReport chi2 = h.extractOutputValues().stream().filter(r -> r.subject().equals("label") && r.statistic().equals("chi2")).findFirst()
+                    .orElseThrow();
+            assertThat(chi2.pvalue()).isLessThan(1e-10);
+        }
+    }
 }
