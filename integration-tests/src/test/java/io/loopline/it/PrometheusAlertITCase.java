@@ -36,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The whole monitoring path with real parts: the learning job exports through Flink's Prometheus
  * reporter, a real Prometheus server (Debian's package, started here on 127.0.0.1) scrapes it with
  * deploy/prometheus/alerts.yml loaded, and after an injected drift the detector alert fires and the
- * feature-drift alert goes pending.
+ * feature-drift and accuracy-drop alerts (whose `for:` is minutes) go pending.
  */
 class PrometheusAlertITCase {
     private static final int PARALLELISM = 2;
@@ -85,12 +85,17 @@ class PrometheusAlertITCase {
         LearningStreams.write(bootstrap, "prom-feature-log", before.featureLog);
         LearningStreams.write(bootstrap, "prom-labels", before.labels);
 
+        // The served model's metadata: its validation accuracy is the reference the accuracy-drop alert compares with.
+        String storeRoot = dir.resolve("models").toUri().toString();
+        new io.loopline.state.model.FileSystemModelStore(new org.apache.flink.core.fs.Path(storeRoot)).publish(new io.loopline.state.model.ModelDraft(
+                "fraud", null, "test", "synthetic", java.util.List.of("steady", "shifted"), null, null, 1000, Map.of("validation.accuracy", 0.95)),
+                new byte[] {1, 2, 3});
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(
                 LocalEnvironments.streamingConfiguration(PARALLELISM, dir.resolve("checkpoints"), Duration.ofSeconds(1)));
         new LearningJob(KafkaIo.raw(bootstrap, "prom-feature-log", "prom"), KafkaIo.raw(bootstrap, "prom-labels", "prom"),
                 KafkaIo.drift(bootstrap, "prom-drift", "prom"), KafkaIo.deadLetters(bootstrap, "prom-dead-letters", "prom"),
                 new LearningJob.Settings(LearningStreams.reference(), Duration.ofSeconds(30), 0.0, Duration.ofSeconds(5), 500, 250,
-                        Duration.ofMinutes(1), 128))
+                        Duration.ofMinutes(1), 128, () -> new io.loopline.state.model.FileSystemModelStore(new org.apache.flink.core.fs.Path(storeRoot))))
                 .build(env);
         JobClient job = env.executeAsync("learning-prometheus-it");
         int prometheusPort = freePort();
@@ -110,6 +115,9 @@ class PrometheusAlertITCase {
 
             awaitAlert(base, "LooplineDriftDetectorFired", "firing", Duration.ofSeconds(90));
             awaitAlert(base, "LooplineFeatureDriftHigh", "pending", Duration.ofSeconds(60));
+            awaitQuery(base, "flink_taskmanager_job_task_operator_loopline_model_version_reference_accuracy",
+                    result -> result.size() == 1 && result.get(0).path("value").get(1).asDouble() == 0.95, Duration.ofSeconds(30));
+            awaitAlert(base, "LooplineAccuracyDrop", "pending", Duration.ofSeconds(60));
             JsonNode featureAlert = alerts(base, "LooplineFeatureDriftHigh").get(0);
             assertThat(featureAlert.path("labels").path("feature").asText()).isEqualTo("shifted");
         } finally {

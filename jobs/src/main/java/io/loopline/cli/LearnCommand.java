@@ -41,6 +41,10 @@ final class LearnCommand implements Callable<Integer> {
     @Option(names = "--bootstrap-servers", required = true, description = "Kafka with the feature log and the labels.")
     String bootstrapServers;
 
+    @Option(names = "--model-store",
+            description = "Model store root: each version's validation accuracy is exported as its reference (for the accuracy-drop alert).")
+    String modelStore;
+
     @Option(names = "--feature-log-topic", defaultValue = "feature-log", description = "Served features + predictions (default: ${DEFAULT-VALUE}).")
     String featureLogTopic;
 
@@ -87,6 +91,10 @@ final class LearnCommand implements Callable<Integer> {
     @Option(names = "--duration", defaultValue = "0s", description = "Stop after this long; 0s runs until Ctrl-C (default: ${DEFAULT-VALUE}).")
     Duration duration;
 
+    private static io.loopline.operators.scoring.ModelStoreSupplier storeAt(String root) {
+        return () -> new io.loopline.state.model.FileSystemModelStore(new org.apache.flink.core.fs.Path(root));
+    }
+
     @Override
     public Integer call() throws Exception {
         ReferenceProfile reference;
@@ -96,7 +104,7 @@ final class LearnCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--profile: cannot read " + profile + " (" + e.getMessage() + "); run `loopline backfill` first");
         }
         var settings = new LearningJob.Settings(ReferenceBins.of(reference), feedbackWindow, defaultLabel == null ? Double.NaN : defaultLabel,
-                outOfOrderness, evaluationWindow, evaluationSlide, driftWindow, 128);
+                outOfOrderness, evaluationWindow, evaluationSlide, driftWindow, 128, modelStore == null ? null : storeAt(modelStore));
         Map<String, Integer> topics = new LinkedHashMap<>();
         topics.put(featureLogTopic, parallelism);
         topics.put(labelsTopic, parallelism);

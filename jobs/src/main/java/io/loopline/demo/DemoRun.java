@@ -173,7 +173,7 @@ public final class DemoRun {
                 KafkaIo.drift(bootstrap, settings.driftTopic(), "loopline-demo-" + runId),
                 KafkaIo.deadLetters(bootstrap, settings.deadLetterTopic(), "loopline-demo-learning-" + runId),
                 new LearningJob.Settings(ReferenceBins.of(reference), FEEDBACK_WINDOW, 0.0, spec.outOfOrderness(), 2000, 1000, DRIFT_WINDOW,
-                        settings.maxParallelism()));
+                        settings.maxParallelism(), () -> new FileSystemModelStore(new org.apache.flink.core.fs.Path(storeRoot))));
         // Started from the backfill's savepoint: every card's aggregates are warm from its first live event.
         var env = StreamExecutionEnvironment.getExecutionEnvironment(LocalEnvironments.restoringFrom(
                 LocalEnvironments.streamingConfiguration(settings.parallelism(), stateDir.resolve("checkpoints"), settings.checkpointInterval()),

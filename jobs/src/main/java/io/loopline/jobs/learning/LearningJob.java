@@ -44,9 +44,15 @@ public final class LearningJob {
      * @param driftWindow event-time window of the drift statistics
      */
     public record Settings(ReferenceBins reference, Duration feedbackWindow, double defaultLabel, Duration outOfOrderness, int evaluationWindow,
-            int evaluationSlide, Duration driftWindow, int maxParallelism) {
+            int evaluationSlide, Duration driftWindow, int maxParallelism, io.loopline.operators.scoring.ModelStoreSupplier models) {
         public Settings {
             Objects.requireNonNull(reference, "reference");
+        }
+
+        /** Without a model store (no reference accuracy). */
+        public Settings(ReferenceBins reference, Duration feedbackWindow, double defaultLabel, Duration outOfOrderness, int evaluationWindow,
+                int evaluationSlide, Duration driftWindow, int maxParallelism) {
+            this(reference, feedbackWindow, defaultLabel, outOfOrderness, evaluationWindow, evaluationSlide, driftWindow, maxParallelism, null);
         }
     }
 
@@ -129,7 +135,7 @@ public final class LearningJob {
 
         DataStream<MonitoringReport> evaluation = joined.keyBy(p -> p.served().modelVersion(), Types.LONG)
                 .transform("Online Evaluation", MonitoringReport.TYPE_INFO, new OnlineEvaluation(settings.evaluationWindow(), settings.evaluationSlide())
-                        .withReferenceLabels(settings.reference().labelCounts()))
+                        .withReferenceLabels(settings.reference().labelCounts()).withModelStore(settings.models()))
                 .uid("online-evaluation");
 
         DataStream<MonitoringReport> windowDrift = timedServed

@@ -42,6 +42,10 @@ public final class OnlineEvaluation extends AbstractStreamOperator<MonitoringRep
 
     private final int window;
     private final int slide;
+    private io.loopline.operators.scoring.ModelStoreSupplier models;
+    private transient io.loopline.state.model.ModelStore store;
+    private transient Map<Long, Double> referenceAccuracy;
+
     /** Reference counts of label 0 and 1 (the backfill's label prior), or null: then no label drift is reported. */
     private double[] referenceLabels;
 
@@ -59,6 +63,15 @@ public final class OnlineEvaluation extends AbstractStreamOperator<MonitoringRep
         long seen;
         final ChangeDetector[] detectors = new ChangeDetector[DETECTORS.size()];
         boolean dirty;
+    }
+
+    /**
+     * Also exports each version's validation accuracy from its metadata in the model store, as
+     * {@code model_version_reference_accuracy}: the alert on an accuracy drop compares with it.
+     */
+    public OnlineEvaluation withModelStore(io.loopline.operators.scoring.ModelStoreSupplier models) {
+        this.models = models;
+        return this;
     }
 
     /** Also reports the drift of the window's labels against the reference prior: PSI and chi-square over {0, 1}. */
@@ -79,6 +92,8 @@ public final class OnlineEvaluation extends AbstractStreamOperator<MonitoringRep
     public void open() throws Exception {
         super.open();
         working = new HashMap<>();
+        referenceAccuracy = new ConcurrentHashMap<>();
+        store = models == null ? null : models.open();
         ring = getRuntimeContext().getState(new ValueStateDescriptor<>("evaluation-window", PrimitiveArrayTypeInfo.DOUBLE_PRIMITIVE_ARRAY_TYPE_INFO));
         progress = getRuntimeContext().getState(new ValueStateDescriptor<>("evaluation-progress", PrimitiveArrayTypeInfo.DOUBLE_PRIMITIVE_ARRAY_TYPE_INFO));
         detectorStates = new HashMap<>();
@@ -99,6 +114,7 @@ public final class OnlineEvaluation extends AbstractStreamOperator<MonitoringRep
         if (w == null) {
             w = load();
             working.put(version, w);
+            lookUpReferenceAccuracy(example.served().model(), version);
         }
         int slot = (int) (w.seen % window);
         double score = example.served().score();
@@ -123,6 +139,24 @@ public final class OnlineEvaluation extends AbstractStreamOperator<MonitoringRep
         }
         if (w.seen % slide == 0) {
             report(version, w.buffer, (int) Math.min(w.seen, window), time);
+        }
+    }
+
+    private void lookUpReferenceAccuracy(String model, long version) {
+        if (store == null || referenceAccuracy.containsKey(version)) {
+            return;
+        }
+        try {
+            var metadata = store.get(model, version);
+            Double accuracy = metadata.map(m -> m.metrics().get("validation.accuracy")).orElse(null);
+            if (accuracy == null) {
+                LOG.warn("{} v{} has no validation.accuracy in the model store: no reference accuracy to compare with", model, version);
+                return;
+            }
+            referenceAccuracy.put(version, accuracy);
+            metrics.addGroup("model_version", String.valueOf(version)).gauge("reference_accuracy", () -> referenceAccuracy.get(version));
+        } catch (Exception e) {
+            LOG.warn("Cannot read {} v{} from the model store: {}", model, version, e.toString());
         }
     }
 
