@@ -45,6 +45,9 @@ final class LearnCommand implements Callable<Integer> {
             description = "Model store root: each version's validation accuracy is exported as its reference (for the accuracy-drop alert).")
     String modelStore;
 
+    @Option(names = "--slice", description = "A one_hot feature of the spec: metrics are also reported per category (e.g. merchant).")
+    String slice;
+
     @Option(names = "--feature-log-topic", defaultValue = "feature-log", description = "Served features + predictions (default: ${DEFAULT-VALUE}).")
     String featureLogTopic;
 
@@ -104,7 +107,8 @@ final class LearnCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--profile: cannot read " + profile + " (" + e.getMessage() + "); run `loopline backfill` first");
         }
         var settings = new LearningJob.Settings(ReferenceBins.of(reference), feedbackWindow, defaultLabel == null ? Double.NaN : defaultLabel,
-                outOfOrderness, evaluationWindow, evaluationSlide, driftWindow, 128, modelStore == null ? null : storeAt(modelStore));
+                outOfOrderness, evaluationWindow, evaluationSlide, driftWindow, 128, modelStore == null ? null : storeAt(modelStore),
+                slice == null ? null : io.loopline.operators.learning.Slices.of(slice, reference.columns(), reference.fit()));
         Map<String, Integer> topics = new LinkedHashMap<>();
         topics.put(featureLogTopic, parallelism);
         topics.put(labelsTopic, parallelism);

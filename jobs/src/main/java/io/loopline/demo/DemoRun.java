@@ -173,7 +173,8 @@ public final class DemoRun {
                 KafkaIo.drift(bootstrap, settings.driftTopic(), "loopline-demo-" + runId),
                 KafkaIo.deadLetters(bootstrap, settings.deadLetterTopic(), "loopline-demo-learning-" + runId),
                 new LearningJob.Settings(ReferenceBins.of(reference), FEEDBACK_WINDOW, 0.0, spec.outOfOrderness(), 2000, 1000, DRIFT_WINDOW,
-                        settings.maxParallelism(), () -> new FileSystemModelStore(new org.apache.flink.core.fs.Path(storeRoot))));
+                        settings.maxParallelism(), () -> new FileSystemModelStore(new org.apache.flink.core.fs.Path(storeRoot)),
+                        io.loopline.operators.learning.Slices.of("merchant", reference.columns(), reference.fit())));
         // Started from the backfill's savepoint: every card's aggregates are warm from its first live event.
         var env = StreamExecutionEnvironment.getExecutionEnvironment(LocalEnvironments.restoringFrom(
                 LocalEnvironments.streamingConfiguration(settings.parallelism(), stateDir.resolve("checkpoints"), settings.checkpointInterval()),
@@ -340,6 +341,7 @@ public final class DemoRun {
         out.printf(Locale.ROOT, "  unlike the history     %s (PSI over %.2f already before the drift: the 17-minute history never filled its 1 h and 24 h windows, and covers other hours)%n",
                 s.differentFromHistory(), DriftWatcher.PSI_ALERT);
         out.printf(Locale.ROOT, "  latest accuracy        %s (rolling, per model version)%n", s.accuracyByVersion());
+        out.printf(Locale.ROOT, "  by merchant (slices)   %s%n", drift.sliceAccuracy());
         out.printf(Locale.ROOT, "  time                   %.1f s, %,.0f events/s end to end (Kafka -> Flink -> Kafka, committed)%n",
                 s.seconds(), s.eventsPerSecond());
         out.printf("  exactly-once           %s%n", s.exactlyOnce() ? "yes: every event's features and prediction committed once"

@@ -33,6 +33,7 @@ public final class DriftWatcher implements AutoCloseable {
     private final Map<String, Double> maxPsiBeforeDrift = new TreeMap<>();
     private volatile long driftStart = Long.MAX_VALUE;
     private final Map<Long, Double> accuracy = new TreeMap<>();
+    private final Map<String, Double> sliceAccuracy = new TreeMap<>();
     private final Thread thread;
     private volatile boolean stopped;
 
@@ -97,8 +98,10 @@ public final class DriftWatcher implements AutoCloseable {
                 news.add(String.format(java.util.Locale.ROOT, "feature %s drifted: PSI %.2f in the window from %s (at most %.2f before)", subject, psi,
                         window, maxPsiBeforeDrift.getOrDefault(subject, 0.0)));
             }
-        } else if (statistic.equals("accuracy")) {
+        } else if (statistic.equals("accuracy") && subject.equals("model")) {
             accuracy.put(version, r.path("value").asDouble());
+        } else if (statistic.equals("accuracy") && subject.startsWith("model[")) {
+            sliceAccuracy.put("v" + version + " " + subject.substring(6, subject.length() - 1), r.path("value").asDouble());
         }
     }
 
@@ -127,6 +130,11 @@ public final class DriftWatcher implements AutoCloseable {
     /** True once a detector fired on a window after the drift started. */
     public synchronized boolean detectedDrift() {
         return detections.keySet().stream().anyMatch(k -> !k.endsWith("(before the drift)"));
+    }
+
+    /** The latest accuracy per model version and slice ({@code v2 merchant=travel}). */
+    public synchronized Map<String, Double> sliceAccuracy() {
+        return new TreeMap<>(sliceAccuracy);
     }
 
     public synchronized Map<Long, Double> accuracy() {

@@ -44,15 +44,22 @@ public final class LearningJob {
      * @param driftWindow event-time window of the drift statistics
      */
     public record Settings(ReferenceBins reference, Duration feedbackWindow, double defaultLabel, Duration outOfOrderness, int evaluationWindow,
-            int evaluationSlide, Duration driftWindow, int maxParallelism, io.loopline.operators.scoring.ModelStoreSupplier models) {
+            int evaluationSlide, Duration driftWindow, int maxParallelism, io.loopline.operators.scoring.ModelStoreSupplier models,
+            io.loopline.operators.learning.Slices slices) {
         public Settings {
             Objects.requireNonNull(reference, "reference");
+        }
+
+        /** Without slices. */
+        public Settings(ReferenceBins reference, Duration feedbackWindow, double defaultLabel, Duration outOfOrderness, int evaluationWindow,
+                int evaluationSlide, Duration driftWindow, int maxParallelism, io.loopline.operators.scoring.ModelStoreSupplier models) {
+            this(reference, feedbackWindow, defaultLabel, outOfOrderness, evaluationWindow, evaluationSlide, driftWindow, maxParallelism, models, null);
         }
 
         /** Without a model store (no reference accuracy). */
         public Settings(ReferenceBins reference, Duration feedbackWindow, double defaultLabel, Duration outOfOrderness, int evaluationWindow,
                 int evaluationSlide, Duration driftWindow, int maxParallelism) {
-            this(reference, feedbackWindow, defaultLabel, outOfOrderness, evaluationWindow, evaluationSlide, driftWindow, maxParallelism, null);
+            this(reference, feedbackWindow, defaultLabel, outOfOrderness, evaluationWindow, evaluationSlide, driftWindow, maxParallelism, null, null);
         }
     }
 
@@ -147,7 +154,15 @@ public final class LearningJob {
                 .uid("drift-statistics")
                 .name("Drift Statistics");
 
-        return new Monitoring(evaluation.union(windowDrift), joined.getSideOutput(LabelJoin.REJECTED_LABELS));
+        DataStream<MonitoringReport> reports = evaluation.union(windowDrift);
+        if (settings.slices() != null) {
+            var slices = settings.slices();
+            reports = reports.union(joined.keyBy(p -> OnlineEvaluation.sliceKey(p, slices), Types.STRING)
+                    .transform("Slice Evaluation", MonitoringReport.TYPE_INFO,
+                            new OnlineEvaluation(settings.evaluationWindow(), settings.evaluationSlide()).perSlice(slices))
+                    .uid("slice-evaluation"));
+        }
+        return new Monitoring(reports, joined.getSideOutput(LabelJoin.REJECTED_LABELS));
     }
 
     public JobClient start(StreamExecutionEnvironment env) throws Exception {

@@ -43,6 +43,7 @@ public final class OnlineEvaluation extends AbstractStreamOperator<MonitoringRep
     private final int window;
     private final int slide;
     private io.loopline.operators.scoring.ModelStoreSupplier models;
+    private Slices slices;
     private transient io.loopline.state.model.ModelStore store;
     private transient Map<Long, Double> referenceAccuracy;
 
@@ -55,7 +56,7 @@ public final class OnlineEvaluation extends AbstractStreamOperator<MonitoringRep
     private transient Map<Long, Map<String, Double>> latest;
     private transient Map<Long, Map<String, Counter>> detections;
     private transient MetricGroup metrics;
-    private transient Map<Long, Working> working;
+    private transient Map<Object, Working> working;
 
     /** One version's evaluation state, in memory between checkpoints. */
     private static final class Working {
@@ -72,6 +73,20 @@ public final class OnlineEvaluation extends AbstractStreamOperator<MonitoringRep
     public OnlineEvaluation withModelStore(io.loopline.operators.scoring.ModelStoreSupplier models) {
         this.models = models;
         return this;
+    }
+
+    /**
+     * Evaluates per slice instead of per version: the input must then be keyed by
+     * {@link #sliceKey}; reports name the slice as their subject ({@code model[merchant=travel]}).
+     */
+    public OnlineEvaluation perSlice(Slices slices) {
+        this.slices = slices;
+        return this;
+    }
+
+    /** The key of an example when evaluating per slice: version and slice. */
+    public static String sliceKey(LabeledPrediction p, Slices slices) {
+        return p.served().modelVersion() + "|" + slices.sliceOf(p.served().features().values());
     }
 
     /** Also reports the drift of the window's labels against the reference prior: PSI and chi-square over {0, 1}. */
@@ -109,12 +124,16 @@ public final class OnlineEvaluation extends AbstractStreamOperator<MonitoringRep
     @Override
     public void processElement(StreamRecord<LabeledPrediction> element) throws Exception {
         LabeledPrediction example = element.getValue();
-        long version = (Long) getCurrentKey();
-        Working w = working.get(version);
+        long version = example.served().modelVersion();
+        Object key = getCurrentKey();
+        String subject = slices == null ? "model" : "model[" + slices.sliceOf(example.served().features().values()) + "]";
+        Working w = working.get(key);
         if (w == null) {
             w = load();
-            working.put(version, w);
-            lookUpReferenceAccuracy(example.served().model(), version);
+            working.put(key, w);
+            if (slices == null) {
+                lookUpReferenceAccuracy(example.served().model(), version);
+            }
         }
         int slot = (int) (w.seen % window);
         double score = example.served().score();
@@ -127,18 +146,20 @@ public final class OnlineEvaluation extends AbstractStreamOperator<MonitoringRep
         w.dirty = true;
 
         double error = (score >= 0.5) == (label >= 0.5) ? 0 : 1;
-        // Registered with the version's first example: Prometheus sees the count rise from 0 (increase() needs that).
-        Map<String, Counter> counters = detections(version);
-        for (int d = 0; d < DETECTORS.size(); d++) {
-            ChangeDetector detector = w.detectors[d];
-            if (detector.add(error)) {
-                counters.get(DETECTORS.get(d)).inc();
-                output.collect(new StreamRecord<>(new MonitoringReport(DETECTORS.get(d), "error", version, time, time, w.seen, detector.estimation(),
-                        Double.NaN), time));
+        if (slices == null) {
+            // Registered with the version's first example: Prometheus sees the count rise from 0 (increase() needs that).
+            Map<String, Counter> counters = detections(version);
+            for (int d = 0; d < DETECTORS.size(); d++) {
+                ChangeDetector detector = w.detectors[d];
+                if (detector.add(error)) {
+                    counters.get(DETECTORS.get(d)).inc();
+                    output.collect(new StreamRecord<>(new MonitoringReport(DETECTORS.get(d), "error", version, time, time, w.seen,
+                            detector.estimation(), Double.NaN), time));
+                }
             }
         }
         if (w.seen % slide == 0) {
-            report(version, w.buffer, (int) Math.min(w.seen, window), time);
+            report(version, subject, w.buffer, (int) Math.min(w.seen, window), time);
         }
     }
 
@@ -181,7 +202,7 @@ public final class OnlineEvaluation extends AbstractStreamOperator<MonitoringRep
     public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
         super.prepareSnapshotPreBarrier(checkpointId);
         Object key = getCurrentKey();
-        for (Map.Entry<Long, Working> e : working.entrySet()) {
+        for (Map.Entry<Object, Working> e : working.entrySet()) {
             Working w = e.getValue();
             if (!w.dirty) {
                 continue;
@@ -199,7 +220,7 @@ public final class OnlineEvaluation extends AbstractStreamOperator<MonitoringRep
         }
     }
 
-    private void report(long version, double[] buffer, int n, long time) {
+    private void report(long version, String subject, double[] buffer, int n, long time) {
         double[] scores = new double[n];
         double[] labels = new double[n];
         long start = Long.MAX_VALUE;
@@ -220,7 +241,11 @@ public final class OnlineEvaluation extends AbstractStreamOperator<MonitoringRep
         values.put("positive_rate", m.positiveRate());
         values.put("label_count", (double) n);
         for (var e : values.entrySet()) {
-            output.collect(new StreamRecord<>(new MonitoringReport(e.getKey(), "model", version, start, end, n, e.getValue(), Double.NaN), time));
+            output.collect(new StreamRecord<>(new MonitoringReport(e.getKey(), subject, version, start, end, n, e.getValue(), Double.NaN), time));
+        }
+        if (slices != null) {
+            publishSliceGauges(version, subject).putAll(values);
+            return;
         }
         if (referenceLabels != null && referenceLabels[0] + referenceLabels[1] > 0) {
             double positives = Math.round(m.positiveRate() * n);
@@ -243,6 +268,23 @@ public final class OnlineEvaluation extends AbstractStreamOperator<MonitoringRep
             Map<String, Double> values = new ConcurrentHashMap<>();
             MetricGroup group = metrics.addGroup("model_version", String.valueOf(v));
             for (String name : List.of("accuracy", "log_loss", "auc", "brier", "calibration_error", "positive_rate", "label_count")) {
+                group.gauge(name, () -> values.getOrDefault(name, Double.NaN));
+            }
+            return values;
+        });
+    }
+
+    private transient Map<String, Map<String, Double>> sliceGauges;
+
+    /** Gauges {@code loopline.model_version.slice.<metric>} with labels {@code model_version} and {@code slice}. */
+    private Map<String, Double> publishSliceGauges(long version, String subject) {
+        if (sliceGauges == null) {
+            sliceGauges = new ConcurrentHashMap<>();
+        }
+        return sliceGauges.computeIfAbsent(version + subject, k -> {
+            Map<String, Double> values = new ConcurrentHashMap<>();
+            MetricGroup group = metrics.addGroup("model_version", String.valueOf(version)).addGroup("slice", subject.substring(6, subject.length() - 1));
+            for (String name : List.of("accuracy", "log_loss", "auc", "label_count")) {
                 group.gauge(name, () -> values.getOrDefault(name, Double.NaN));
             }
             return values;

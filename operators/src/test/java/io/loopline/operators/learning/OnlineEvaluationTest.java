@@ -24,7 +24,7 @@ class OnlineEvaluationTest {
         return new StreamRecord<>(new LabeledPrediction(served, label, 1000L + i, false), 1000L + i);
     }
 
-    private static List<MonitoringReport> reports(KeyedOneInputStreamOperatorTestHarness<Long, LabeledPrediction, MonitoringReport> h, String statistic) {
+    private static List<MonitoringReport> reports(KeyedOneInputStreamOperatorTestHarness<?, LabeledPrediction, MonitoringReport> h, String statistic) {
         return h.extractOutputValues().stream().filter(r -> r.statistic().equals(statistic)).toList();
     }
 
@@ -93,6 +93,26 @@ class OnlineEvaluationTest {
             MonitoringReport chi2 = h.extractOutputValues().stream().filter(r -> r.subject().equals("label") && r.statistic().equals("chi2")).findFirst()
                     .orElseThrow();
             assertThat(chi2.pvalue()).isLessThan(1e-10);
+        }
+    }
+
+    @Test
+    void slicesAreEvaluatedApart() throws Exception {
+        var fit = new io.loopline.state.profile.FeatureFit(java.util.Map.of(), java.util.Map.of("merchant", List.of("grocery", "travel")));
+        Slices slices = Slices.of("merchant", List.of("amount", "merchant[0]", "merchant[1]", "merchant[other]"), fit);
+        try (var h = new KeyedOneInputStreamOperatorTestHarness<>(new OnlineEvaluation(4, 4).perSlice(slices),
+                (LabeledPrediction p) -> OnlineEvaluation.sliceKey(p, slices), Types.STRING)) {
+            h.open();
+            for (int i = 0; i < 8; i++) {
+                boolean travel = i % 2 == 1;
+                double[] values = {10, travel ? 0 : 1, travel ? 1 : 0, 0};
+                var served = new ServedFeatures(new FeatureVector("e" + i, "c", 1000L + i, values, Double.NaN), "fraud", 1, 0.9, 0);
+                // grocery always right, travel always wrong
+                h.processElement(new StreamRecord<>(new LabeledPrediction(served, travel ? 0 : 1, 1000L + i, false), 1000L + i));
+            }
+            List<MonitoringReport> accuracy = reports(h, "accuracy");
+            assertThat(accuracy).extracting(r -> r.subject() + "=" + r.value())
+                    .containsExactlyInAnyOrder("model[merchant=grocery]=1.0", "model[merchant=travel]=0.0");
         }
     }
 }
