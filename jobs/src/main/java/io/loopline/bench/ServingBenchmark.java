@@ -135,11 +135,7 @@ public final class ServingBenchmark {
             if (kafka != null) {
                 kafka.close();
             }
-            try (var paths = Files.walk(work)) {
-                for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
+            io.loopline.io.LocalFiles.deleteRecursively(work);
         }
     }
 

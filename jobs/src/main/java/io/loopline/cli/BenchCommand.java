@@ -71,11 +71,7 @@ final class BenchCommand implements Runnable {
             try {
                 streaming = bench.streaming(checkpoints, checkpointInterval, stateBackend);
             } finally {
-                try (var paths = java.nio.file.Files.walk(checkpoints)) {
-                    for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                        java.nio.file.Files.deleteIfExists(p);
-                    }
-                }
+                io.loopline.io.LocalFiles.deleteRecursively(checkpoints);
             }
             double bytesPerEntity = (double) streaming.maxStateBytes() / entities;
             if (json) {
@@ -245,11 +241,7 @@ final class BenchCommand implements Runnable {
                 small = bench.run(examples, dir.resolve("small"), checkpointInterval);
                 large = bench.run(examples * 10, dir.resolve("large"), checkpointInterval);
             } finally {
-                try (var paths = java.nio.file.Files.walk(dir)) {
-                    for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                        java.nio.file.Files.deleteIfExists(p);
-                    }
-                }
+                io.loopline.io.LocalFiles.deleteRecursively(dir);
             }
             if (json) {
                 ObjectNode node = new ObjectMapper().createObjectNode();

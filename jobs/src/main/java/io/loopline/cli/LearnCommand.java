@@ -70,13 +70,14 @@ final class LearnCommand implements Callable<Integer> {
     @Option(names = "--out-of-orderness", defaultValue = "5s", description = "Event-time disorder of feature log and labels (default: ${DEFAULT-VALUE}).")
     Duration outOfOrderness;
 
-    @Option(names = "--evaluation-window", defaultValue = "1000", description = "Labelled examples per rolling evaluation (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--evaluation-window", defaultValue = "1000",
+            description = "Labelled examples per rolling (count-based) evaluation; time-based windows use --drift-window (default: ${DEFAULT-VALUE}).")
     int evaluationWindow;
 
     @Option(names = "--evaluation-slide", defaultValue = "250", description = "Report the evaluation every this many examples (default: ${DEFAULT-VALUE}).")
     int evaluationSlide;
 
-    @Option(names = "--drift-window", defaultValue = "1min", description = "Event-time window of the drift statistics (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--drift-window", defaultValue = "1min", description = "Event-time window of the drift statistics and of the time-based evaluation (default: ${DEFAULT-VALUE}).")
     Duration driftWindow;
 
     @Option(names = "--group-id", defaultValue = "loopline-learning", description = "Kafka consumer group (default: ${DEFAULT-VALUE}).")

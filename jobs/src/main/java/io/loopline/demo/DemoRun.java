@@ -100,15 +100,7 @@ public final class DemoRun {
         try {
             return runAgainst(bootstrap, temporary);
         } finally {
-            deleteRecursively(temporary);
-        }
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        try (var paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
+            io.loopline.io.LocalFiles.deleteRecursively(temporary);
         }
     }
 

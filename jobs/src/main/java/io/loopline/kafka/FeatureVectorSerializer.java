@@ -21,22 +21,25 @@ public final class FeatureVectorSerializer implements KafkaRecordSerializationSc
         this.specName = specName;
     }
 
+    /** The vector's fields, shared with the feature log's records. */
+    static void writeFields(com.fasterxml.jackson.core.JsonGenerator json, FeatureVector v, String specName) throws java.io.IOException {
+        json.writeStringField("eventId", v.eventId());
+        json.writeStringField("entity", v.entity());
+        json.writeNumberField("timestamp", v.timestamp());
+        json.writeStringField("spec", specName);
+        json.writeArrayFieldStart("values");
+        for (double x : v.values()) {
+            json.writeNumber(x);
+        }
+        json.writeEndArray();
+        if (v.hasLabel()) {
+            json.writeNumberField("label", v.label());
+        }
+    }
+
     @Override
     public ProducerRecord<byte[], byte[]> serialize(FeatureVector v, KafkaSinkContext context, Long timestamp) {
-        byte[] value = Json.object(json -> {
-            json.writeStringField("eventId", v.eventId());
-            json.writeStringField("entity", v.entity());
-            json.writeNumberField("timestamp", v.timestamp());
-            json.writeStringField("spec", specName);
-            json.writeArrayFieldStart("values");
-            for (double x : v.values()) {
-                json.writeNumber(x);
-            }
-            json.writeEndArray();
-            if (v.hasLabel()) {
-                json.writeNumberField("label", v.label());
-            }
-        });
+        byte[] value = Json.object(json -> writeFields(json, v, specName));
         // Kafka stamps its own time: event times may lie ahead of the broker's clock.
         return new ProducerRecord<>(topic, null, null, v.eventId().getBytes(StandardCharsets.UTF_8), value);
     }

@@ -27,18 +27,7 @@ public final class ServedFeaturesSerializer implements KafkaRecordSerializationS
     public ProducerRecord<byte[], byte[]> serialize(ServedFeatures s, KafkaSinkContext context, Long timestamp) {
         FeatureVector v = s.features();
         byte[] value = Json.object(json -> {
-            json.writeStringField("eventId", v.eventId());
-            json.writeStringField("entity", v.entity());
-            json.writeNumberField("timestamp", v.timestamp());
-            json.writeStringField("spec", specName);
-            json.writeArrayFieldStart("values");
-            for (double x : v.values()) {
-                json.writeNumber(x);
-            }
-            json.writeEndArray();
-            if (v.hasLabel()) {
-                json.writeNumberField("label", v.label());
-            }
+            FeatureVectorSerializer.writeFields(json, v, specName);
             json.writeStringField("model", s.model());
             json.writeNumberField("modelVersion", s.modelVersion());
             json.writeNumberField("score", s.score());

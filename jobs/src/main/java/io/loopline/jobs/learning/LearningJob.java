@@ -41,7 +41,7 @@ public final class LearningJob {
      * @param outOfOrderness how far feature-log and label times may run behind the latest seen
      * @param evaluationWindow labelled examples per rolling evaluation window
      * @param evaluationSlide report every this many examples
-     * @param driftWindow event-time window of the drift statistics
+     * @param driftWindow event-time window of the drift statistics and of the time-based evaluation
      */
     public record Settings(ReferenceBins reference, Duration feedbackWindow, double defaultLabel, Duration outOfOrderness, int evaluationWindow,
             int evaluationSlide, Duration driftWindow, int maxParallelism, io.loopline.operators.scoring.ModelStoreSupplier models,
@@ -142,7 +142,8 @@ public final class LearningJob {
 
         DataStream<MonitoringReport> evaluation = joined.keyBy(p -> p.served().modelVersion(), Types.LONG)
                 .transform("Online Evaluation", MonitoringReport.TYPE_INFO, new OnlineEvaluation(settings.evaluationWindow(), settings.evaluationSlide())
-                        .withReferenceLabels(settings.reference().labelCounts()).withModelStore(settings.models()))
+                        .withReferenceLabels(settings.reference().labelCounts()).withModelStore(settings.models())
+                        .withTimeWindow(settings.driftWindow()))
                 .uid("online-evaluation");
 
         DataStream<MonitoringReport> windowDrift = timedServed
@@ -159,7 +160,8 @@ public final class LearningJob {
             var slices = settings.slices();
             reports = reports.union(joined.keyBy(p -> OnlineEvaluation.sliceKey(p, slices), Types.STRING)
                     .transform("Slice Evaluation", MonitoringReport.TYPE_INFO,
-                            new OnlineEvaluation(settings.evaluationWindow(), settings.evaluationSlide()).perSlice(slices))
+                            new OnlineEvaluation(settings.evaluationWindow(), settings.evaluationSlide()).perSlice(slices)
+                                    .withTimeWindow(settings.driftWindow()))
                     .uid("slice-evaluation"));
         }
         return new Monitoring(reports, joined.getSideOutput(LabelJoin.REJECTED_LABELS));

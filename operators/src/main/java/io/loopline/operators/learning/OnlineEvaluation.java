@@ -44,6 +44,8 @@ public final class OnlineEvaluation extends AbstractStreamOperator<MonitoringRep
     private final int slide;
     private io.loopline.operators.scoring.ModelStoreSupplier models;
     private Slices slices;
+    private long timeWindowMillis;
+    private transient ValueState<double[]> timeWindowsState;
     private transient io.loopline.state.model.ModelStore store;
     private transient Map<Long, Double> referenceAccuracy;
 
@@ -63,6 +65,9 @@ public final class OnlineEvaluation extends AbstractStreamOperator<MonitoringRep
         double[] buffer;
         long seen;
         final ChangeDetector[] detectors = new ChangeDetector[DETECTORS.size()];
+        final java.util.TreeMap<Long, TimeWindowMetrics> timeWindows = new java.util.TreeMap<>();
+        long version;
+        String subject;
         boolean dirty;
     }
 
@@ -81,6 +86,16 @@ public final class OnlineEvaluation extends AbstractStreamOperator<MonitoringRep
      */
     public OnlineEvaluation perSlice(Slices slices) {
         this.slices = slices;
+        return this;
+    }
+
+    /**
+     * Also evaluates per tumbling event-time window of this length (subject {@code model/time}):
+     * each window's metrics are reported once the watermark passes its end. Kept in fixed space per
+     * window (see {@link TimeWindowMetrics}); AUC and calibration use 100 score bins.
+     */
+    public OnlineEvaluation withTimeWindow(java.time.Duration window) {
+        this.timeWindowMillis = window.toMillis();
         return this;
     }
 
@@ -111,6 +126,8 @@ public final class OnlineEvaluation extends AbstractStreamOperator<MonitoringRep
         store = models == null ? null : models.open();
         ring = getRuntimeContext().getState(new ValueStateDescriptor<>("evaluation-window", PrimitiveArrayTypeInfo.DOUBLE_PRIMITIVE_ARRAY_TYPE_INFO));
         progress = getRuntimeContext().getState(new ValueStateDescriptor<>("evaluation-progress", PrimitiveArrayTypeInfo.DOUBLE_PRIMITIVE_ARRAY_TYPE_INFO));
+        timeWindowsState = getRuntimeContext().getState(new ValueStateDescriptor<>("evaluation-time-windows",
+                PrimitiveArrayTypeInfo.DOUBLE_PRIMITIVE_ARRAY_TYPE_INFO));
         detectorStates = new HashMap<>();
         for (String name : DETECTORS) {
             detectorStates.put(name, getRuntimeContext().getState(
@@ -144,6 +161,12 @@ public final class OnlineEvaluation extends AbstractStreamOperator<MonitoringRep
         w.buffer[3 * slot + 2] = time;
         w.seen++;
         w.dirty = true;
+        w.version = version;
+        w.subject = subject;
+        if (timeWindowMillis > 0) {
+            long start = Math.floorDiv(time, timeWindowMillis) * timeWindowMillis;
+            w.timeWindows.computeIfAbsent(start, TimeWindowMetrics::new).add(score, label);
+        }
 
         double error = (score >= 0.5) == (label >= 0.5) ? 0 : 1;
         if (slices == null) {
@@ -181,6 +204,36 @@ public final class OnlineEvaluation extends AbstractStreamOperator<MonitoringRep
         }
     }
 
+    @Override
+    public void processWatermark(org.apache.flink.streaming.api.watermark.Watermark mark) throws Exception {
+        if (timeWindowMillis > 0) {
+            for (Working w : working.values()) {
+                while (!w.timeWindows.isEmpty() && w.timeWindows.firstKey() + timeWindowMillis <= mark.getTimestamp()) {
+                    reportTimeWindow(w, w.timeWindows.pollFirstEntry().getValue());
+                    w.dirty = true;
+                }
+            }
+        }
+        super.processWatermark(mark);
+    }
+
+    private void reportTimeWindow(Working w, TimeWindowMetrics m) {
+        long end = m.start + timeWindowMillis;
+        String subject = w.subject + "/time";
+        Map<String, Double> values = new java.util.LinkedHashMap<>();
+        values.put("accuracy", m.accuracy());
+        values.put("log_loss", m.logLoss());
+        values.put("auc", m.auc());
+        values.put("brier", m.brier());
+        values.put("calibration_error", m.calibrationError());
+        values.put("positive_rate", m.positiveRate());
+        values.put("label_count", (double) m.count);
+        for (var e : values.entrySet()) {
+            output.collect(new StreamRecord<>(new MonitoringReport(e.getKey(), subject, w.version, m.start, end, m.count, e.getValue(), Double.NaN),
+                    end - 1));
+        }
+    }
+
     /** The current key's state from the last checkpoint, or a fresh one. */
     private Working load() throws Exception {
         Working w = new Working();
@@ -188,6 +241,14 @@ public final class OnlineEvaluation extends AbstractStreamOperator<MonitoringRep
         w.buffer = buffer != null ? buffer : new double[3 * window];
         double[] seen = progress.value();
         w.seen = seen == null ? 0 : (long) seen[0];
+        double[] windows = timeWindowsState.value();
+        if (windows != null) {
+            int size = 6 + 3 * TimeWindowMetrics.BINS;
+            for (int at = 0; at + size <= windows.length; at += size) {
+                TimeWindowMetrics m = TimeWindowMetrics.fromArray(java.util.Arrays.copyOfRange(windows, at, at + size));
+                w.timeWindows.put(m.start, m);
+            }
+        }
         for (int d = 0; d < DETECTORS.size(); d++) {
             w.detectors[d] = ChangeDetectors.create(DETECTORS.get(d), Map.of());
             double[] saved = detectorStates.get(DETECTORS.get(d)).value();
@@ -212,6 +273,16 @@ public final class OnlineEvaluation extends AbstractStreamOperator<MonitoringRep
             progress.update(new double[] {w.seen});
             for (int d = 0; d < DETECTORS.size(); d++) {
                 detectorStates.get(DETECTORS.get(d)).update(w.detectors[d].state());
+            }
+            if (timeWindowMillis > 0) {
+                int size = 6 + 3 * TimeWindowMetrics.BINS;
+                double[] windows = new double[w.timeWindows.size() * size];
+                int at = 0;
+                for (TimeWindowMetrics m : w.timeWindows.values()) {
+                    System.arraycopy(m.toArray(), 0, windows, at, size);
+                    at += size;
+                }
+                timeWindowsState.update(windows);
             }
             w.dirty = false;
         }

@@ -115,4 +115,35 @@ class OnlineEvaluationTest {
                     .containsExactlyInAnyOrder("model[merchant=grocery]=1.0", "model[merchant=travel]=0.0");
         }
     }
+
+    @Test
+    void timeWindowsReportOnceTheWatermarkPassesThem() throws Exception {
+        try (var h = new KeyedOneInputStreamOperatorTestHarness<>(new OnlineEvaluation(1000, 1000).withTimeWindow(java.time.Duration.ofMillis(10)),
+                (LabeledPrediction p) -> p.served().modelVersion(), Types.LONG)) {
+            h.open();
+            for (int i = 0; i < 20; i++) { // times 1000..1019: windows [1000,1010) right, [1010,1020) half wrong
+                h.processElement(example(1, i, i < 10 || i % 2 == 0 ? 0.9 : 0.1, 1));
+            }
+            assertThat(h.extractOutputValues()).filteredOn(r -> r.subject().endsWith("/time")).isEmpty();
+            h.processWatermark(new org.apache.flink.streaming.api.watermark.Watermark(1010));
+            h.prepareSnapshotPreBarrier(1);
+            var snapshot = h.snapshot(1, 1);
+            List<MonitoringReport> first = h.extractOutputValues().stream().filter(r -> r.subject().equals("model/time")).toList();
+            assertThat(first).filteredOn(r -> r.statistic().equals("accuracy")).extracting(MonitoringReport::value).containsExactly(1.0);
+            assertThat(first.get(0).windowStart()).isEqualTo(1000);
+            assertThat(first.get(0).windowEnd()).isEqualTo(1010);
+
+            try (var restored = new KeyedOneInputStreamOperatorTestHarness<>(
+                    new OnlineEvaluation(1000, 1000).withTimeWindow(java.time.Duration.ofMillis(10)),
+                    (LabeledPrediction p) -> p.served().modelVersion(), Types.LONG)) {
+                restored.initializeState(snapshot);
+                restored.open();
+                restored.processElement(example(1, 25, 0.9, 1)); // loads the key's open window [1010,1020)
+                restored.processWatermark(new org.apache.flink.streaming.api.watermark.Watermark(1020));
+                List<MonitoringReport> second = restored.extractOutputValues().stream()
+                        .filter(r -> r.subject().equals("model/time") && r.statistic().equals("accuracy")).toList();
+                assertThat(second).extracting(MonitoringReport::value).containsExactly(0.5);
+            }
+        }
+    }
 }
