@@ -53,6 +53,12 @@ public final class DemoRun {
     private static final Duration CHARGEBACK_DELAY = Duration.ofSeconds(20);
     private static final Duration FEEDBACK_WINDOW = Duration.ofMinutes(1);
     private static final Duration DRIFT_WINDOW = Duration.ofMinutes(1);
+    /**
+     * The feature log interleaves the serving subtasks' outputs; a subtask a tenth of a second behind
+     * another is half a minute of event time behind here, where event time runs ~200 times faster
+     * than the clock. The learning job's out-of-orderness must cover that, or labels meet no prediction.
+     */
+    private static final Duration FEATURE_LOG_DISORDER = Duration.ofMinutes(2);
     /** Share of the live events after which amounts grow fourfold and fraud gets likelier. */
     private static final double DRIFT_AT = 0.6;
     /** How long the summary waits for the learning job's last windows once every event is served. */
@@ -145,26 +151,28 @@ public final class DemoRun {
         topics.put(settings.driftTopic(), 1);
         KafkaTopics.ensure(bootstrap, topics, java.util.Set.of(settings.modelsTopic()), Duration.ofSeconds(30));
         out.printf("Topics ready: %s%n", topics.keySet());
+        // On a shared cluster the topics may hold earlier runs' records: this run reads only what it writes from now on.
+        long runStart = System.currentTimeMillis();
         ModelAnnouncements.announce(bootstrap, settings.modelsTopic(), store, trained.model());
 
         String runId = Long.toHexString(System.currentTimeMillis());
         var job = new ServingJob(
-                KafkaIo.events(bootstrap, settings.eventsTopic(), "loopline-demo-" + runId, false),
+                KafkaIo.events(bootstrap, settings.eventsTopic(), "loopline-demo-" + runId, false, runStart),
                 null, // the feature log carries the served features, with their predictions
                 KafkaIo.deadLetters(bootstrap, settings.deadLetterTopic(), "loopline-demo-" + runId),
                 new ServingJob.Settings(spec, backfilled.fit(), settings.maxParallelism()))
                 .withScoring(new ServingJob.Scoring(
-                        KafkaIo.models(bootstrap, settings.modelsTopic(), "loopline-demo-" + runId, false),
+                        KafkaIo.models(bootstrap, settings.modelsTopic(), "loopline-demo-" + runId, false, runStart),
                         KafkaIo.predictions(bootstrap, settings.predictionsTopic(), "loopline-demo-" + runId), MODEL,
                         () -> new FileSystemModelStore(new org.apache.flink.core.fs.Path(storeRoot)), 256, 100, 1_000_000))
                 .withFeatureLog(KafkaIo.featureLog(bootstrap, settings.featureLogTopic(), spec.name(), "loopline-demo-" + runId));
         // The learning job beside it: feature log x chargebacks, evaluation per version, drift against the backfill's profile.
         var reference = ReferenceProfile.read(new org.apache.flink.core.fs.Path(stateDir.resolve("backfill").resolve(BackfillJob.PROFILE_FILE).toUri()));
-        var learning = new LearningJob(KafkaIo.raw(bootstrap, settings.featureLogTopic(), "loopline-demo-learning-" + runId),
-                KafkaIo.raw(bootstrap, settings.labelsTopic(), "loopline-demo-learning-" + runId),
+        var learning = new LearningJob(KafkaIo.raw(bootstrap, settings.featureLogTopic(), "loopline-demo-learning-" + runId, runStart),
+                KafkaIo.raw(bootstrap, settings.labelsTopic(), "loopline-demo-learning-" + runId, runStart),
                 KafkaIo.drift(bootstrap, settings.driftTopic(), "loopline-demo-" + runId),
                 KafkaIo.deadLetters(bootstrap, settings.deadLetterTopic(), "loopline-demo-learning-" + runId),
-                new LearningJob.Settings(ReferenceBins.of(reference), FEEDBACK_WINDOW, 0.0, spec.outOfOrderness(), 2000, 1000, DRIFT_WINDOW,
+                new LearningJob.Settings(ReferenceBins.of(reference), FEEDBACK_WINDOW, 0.0, FEATURE_LOG_DISORDER, 2000, 1000, DRIFT_WINDOW,
                         settings.maxParallelism(), () -> new FileSystemModelStore(new org.apache.flink.core.fs.Path(storeRoot)),
                         io.loopline.operators.learning.Slices.of("merchant", reference.columns(), reference.fit())));
         // Started from the backfill's savepoint: every card's aggregates are warm from its first live event.

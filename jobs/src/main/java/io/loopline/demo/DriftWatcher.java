@@ -95,8 +95,8 @@ public final class DriftWatcher implements AutoCloseable {
                 maxPsiBeforeDrift.merge(subject, psi, Math::max);
             } else if (psi > PSI_ALERT && maxPsiBeforeDrift.getOrDefault(subject, 0.0) <= PSI_ALERT && !driftedFeatures.containsKey(subject)) {
                 driftedFeatures.put(subject, psi);
-                news.add(String.format(java.util.Locale.ROOT, "feature %s drifted: PSI %.2f in the window from %s (at most %.2f before)", subject, psi,
-                        window, maxPsiBeforeDrift.getOrDefault(subject, 0.0)));
+                news.add(String.format(java.util.Locale.ROOT, "%s drifted: PSI %.2f in the window from %s (at most %.2f before)",
+                        subject.equals("label") ? "the label prior" : "feature " + subject, psi, window, maxPsiBeforeDrift.getOrDefault(subject, 0.0)));
             }
         } else if (statistic.equals("accuracy") && subject.equals("model")) {
             accuracy.put(version, r.path("value").asDouble());

@@ -30,11 +30,20 @@ public final class KafkaIo {
      *     tests); otherwise read forever
      */
     public static KafkaSource<RawEvent> events(String bootstrapServers, String topic, String groupId, boolean bounded) {
+        return events(bootstrapServers, topic, groupId, bounded, 0);
+    }
+
+    /**
+     * @param fromTimestamp when positive, start at the first record written at or after this time
+     *     (epoch millis) instead of the group's committed offsets: a run that must not see what earlier
+     *     runs left in a shared topic (the demo on an existing cluster)
+     */
+    public static KafkaSource<RawEvent> events(String bootstrapServers, String topic, String groupId, boolean bounded, long fromTimestamp) {
         var builder = KafkaSource.<RawEvent>builder()
                 .setBootstrapServers(bootstrapServers)
                 .setTopics(topic)
                 .setGroupId(groupId)
-                .setStartingOffsets(OffsetsInitializer.committedOffsets(
+                .setStartingOffsets(fromTimestamp > 0 ? OffsetsInitializer.timestamp(fromTimestamp) : OffsetsInitializer.committedOffsets(
                         org.apache.kafka.clients.consumer.OffsetResetStrategy.EARLIEST))
                 .setDeserializer(new RawEventDeserializer())
                 .setProperty("isolation.level", "read_committed")
@@ -57,11 +66,16 @@ public final class KafkaIo {
 
     /** The models topic from its beginning (compacted: the latest announcement per model name). */
     public static KafkaSource<ModelAnnouncement> models(String bootstrapServers, String topic, String groupId, boolean bounded) {
+        return models(bootstrapServers, topic, groupId, bounded, 0);
+    }
+
+    /** @param fromTimestamp when positive, only announcements written at or after this time (see {@link #events}) */
+    public static KafkaSource<ModelAnnouncement> models(String bootstrapServers, String topic, String groupId, boolean bounded, long fromTimestamp) {
         var builder = KafkaSource.<ModelAnnouncement>builder()
                 .setBootstrapServers(bootstrapServers)
                 .setTopics(topic)
                 .setGroupId(groupId + "-models")
-                .setStartingOffsets(OffsetsInitializer.earliest())
+                .setStartingOffsets(fromTimestamp > 0 ? OffsetsInitializer.timestamp(fromTimestamp) : OffsetsInitializer.earliest())
                 .setDeserializer(new ModelAnnouncements.Deserializer())
                 .setProperty("partition.discovery.interval.ms", "10000");
         if (bounded) {
@@ -92,11 +106,17 @@ public final class KafkaIo {
 
     /** Any topic of JSON records, kept undecoded (decoding errors go to dead letters with the raw bytes), from committed offsets or the start. */
     public static KafkaSource<RawEvent> raw(String bootstrapServers, String topic, String groupId) {
+        return raw(bootstrapServers, topic, groupId, 0);
+    }
+
+    /** @param fromTimestamp when positive, only records written at or after this time (see {@link #events}) */
+    public static KafkaSource<RawEvent> raw(String bootstrapServers, String topic, String groupId, long fromTimestamp) {
         return KafkaSource.<RawEvent>builder()
                 .setBootstrapServers(bootstrapServers)
                 .setTopics(topic)
                 .setGroupId(groupId)
-                .setStartingOffsets(OffsetsInitializer.committedOffsets(org.apache.kafka.clients.consumer.OffsetResetStrategy.EARLIEST))
+                .setStartingOffsets(fromTimestamp > 0 ? OffsetsInitializer.timestamp(fromTimestamp)
+                        : OffsetsInitializer.committedOffsets(org.apache.kafka.clients.consumer.OffsetResetStrategy.EARLIEST))
                 .setDeserializer(new RawEventDeserializer())
                 .setProperty("isolation.level", "read_committed")
                 .setProperty("partition.discovery.interval.ms", "10000")

@@ -146,7 +146,20 @@ public final class FeatureAggregation extends KeyedProcessFunction<String, Event
             while (to < due.size() && due.get(to).timestamp() == time) {
                 to++;
             }
-            process(state, due.subList(from, to), time, out);
+            if (state.lastEventTime() != EntityFeatureState.NO_EVENT && time < state.lastEventTime()) {
+                // Older than what this entity's state already holds: after a warm start from a savepoint (the backfill's),
+                // a stream read from before the savepoint's end replays events the state has seen. Folding them in would
+                // break the time order of the aggregates: they are late.
+                for (Event event : due.subList(from, to)) {
+                    lateEvents.inc();
+                    ctx.output(LATE, new DeadLetter(LATE_REASON, spec.schema().timeField(),
+                            "event time " + event.timestamp() + " is before the entity's last aggregated event at " + state.lastEventTime()
+                                    + " (restored state)", "entity " + event.entity(), event.entity().getBytes(StandardCharsets.UTF_8),
+                            EventJson.encode(event, spec.schema()), ctx.timerService().currentProcessingTime()));
+                }
+            } else {
+                process(state, due.subList(from, to), time, out);
+            }
             if (time != timestamp) {
                 // Its events are done: without this, a busy entity would re-read its pending list
                 // once per remaining timer of this watermark advance.

@@ -150,6 +150,28 @@ class FeatureAggregationTest {
     }
 
     @Test
+    void afterAWarmStartAnEventOlderThanTheRestoredStateIsLateNotACrash() throws Exception {
+        OperatorSubtaskState warm;
+        try (var h = harness()) {
+            h.open();
+            feed(h, event("seen", "u", 10_000_000, 1.0));
+            h.processWatermark(new Watermark(Long.MAX_VALUE - 1));
+            warm = h.snapshot(1, 1);
+        }
+        try (var h = harness()) {
+            h.initializeState(warm); // the watermark starts over, as after a savepoint
+            h.open();
+            feed(h, event("replayed", "u", 500, 1.0));
+            feed(h, event("new", "u", 10_001_000, 1.0));
+            h.processWatermark(new Watermark(10_002_000));
+            assertThat(h.extractOutputValues()).extracting(r -> r.event().id()).containsExactly("new");
+            List<DeadLetter> late = h.getSideOutput(FeatureAggregation.LATE).stream().map(StreamRecord::getValue).toList();
+            assertThat(late).extracting(DeadLetter::reason).containsExactly("late");
+            assertThat(late.get(0).detail()).contains("restored state");
+        }
+    }
+
+    @Test
     void anEntityIdleLongerThanTheTtlStartsAfresh() throws Exception {
         long hour = 3_600_000L;
         try (var h = harness()) {
