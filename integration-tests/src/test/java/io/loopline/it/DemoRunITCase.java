@@ -40,7 +40,7 @@ class DemoRunITCase {
         assertThat(summary.detections().keySet()).as(output).anyMatch(detector -> !detector.endsWith("(before the drift)"));
         assertThat(summary.driftedFeatures()).as(output).containsKey("amount_log");
         assertThat(summary.chargebacks()).isPositive();
-        assertThat(output).contains("by merchant (slices)   {v1 merchant=");
+        assertThat(output).containsPattern("by merchant \\(slices\\)   v\\d \\{electronics=");
         assertThat(summary.exactlyOnce()).isTrue();
         assertThat(output).contains("Loopline demo summary", "exactly-once           yes", "Local Kafka broker stopped.");
         assertThat(BrokerProcesses.descendantsRunningKafka()).isEmpty();

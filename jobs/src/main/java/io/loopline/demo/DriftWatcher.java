@@ -33,7 +33,7 @@ public final class DriftWatcher implements AutoCloseable {
     private final Map<String, Double> maxPsiBeforeDrift = new TreeMap<>();
     private volatile long driftStart = Long.MAX_VALUE;
     private final Map<Long, Double> accuracy = new TreeMap<>();
-    private final Map<String, Double> sliceAccuracy = new TreeMap<>();
+    private final TreeMap<Long, Map<String, Double>> sliceAccuracy = new TreeMap<>();
     private final Thread thread;
     private volatile boolean stopped;
 
@@ -100,8 +100,9 @@ public final class DriftWatcher implements AutoCloseable {
             }
         } else if (statistic.equals("accuracy") && subject.equals("model")) {
             accuracy.put(version, r.path("value").asDouble());
-        } else if (statistic.equals("accuracy") && subject.startsWith("model[")) {
-            sliceAccuracy.put("v" + version + " " + subject.substring(6, subject.length() - 1), r.path("value").asDouble());
+        } else if (statistic.equals("accuracy") && subject.startsWith("model[") && subject.endsWith("]")) {
+            sliceAccuracy.computeIfAbsent(version, v -> new TreeMap<>())
+                    .put(subject.substring(subject.indexOf('=') + 1, subject.length() - 1), Math.round(r.path("value").asDouble() * 1000) / 1000.0);
         }
     }
 
@@ -132,9 +133,9 @@ public final class DriftWatcher implements AutoCloseable {
         return detections.keySet().stream().anyMatch(k -> !k.endsWith("(before the drift)"));
     }
 
-    /** The latest accuracy per model version and slice ({@code v2 merchant=travel}). */
-    public synchronized Map<String, Double> sliceAccuracy() {
-        return new TreeMap<>(sliceAccuracy);
+    /** The latest accuracy per slice (merchant) of the newest model version that has any, e.g. {@code v2 {travel=0.78, ...}}. */
+    public synchronized String sliceAccuracy() {
+        return sliceAccuracy.isEmpty() ? "none yet" : "v" + sliceAccuracy.lastKey() + " " + sliceAccuracy.lastEntry().getValue();
     }
 
     public synchronized Map<Long, Double> accuracy() {
