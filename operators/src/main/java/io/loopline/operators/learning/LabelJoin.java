@@ -1,6 +1,7 @@
 package io.loopline.operators.learning;
 
 import io.loopline.state.records.DeadLetter;
+import io.loopline.state.records.JoinEntry;
 import io.loopline.state.records.Label;
 import io.loopline.state.records.LabeledPrediction;
 import io.loopline.state.records.ServedFeatures;
@@ -9,7 +10,6 @@ import java.time.Duration;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
@@ -47,10 +47,7 @@ public final class LabelJoin extends KeyedCoProcessFunction<String, ServedFeatur
     private final long windowMillis;
     private final double defaultLabel;
 
-    private transient ValueState<ServedFeatures> prediction;
-    private transient ValueState<Label> label;
-    /** 1 once the prediction was emitted with a label (joined or defaulted), 2 once its window has closed. */
-    private transient ValueState<Integer> phase;
+    private transient ValueState<JoinEntry> entry;
     private transient Counter joined;
     private transient Counter defaulted;
     private transient Counter duplicates;
@@ -68,9 +65,7 @@ public final class LabelJoin extends KeyedCoProcessFunction<String, ServedFeatur
 
     @Override
     public void open(OpenContext context) {
-        prediction = getRuntimeContext().getState(new ValueStateDescriptor<>("prediction", ServedFeatures.TYPE_INFO));
-        label = getRuntimeContext().getState(new ValueStateDescriptor<>("label", Label.TYPE_INFO));
-        phase = getRuntimeContext().getState(new ValueStateDescriptor<>("phase", Types.INT));
+        entry = getRuntimeContext().getState(new ValueStateDescriptor<>("join-entry", JoinEntry.TYPE_INFO));
         var metrics = getRuntimeContext().getMetricGroup().addGroup("loopline");
         joined = metrics.counter("labels_joined");
         defaulted = metrics.counter("labels_defaulted");
@@ -79,90 +74,95 @@ public final class LabelJoin extends KeyedCoProcessFunction<String, ServedFeatur
         late = metrics.counter("labels_late");
     }
 
+    private boolean natural() {
+        return !Double.isNaN(defaultLabel);
+    }
+
     @Override
     public void processElement1(ServedFeatures served, Context ctx, Collector<LabeledPrediction> out) throws Exception {
-        if (prediction.value() != null) {
+        JoinEntry e = entry.value();
+        if (e != null && e.prediction() != null) {
             return; // the feature log is exactly-once; a replayed duplicate changes nothing
         }
-        prediction.update(served);
         long closes = served.features().timestamp() + windowMillis;
-        Label waiting = label.value();
+        Label waiting = e == null ? null : e.label();
         if (waiting != null && waiting.timestamp() <= closes) {
-            label.clear();
-            emit(served, waiting, out);
-        } else if (waiting != null) {
-            reject(ctx, waiting, "label-late", "label at " + waiting.timestamp() + " is after the window that closed at " + closes);
-            late.inc();
-            label.clear();
+            entry.update(join(served, waiting, out));
+        } else {
+            if (waiting != null) {
+                late.inc();
+                reject(ctx, waiting, "label-late", "label at " + waiting.timestamp() + " is after the window that closed at " + closes);
+            }
+            entry.update(new JoinEntry(served, null, JoinEntry.OPEN));
         }
         ctx.timerService().registerEventTimeTimer(closes);
     }
 
     @Override
     public void processElement2(Label incoming, Context ctx, Collector<LabeledPrediction> out) throws Exception {
-        ServedFeatures served = prediction.value();
-        if (served == null) {
-            if (label.value() != null) {
+        JoinEntry e = entry.value();
+        if (e == null || e.prediction() == null) {
+            if (e != null && e.label() != null) {
                 duplicates.inc();
                 reject(ctx, incoming, "label-duplicate", "a label for this event id is already waiting for its prediction");
                 return;
             }
-            label.update(incoming); // the prediction may still come: wait one window for it
+            entry.update(new JoinEntry(null, incoming, JoinEntry.OPEN)); // the prediction may still come: wait one window for it
             ctx.timerService().registerEventTimeTimer(incoming.timestamp() + windowMillis);
             return;
         }
-        Integer state = phase.value();
-        long closes = served.features().timestamp() + windowMillis;
-        if (state != null && state == 1) {
+        long closes = e.prediction().features().timestamp() + windowMillis;
+        if (e.phase() == JoinEntry.JOINED) {
             duplicates.inc();
             reject(ctx, incoming, "label-duplicate", "this event id was already labelled");
-        } else if ((state != null && state == 2) || incoming.timestamp() > closes) {
+        } else if (e.phase() == JoinEntry.CLOSED || incoming.timestamp() > closes) {
             late.inc();
             reject(ctx, incoming, "label-late", "label at " + incoming.timestamp() + " is after the window that closed at " + closes);
         } else {
-            emit(served, incoming, out);
+            entry.update(join(e.prediction(), incoming, out));
         }
     }
 
-    private void emit(ServedFeatures served, Label l, Collector<LabeledPrediction> out) throws Exception {
+    /** The entry after a match: natural labels wait for the window to close (event-time order), others leave at once. */
+    private JoinEntry join(ServedFeatures served, Label l, Collector<LabeledPrediction> out) {
         joined.inc();
-        phase.update(1);
-        if (Double.isNaN(defaultLabel)) {
-            out.collect(new LabeledPrediction(served, l.value(), l.timestamp(), false));
-        } else {
-            label.update(l); // emitted in event-time order when the window closes
+        if (natural()) {
+            return new JoinEntry(served, l, JoinEntry.JOINED);
         }
+        out.collect(new LabeledPrediction(served, l.value(), l.timestamp(), false));
+        return new JoinEntry(served, null, JoinEntry.JOINED);
     }
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<LabeledPrediction> out) throws Exception {
-        ServedFeatures served = prediction.value();
+        JoinEntry e = entry.value();
+        if (e == null) {
+            return;
+        }
+        ServedFeatures served = e.prediction();
         if (served == null) {
-            Label orphan = label.value();
+            Label orphan = e.label();
             if (orphan != null && timestamp >= orphan.timestamp() + windowMillis) {
                 unknown.inc();
                 reject(ctx, orphan, "label-unknown-id", "no prediction for this event id within " + windowMillis + " ms of the label");
-                label.clear();
+                entry.clear();
             }
             return;
         }
         long closes = served.features().timestamp() + windowMillis;
         if (timestamp == closes) {
-            if (!Double.isNaN(defaultLabel)) {
-                Label joinedLabel = label.value();
-                if (phase.value() != null && joinedLabel != null) {
-                    out.collect(new LabeledPrediction(served, joinedLabel.value(), joinedLabel.timestamp(), false));
-                    label.clear();
-                } else if (phase.value() == null) {
+            if (natural()) {
+                if (e.phase() == JoinEntry.JOINED && e.label() != null) {
+                    out.collect(new LabeledPrediction(served, e.label().value(), e.label().timestamp(), false));
+                } else if (e.phase() == JoinEntry.OPEN) {
                     out.collect(new LabeledPrediction(served, defaultLabel, closes, true));
                     defaulted.inc();
                 }
             }
-            phase.update(2);
+            entry.update(new JoinEntry(served, null, JoinEntry.CLOSED));
             ctx.timerService().registerEventTimeTimer(closes + LATE_LABEL_MEMORY * windowMillis); // late labels are recognized until then
         } else if (timestamp >= closes + LATE_LABEL_MEMORY * windowMillis) {
-            prediction.clear();
-            phase.clear();
+            entry.clear();
         }
     }
 

@@ -101,4 +101,29 @@ class LabelSerializersTest {
                 new MonitoringReport("ks", "prediction", 1, 5, 6, 2, 0.1, 0.04)};
         }
     }
+
+    @Nested
+    class JoinEntrySerializer extends SerializerTestBase<JoinEntry> {
+        @Override
+        protected TypeSerializer<JoinEntry> createSerializer() {
+            return new JoinEntry.Serializer();
+        }
+
+        @Override
+        protected int getLength() {
+            return -1;
+        }
+
+        @Override
+        protected Class<JoinEntry> getTypeClass() {
+            return JoinEntry.class;
+        }
+
+        @Override
+        protected JoinEntry[] getTestData() {
+            var served = new ServedFeatures(new FeatureVector("e1", "c", 5L, new double[] {1, 2}, Double.NaN), "fraud", 2, 0.3, 9L);
+            return new JoinEntry[] {new JoinEntry(served, null, JoinEntry.OPEN), new JoinEntry(null, new Label("e1", 1, 7), JoinEntry.OPEN),
+                new JoinEntry(served, new Label("e1", 0, 8), JoinEntry.JOINED), new JoinEntry(served, null, JoinEntry.CLOSED)};
+        }
+    }
 }
