@@ -338,6 +338,10 @@ public final class DemoRun {
         out.printf(Locale.ROOT, "  change points          %s%n", s.detections().isEmpty() ? "none yet" : s.detections());
         out.printf(Locale.ROOT, "  drifted features       %s (PSI over %.2f after the drift, not before)%n", s.driftedFeatures().keySet(),
                 DriftWatcher.PSI_ALERT);
+        if (s.driftedFeatures().isEmpty()) {
+            out.printf(Locale.ROOT, "                         (windows close %s of event time behind the feature log: with fewer than ~100,000 live"
+                    + " events the stream ends before the drifted ones do)%n", FEATURE_LOG_DISORDER.plus(DRIFT_WINDOW));
+        }
         out.printf(Locale.ROOT, "  unlike the history     %s (PSI over %.2f already before the drift: the 17-minute history never filled its 1 h and 24 h windows, and covers other hours)%n",
                 s.differentFromHistory(), DriftWatcher.PSI_ALERT);
         out.printf(Locale.ROOT, "  latest accuracy        %s (rolling, per model version)%n", s.accuracyByVersion());
