@@ -62,7 +62,7 @@ public final class DemoRun {
     /** Share of the live events after which amounts grow fourfold and fraud gets likelier. */
     private static final double DRIFT_AT = 0.6;
     /** How long the summary waits for the learning job's last windows once every event is served. */
-    private static final Duration DRIFT_GRACE = Duration.ofSeconds(30);
+    private static final Duration DRIFT_GRACE = Duration.ofSeconds(60);
 
     private final DemoSettings settings;
     private final PrintStream out;
