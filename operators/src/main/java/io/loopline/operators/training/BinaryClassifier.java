@@ -96,6 +96,15 @@ public final class BinaryClassifier {
         }
     }
 
+    /** One gradient step on one mini-batch (rows and their 0/1 labels). */
+    public void fitBatch(double[][] features, double[] labels) {
+        double[][] y = new double[labels.length][1];
+        for (int i = 0; i < labels.length; i++) {
+            y[i][0] = labels[i];
+        }
+        network.fit(new DataSet(Nd4j.create(features), Nd4j.create(y)));
+    }
+
     /** Probabilities for many rows, in batches of {@code batchSize} rows per DL4J call. */
     public double[] score(double[][] features, int batchSize) {
         double[] scores = new double[features.length];

@@ -1,0 +1,499 @@
+package io.loopline.operators.retraining;
+
+import io.loopline.operators.metrics.BinaryMetrics;
+import io.loopline.operators.scoring.ModelStoreSupplier;
+import io.loopline.operators.training.BinaryClassifier;
+import io.loopline.state.model.ModelDraft;
+import io.loopline.state.model.ModelMetadata;
+import io.loopline.state.model.ModelStore;
+import io.loopline.state.records.ChallengerRun;
+import io.loopline.state.records.FeatureVector;
+import io.loopline.state.records.LabeledPrediction;
+import io.loopline.state.records.MonitoringReport;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.InternalTimer;
+import org.apache.flink.streaming.api.operators.InternalTimerService;
+import org.apache.flink.streaming.api.operators.Triggerable;
+import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps learning: buffers labelled examples (input 1) in a recency-biased reservoir in keyed state,
+ * listens to the evaluation's reports (input 2: detector change points, rolling metrics of the
+ * champion) and, when the {@link RetrainPolicy} admits a trigger, trains a challenger on the buffer,
+ * warm-started from the champion's weights and updater state ({@link TrainingMode#STATEFUL}) or from
+ * scratch. Training runs in steps of a few mini-batches on processing-time timers, so records and
+ * checkpoint barriers are handled between steps; the challenger's network and progress are in keyed
+ * state (written before each barrier), so a restored trainer continues the same run. When the run is
+ * done, champion and challenger are scored on the holdout (the newest examples, never trained on) and
+ * the {@link PromotionGate} decides: a promoted challenger is published to the model store with its
+ * lineage and announced; its id is in its metrics, so a trainer restored after publishing does not
+ * publish it again. A promoted version whose live accuracy falls below its predecessor's by more than
+ * the rollback margin is rolled back (the predecessor's artifact is published again as a new version).
+ *
+ * <p>Runs at parallelism 1 with both inputs keyed by {@link #KEY}. Output: reports for the
+ * {@code drift} topic (see docs/metrics.md).
+ */
+public final class ContinualTrainer extends AbstractStreamOperator<MonitoringReport>
+        implements TwoInputStreamOperator<LabeledPrediction, MonitoringReport, MonitoringReport>, Triggerable<Integer, VoidNamespace> {
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(ContinualTrainer.class);
+
+    /** The constant key of both inputs: the trainer is one logical instance with its state in the keyed backend. */
+    public static final int KEY = 0;
+
+    private static final int SEEN = 0;
+    private static final int SIZE = 1;
+    private static final int TRAINING_ROWS = 2;
+    private static final int PROMOTED = 3;
+    private static final int REJECTED = 4;
+    private static final int ROLLED_BACK = 5;
+
+    private final TrainerSettings settings;
+    private final ModelStoreSupplier models;
+    private final ModelAnnouncer announcer;
+
+    private transient ModelStore store;
+    private transient RecencyReservoir reservoir;
+    private transient MapState<Integer, FeatureVector> buffer;
+    private transient ValueState<long[]> countersState;
+    private transient ValueState<long[]> triggersState;
+    private transient ValueState<double[]> watchState;
+    private transient ValueState<ChallengerRun> runState;
+    private transient ValueState<byte[]> challengerState;
+    private transient MapState<Integer, FeatureVector> runRows;
+    private transient InternalTimerService<VoidNamespace> steps;
+
+    // The working set, read from keyed state on first use and written back before each barrier.
+    private transient boolean loaded;
+    private transient long[] counters;
+    private transient RetrainTriggers triggers;
+    private transient Watch watch;
+    private transient Map<Long, Double> lastAccuracy;
+    private transient ChallengerRun run;
+    private transient ChallengerTraining training;
+
+    private transient Map<Long, Double> references;
+    private transient long championVersion;
+    private transient MetricGroup metrics;
+    private transient Map<String, Counter> triggerCounters;
+    private transient Map<String, Counter> refusalCounters;
+    private transient Counter promotedCounter;
+    private transient Counter rejectedCounter;
+    private transient Counter rollbackCounter;
+    private transient Counter trainingRowsCounter;
+
+    /** A promoted version on probation: compared with its predecessor's last live accuracy. */
+    private record Watch(long version, long previous, double previousAccuracy) {}
+
+    public ContinualTrainer(TrainerSettings settings, ModelStoreSupplier models, ModelAnnouncer announcer) {
+        this.settings = settings;
+        this.models = models;
+        this.announcer = announcer;
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        store = models.open();
+        reservoir = new RecencyReservoir(settings.bufferSize(), 0x10091L);
+        buffer = getRuntimeContext().getMapState(new MapStateDescriptor<>("trainer-buffer", Types.INT, FeatureVector.TYPE_INFO));
+        runRows = getRuntimeContext().getMapState(new MapStateDescriptor<>("trainer-run-rows", Types.INT, FeatureVector.TYPE_INFO));
+        countersState = getRuntimeContext().getState(new ValueStateDescriptor<>("trainer-counters", PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
+        triggersState = getRuntimeContext().getState(new ValueStateDescriptor<>("trainer-triggers", PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
+        watchState = getRuntimeContext().getState(new ValueStateDescriptor<>("trainer-watch", PrimitiveArrayTypeInfo.DOUBLE_PRIMITIVE_ARRAY_TYPE_INFO));
+        runState = getRuntimeContext().getState(new ValueStateDescriptor<>("trainer-run", ChallengerRun.TYPE_INFO));
+        challengerState = getRuntimeContext().getState(new ValueStateDescriptor<>("trainer-challenger",
+                PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+        steps = getInternalTimerService("trainer-steps", VoidNamespaceSerializer.INSTANCE, this);
+        references = new HashMap<>();
+        championVersion = store.latest(settings.model()).map(ModelMetadata::version).orElse(0L);
+        registerMetrics();
+    }
+
+    private void registerMetrics() {
+        metrics = getRuntimeContext().getMetricGroup().addGroup("loopline");
+        triggerCounters = new HashMap<>();
+        for (RetrainTriggers.Cause cause : RetrainTriggers.Cause.values()) {
+            triggerCounters.put(cause.label(), metrics.addGroup("cause", cause.label()).counter("retrain_triggers_total"));
+        }
+        refusalCounters = new HashMap<>();
+        for (RetrainTriggers.Outcome outcome : RetrainTriggers.Outcome.values()) {
+            if (outcome != RetrainTriggers.Outcome.ADMITTED) {
+                refusalCounters.put(outcome.label(), metrics.addGroup("reason", outcome.label()).counter("retrain_refused_total"));
+            }
+        }
+        promotedCounter = metrics.counter("challengers_promoted_total");
+        rejectedCounter = metrics.counter("challengers_rejected_total");
+        rollbackCounter = metrics.counter("rollbacks_total");
+        trainingRowsCounter = metrics.counter("training_rows_total");
+        metrics.gauge("champion_version", () -> championVersion);
+        metrics.gauge("training_in_progress", () -> run == null ? 0 : 1);
+        metrics.gauge("training_buffer_size", () -> counters == null ? 0L : counters[SIZE]);
+        metrics.gauge("challenger_progress", () -> run == null ? 0.0 : progressOf(run, training));
+    }
+
+    private static double progressOf(ChallengerRun run, ChallengerTraining training) {
+        double done = training == null ? run.rowsProcessed() : training.rowsProcessed();
+        return done / Math.max(1.0, (double) run.trainRows() * run.epochs());
+    }
+
+    private void ensureLoaded() throws Exception {
+        if (loaded) {
+            return;
+        }
+        setCurrentKey(KEY);
+        long[] c = countersState.value();
+        counters = c == null ? new long[6] : c.clone();
+        triggers = new RetrainTriggers(settings.policy());
+        long[] t = triggersState.value();
+        if (t != null) {
+            triggers.restore(t);
+        }
+        lastAccuracy = new LinkedHashMap<>();
+        watch = null;
+        double[] w = watchState.value();
+        if (w != null) {
+            if (w[0] > 0) {
+                watch = new Watch((long) w[0], (long) w[1], w[2]);
+            }
+            for (int i = 3; i + 1 < w.length; i += 2) {
+                lastAccuracy.put((long) w[i], w[i + 1]);
+            }
+        }
+        run = runState.value();
+        training = null;
+        loaded = true;
+    }
+
+    @Override
+    public void processElement1(StreamRecord<LabeledPrediction> element) throws Exception {
+        LabeledPrediction example = element.getValue();
+        if (Double.isNaN(example.label())) {
+            return;
+        }
+        ensureLoaded();
+        FeatureVector served = example.served().features();
+        int slot = reservoir.slotFor(counters[SEEN], (int) counters[SIZE]);
+        buffer.put(slot, new FeatureVector(served.eventId(), served.entity(), served.timestamp(), served.values(), example.label()));
+        if (slot == counters[SIZE]) {
+            counters[SIZE]++;
+        }
+        counters[SEEN]++;
+        consider(triggers.onExample(served.timestamp()));
+    }
+
+    @Override
+    public void processElement2(StreamRecord<MonitoringReport> element) throws Exception {
+        MonitoringReport report = element.getValue();
+        ensureLoaded();
+        if (report.modelVersion() > championVersion) {
+            championVersion = store.latest(settings.model()).map(ModelMetadata::version).orElse(championVersion);
+        }
+        if (report.subject().equals("error") && report.modelVersion() == championVersion) {
+            consider(triggers.onDetector(report.statistic(), report.windowEnd()));
+        } else if (report.subject().equals("model") && report.statistic().equals("accuracy")) {
+            rememberAccuracy(report.modelVersion(), report.value());
+            if (watch != null && report.modelVersion() == watch.version() && report.count() >= settings.rollbackMinExamples()) {
+                judgeProbation(report);
+            }
+        }
+        if (report.subject().equals("model") && report.statistic().equals(settings.policy().decayMetric()) && report.modelVersion() == championVersion) {
+            consider(triggers.onMetric(report.statistic(), report.value(), reference(championVersion), report.windowEnd()));
+        }
+    }
+
+    private void rememberAccuracy(long version, double value) {
+        lastAccuracy.remove(version);
+        lastAccuracy.put(version, value);
+        while (lastAccuracy.size() > 4) {
+            lastAccuracy.remove(lastAccuracy.keySet().iterator().next());
+        }
+    }
+
+    private double reference(long version) throws IOException {
+        Double cached = references.get(version);
+        if (cached == null) {
+            String key = switch (settings.policy().decayMetric()) {
+                case "log_loss" -> "validation.logLoss";
+                default -> "validation." + settings.policy().decayMetric();
+            };
+            cached = store.get(settings.model(), version).map(m -> m.metrics().getOrDefault(key, Double.NaN)).orElse(Double.NaN);
+            references.put(version, cached);
+        }
+        return cached;
+    }
+
+    private void consider(RetrainTriggers.Trigger trigger) throws Exception {
+        if (trigger == null) {
+            return;
+        }
+        RetrainTriggers.Outcome outcome = triggers.offer(trigger, run != null, counters[SIZE]);
+        if (outcome != RetrainTriggers.Outcome.ADMITTED) {
+            refusalCounters.get(outcome.label()).inc();
+            LOG.debug("Retrain trigger {} ({}) refused: {}", trigger.cause().label(), trigger.detail(), outcome.label());
+            return;
+        }
+        triggerCounters.get(trigger.cause().label()).inc();
+        startRun(trigger);
+    }
+
+    private void startRun(RetrainTriggers.Trigger trigger) throws Exception {
+        Optional<ModelMetadata> champion = store.latest(settings.model());
+        if (champion.isEmpty()) {
+            LOG.warn("Retrain trigger {} ({}): no version of {} in the model store to start from or compare with", trigger.cause().label(),
+                    trigger.detail(), settings.model());
+            return;
+        }
+        ModelMetadata parent = champion.get();
+        championVersion = parent.version();
+        List<FeatureVector> rows = new ArrayList<>((int) counters[SIZE]);
+        for (FeatureVector v : buffer.values()) {
+            rows.add(v);
+        }
+        rows.sort(Comparator.comparingLong(FeatureVector::timestamp).thenComparing(FeatureVector::eventId));
+        int holdout = Math.max(1, (int) Math.round(rows.size() * settings.holdoutFraction()));
+        int train = rows.size() - holdout;
+        runRows.clear();
+        for (int i = 0; i < rows.size(); i++) {
+            runRows.put(i, rows.get(i));
+        }
+        BinaryClassifier network = settings.mode() == TrainingMode.STATEFUL
+                ? BinaryClassifier.fromBytes(store.readArtifact(parent))
+                : BinaryClassifier.create(parent.dimension(), settings.network());
+        long id = new SplittableRandom(System.nanoTime() ^ counters[SEEN]).nextLong(1L << 53);
+        run = new ChallengerRun(id, trigger.cause().label(), trigger.detail(), settings.mode().label(), parent.version(), trigger.time(), train, holdout,
+                rows.get(0).timestamp(), rows.get(train - 1).timestamp(), rows.get(train).timestamp(), rows.get(rows.size() - 1).timestamp(),
+                settings.epochs(), 0, 0, 0);
+        training = trainingFor(run, network, rows.subList(0, train));
+        runState.update(run);
+        challengerState.update(network.toBytes());
+        LOG.info("Retraining {} ({}: {}): {} challenger from v{} on {} rows [{} .. {}], holdout {} rows [{} .. {}]", settings.model(),
+                run.cause(), run.detail(), run.mode(), parent.version(), train, Instant.ofEpochMilli(run.trainFrom()), Instant.ofEpochMilli(run.trainTo()),
+                holdout, Instant.ofEpochMilli(run.holdoutFrom()), Instant.ofEpochMilli(run.holdoutTo()));
+        output.collect(new StreamRecord<>(new MonitoringReport("retrain_triggered", run.cause() + ":" + run.detail(), parent.version(), run.trainFrom(),
+                run.holdoutTo(), rows.size(), train, Double.NaN), trigger.time()));
+        steps.registerProcessingTimeTimer(VoidNamespace.INSTANCE, getProcessingTimeService().getCurrentProcessingTime() + 1);
+    }
+
+    private ChallengerTraining trainingFor(ChallengerRun r, BinaryClassifier network, List<FeatureVector> rows) {
+        double[][] x = new double[rows.size()][];
+        double[] y = new double[rows.size()];
+        for (int i = 0; i < rows.size(); i++) {
+            x[i] = rows.get(i).values();
+            y[i] = rows.get(i).label();
+        }
+        return new ChallengerTraining(network, x, y, r.epochs(), settings.batchSize(), r.id(), r.epoch(), r.batch(), r.rowsProcessed());
+    }
+
+    private List<FeatureVector> runRows(int from, int to) throws Exception {
+        List<FeatureVector> rows = new ArrayList<>(to - from);
+        for (int i = from; i < to; i++) {
+            rows.add(runRows.get(i));
+        }
+        return rows;
+    }
+
+    @Override
+    public void onProcessingTime(InternalTimer<Integer, VoidNamespace> timer) throws Exception {
+        ensureLoaded();
+        if (run == null) {
+            return;
+        }
+        if (training == null) {
+            // restored mid-run: the challenger as of the last checkpoint, on the same rows
+            training = trainingFor(run, BinaryClassifier.fromBytes(challengerState.value()), runRows(0, run.trainRows()));
+            LOG.info("Resuming the {} challenger {} at epoch {} batch {}", run.mode(), Long.toHexString(run.id()), run.epoch(), run.batch());
+        }
+        if (training.step(settings.batchesPerStep())) {
+            judgeChallenger();
+        } else {
+            steps.registerProcessingTimeTimer(VoidNamespace.INSTANCE, timer.getTimestamp() + Math.max(1, settings.stepIntervalMillis()));
+        }
+    }
+
+    @Override
+    public void onEventTime(InternalTimer<Integer, VoidNamespace> timer) {}
+
+    private void judgeChallenger() throws Exception {
+        ChallengerRun done = run.progressed(training.epoch(), training.batch(), training.rowsProcessed());
+        List<FeatureVector> holdout = runRows(done.trainRows(), done.trainRows() + done.holdoutRows());
+        double[][] x = new double[holdout.size()][];
+        double[] y = new double[holdout.size()];
+        for (int i = 0; i < holdout.size(); i++) {
+            x[i] = holdout.get(i).values();
+            y[i] = holdout.get(i).label();
+        }
+        Optional<ModelMetadata> publishedBefore = publishedVersionOf(done.id());
+        // Judged against the run's own parent once it was promoted (the store's latest is then the challenger itself).
+        ModelMetadata champion = publishedBefore.isPresent() ? store.get(settings.model(), done.parentVersion()).orElseThrow()
+                : store.latest(settings.model()).orElseThrow();
+        BinaryMetrics championMetrics = BinaryMetrics.of(BinaryClassifier.fromBytes(store.readArtifact(champion)).score(x, 256), y);
+        BinaryMetrics challengerMetrics = BinaryMetrics.of(training.network().score(x, 256), y);
+        PromotionGate.Decision decision = settings.gate().decide(championMetrics, challengerMetrics);
+        counters[TRAINING_ROWS] += done.rowsProcessed();
+        trainingRowsCounter.inc(done.rowsProcessed());
+        String subject = done.mode() + "/" + done.cause();
+        long version;
+        if (decision.promote()) {
+            ModelMetadata published = publishOnce(done, champion, training.network(), challengerMetrics, championMetrics);
+            announcer.announce(store, published);
+            version = published.version();
+            watch = Double.isNaN(settings.rollbackMargin()) ? null
+                    : new Watch(version, champion.version(), lastAccuracy.getOrDefault(champion.version(), Double.NaN));
+            championVersion = version;
+            counters[PROMOTED]++;
+            promotedCounter.inc();
+            LOG.info("Promoted {} v{} (from v{}, {} challenger, {}): {}", settings.model(), version, done.parentVersion(), done.mode(), done.cause(),
+                    decision.reason());
+        } else {
+            version = champion.version();
+            counters[REJECTED]++;
+            rejectedCounter.inc();
+            LOG.info("Rejected the {} challenger of {} ({}), v{} stays: {}", done.mode(), settings.model(), done.cause(), champion.version(),
+                    decision.reason());
+        }
+        long time = done.holdoutTo();
+        output.collect(new StreamRecord<>(new MonitoringReport(decision.promote() ? "challenger_promoted" : "challenger_rejected", subject, version,
+                done.trainFrom(), done.holdoutTo(), done.rowsProcessed(), decision.challenger() - decision.champion(), Double.NaN), time));
+        String metric = "holdout_" + settings.gate().metric();
+        output.collect(new StreamRecord<>(new MonitoringReport(metric, "challenger", version, done.holdoutFrom(), done.holdoutTo(), x.length,
+                decision.challenger(), Double.NaN), time));
+        output.collect(new StreamRecord<>(new MonitoringReport(metric, "champion", champion.version(), done.holdoutFrom(), done.holdoutTo(), x.length,
+                decision.champion(), Double.NaN), time));
+        run = null;
+        training = null;
+        runState.clear();
+        challengerState.clear();
+        runRows.clear();
+    }
+
+    /** Publishes the challenger unless a version with its id is already there (published before a failure). */
+    private ModelMetadata publishOnce(ChallengerRun done, ModelMetadata parent, BinaryClassifier network, BinaryMetrics challenger, BinaryMetrics champion)
+            throws IOException {
+        Optional<ModelMetadata> existing = publishedVersionOf(done.id());
+        if (existing.isPresent()) {
+            LOG.info("{} v{} is the challenger {}, already published before a restore", settings.model(), existing.get().version(),
+                    Long.toHexString(done.id()));
+            return existing.get();
+        }
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("validation.accuracy", challenger.accuracy());
+        m.put("validation.auc", challenger.auc());
+        m.put("validation.logLoss", challenger.logLoss());
+        m.put("validation.brier", challenger.brier());
+        m.put("validation.positiveRate", challenger.positiveRate());
+        m.put("champion.validation.accuracy", champion.accuracy());
+        m.put("champion.validation.logLoss", champion.logLoss());
+        m.put("holdout.rows", (double) done.holdoutRows());
+        m.put("training.rowsProcessed", (double) done.rowsProcessed());
+        m.put("training.epochs", (double) done.epochs());
+        m.put("training.stateful", done.mode().equals(TrainingMode.STATEFUL.label()) ? 1.0 : 0.0);
+        m.put("challenger.id", (double) done.id());
+        m.values().removeIf(v -> v.isNaN());
+        m.put("challenger.id", (double) done.id());
+        ModelDraft draft = new ModelDraft(settings.model(), done.parentVersion(), parent.format(), parent.featureSpec(), parent.featureNames(),
+                Instant.ofEpochMilli(done.trainFrom()), Instant.ofEpochMilli(done.trainTo()), done.trainRows(), m);
+        return store.publish(draft, network.toBytes());
+    }
+
+    private Optional<ModelMetadata> publishedVersionOf(long challengerId) throws IOException {
+        for (ModelMetadata existing : store.versions(settings.model())) {
+            Double id = existing.metrics().get("challenger.id");
+            if (id != null && id.longValue() == challengerId) {
+                return Optional.of(existing);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private void judgeProbation(MonitoringReport report) throws Exception {
+        Watch probation = watch;
+        watch = null;
+        if (Double.isNaN(probation.previousAccuracy()) || report.value() >= probation.previousAccuracy() - settings.rollbackMargin()) {
+            LOG.info("{} v{} passed probation: live accuracy {} (v{} had {})", settings.model(), probation.version(), report.value(), probation.previous(),
+                    probation.previousAccuracy());
+            return;
+        }
+        if (championVersion != probation.version()) {
+            return; // replaced meanwhile (a manual promotion): nothing to roll back
+        }
+        ModelMetadata previous = store.get(settings.model(), probation.previous()).orElseThrow();
+        Map<String, Double> m = new LinkedHashMap<>(previous.metrics());
+        m.remove("challenger.id");
+        m.put("rollback.of", (double) probation.version());
+        ModelDraft draft = new ModelDraft(settings.model(), previous.version(), previous.format(), previous.featureSpec(), previous.featureNames(),
+                previous.trainedFrom(), previous.trainedTo(), previous.trainingRows(), m);
+        ModelMetadata restored = store.publish(draft, store.readArtifact(previous));
+        announcer.announce(store, restored);
+        championVersion = restored.version();
+        triggers.admitted(report.windowEnd());
+        counters[ROLLED_BACK]++;
+        rollbackCounter.inc();
+        LOG.warn("Rolled back {} v{}: live accuracy {} is below v{}'s {} by more than {}; v{} serves v{}'s weights", settings.model(),
+                probation.version(), report.value(), previous.version(), probation.previousAccuracy(), settings.rollbackMargin(), restored.version(),
+                previous.version());
+        output.collect(new StreamRecord<>(new MonitoringReport("rollback", "v" + probation.version(), restored.version(), report.windowStart(),
+                report.windowEnd(), report.count(), report.value() - probation.previousAccuracy(), Double.NaN), report.windowEnd()));
+    }
+
+    @Override
+    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+        super.prepareSnapshotPreBarrier(checkpointId);
+        if (!loaded) {
+            return;
+        }
+        setCurrentKey(KEY);
+        countersState.update(counters.clone());
+        triggersState.update(triggers.state());
+        double[] w = new double[3 + 2 * lastAccuracy.size()];
+        if (watch != null) {
+            w[0] = watch.version();
+            w[1] = watch.previous();
+            w[2] = watch.previousAccuracy();
+        }
+        int i = 3;
+        for (var e : lastAccuracy.entrySet()) {
+            w[i++] = e.getKey();
+            w[i++] = e.getValue();
+        }
+        watchState.update(w);
+        if (run != null && training != null) {
+            run = run.progressed(training.epoch(), training.batch(), training.rowsProcessed());
+            runState.update(run);
+            challengerState.update(training.network().toBytes());
+        }
+    }
+
+    /** Examples seen, buffered, training rows processed, promotions, rejections, rollbacks: for tests and the evaluate command. */
+    long[] counters() {
+        return counters == null ? new long[6] : counters.clone();
+    }
+
+    boolean training() throws Exception {
+        ensureLoaded();
+        return run != null;
+    }
+}

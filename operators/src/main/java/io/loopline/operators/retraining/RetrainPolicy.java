@@ -1,0 +1,93 @@
+package io.loopline.operators.retraining;
+
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.Set;
+
+/**
+ * When the trainer fine-tunes a challenger. Any enabled cause may trigger; all share the cool-down
+ * and the rate limit, so a flapping detector cannot retrain in a loop. Times are event times of the
+ * labelled examples (replays and restores decide the same way).
+ *
+ * @param onDetectors detectors whose change points trigger (adwin, page-hinkley, ddm); empty: off
+ * @param decayMetric rolling metric compared with the champion's reference (accuracy, auc; log_loss, brier are lower-is-better)
+ * @param decayMargin trigger when the metric is worse than the reference by more than this; NaN: off
+ * @param everyExamples trigger every this many new labelled examples; 0: off
+ * @param schedule trigger every this much event time; null or zero: off
+ * @param cooldown no trigger within this event time after the previous one
+ * @param maxRetrains at most this many triggers within {@code rateWindow}
+ * @param rateWindow the window of the rate limit
+ * @param minExamples no training before the buffer holds this many examples
+ */
+public record RetrainPolicy(Set<String> onDetectors, String decayMetric, double decayMargin, long everyExamples, Duration schedule, Duration cooldown,
+        int maxRetrains, Duration rateWindow, int minExamples) implements Serializable {
+
+    public static final Set<String> DETECTORS = Set.of("adwin", "page-hinkley", "ddm");
+
+    public RetrainPolicy {
+        onDetectors = Set.copyOf(onDetectors);
+        for (String d : onDetectors) {
+            if (!DETECTORS.contains(d)) {
+                throw new IllegalArgumentException("retrain.on-drift: unknown detector '" + d + "' (known: adwin, page-hinkley, ddm)");
+            }
+        }
+        if (!GateMetric.isKnown(decayMetric)) {
+            throw new IllegalArgumentException("retrain.decay-metric: unknown metric '" + decayMetric + "' (known: " + GateMetric.NAMES + ")");
+        }
+        if (decayMargin < 0) {
+            throw new IllegalArgumentException("retrain.decay-margin must be >= 0 (or NaN for off), got " + decayMargin);
+        }
+        if (everyExamples < 0) {
+            throw new IllegalArgumentException("retrain.every-examples must be >= 0, got " + everyExamples);
+        }
+        if (schedule != null && schedule.isNegative()) {
+            throw new IllegalArgumentException("retrain.schedule must not be negative, got " + schedule);
+        }
+        if (cooldown == null || cooldown.isNegative()) {
+            throw new IllegalArgumentException("retrain.cooldown must be >= 0, got " + cooldown);
+        }
+        if (maxRetrains < 1 || rateWindow == null || rateWindow.isNegative()) {
+            throw new IllegalArgumentException("retrain.max-retrains must be >= 1 per retrain.rate-window >= 0, got " + maxRetrains + " per " + rateWindow);
+        }
+        if (minExamples < 2) {
+            throw new IllegalArgumentException("retrain.min-examples must be >= 2, got " + minExamples);
+        }
+    }
+
+    /** Drift from any detector, decay of accuracy by 5 points, at most 6 per day with 10 minutes between. */
+    public static RetrainPolicy defaults() {
+        return new RetrainPolicy(DETECTORS, "accuracy", 0.05, 0, null, Duration.ofMinutes(10), 6, Duration.ofDays(1), 200);
+    }
+
+    public RetrainPolicy withCooldown(Duration value) {
+        return new RetrainPolicy(onDetectors, decayMetric, decayMargin, everyExamples, schedule, value, maxRetrains, rateWindow, minExamples);
+    }
+
+    public RetrainPolicy withEveryExamples(long value) {
+        return new RetrainPolicy(onDetectors, decayMetric, decayMargin, value, schedule, cooldown, maxRetrains, rateWindow, minExamples);
+    }
+
+    public RetrainPolicy withSchedule(Duration value) {
+        return new RetrainPolicy(onDetectors, decayMetric, decayMargin, everyExamples, value, cooldown, maxRetrains, rateWindow, minExamples);
+    }
+
+    public RetrainPolicy withRateLimit(int max, Duration window) {
+        return new RetrainPolicy(onDetectors, decayMetric, decayMargin, everyExamples, schedule, cooldown, max, window, minExamples);
+    }
+
+    public RetrainPolicy withDetectors(Set<String> detectors) {
+        return new RetrainPolicy(detectors, decayMetric, decayMargin, everyExamples, schedule, cooldown, maxRetrains, rateWindow, minExamples);
+    }
+
+    public RetrainPolicy withDecay(String metric, double margin) {
+        return new RetrainPolicy(onDetectors, metric, margin, everyExamples, schedule, cooldown, maxRetrains, rateWindow, minExamples);
+    }
+
+    public RetrainPolicy withMinExamples(int value) {
+        return new RetrainPolicy(onDetectors, decayMetric, decayMargin, everyExamples, schedule, cooldown, maxRetrains, rateWindow, value);
+    }
+
+    boolean scheduled() {
+        return schedule != null && !schedule.isZero();
+    }
+}
