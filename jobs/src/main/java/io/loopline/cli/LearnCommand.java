@@ -48,6 +48,20 @@ final class LearnCommand implements Callable<Integer> {
     @Option(names = "--slice", description = "A one_hot feature of the spec: metrics are also reported per category (e.g. merchant).")
     String slice;
 
+    @Option(names = "--retrain", defaultValue = "off",
+            description = "Continual learning: off, stateful (fine-tune the champion: weights and optimizer state) or stateless (train from scratch);"
+                    + " challengers that pass the gate are published to --model-store and announced on --models-topic (default: ${DEFAULT-VALUE}).")
+    String retrain;
+
+    @Option(names = "--model", defaultValue = "fraud", description = "Model name in the store, for retraining (default: ${DEFAULT-VALUE}).")
+    String model;
+
+    @Option(names = "--models-topic", defaultValue = "models", description = "Where promoted versions are announced (default: ${DEFAULT-VALUE}).")
+    String modelsTopic;
+
+    @picocli.CommandLine.Mixin
+    RetrainOptions retrainOptions;
+
     @Option(names = "--feature-log-topic", defaultValue = "feature-log", description = "Served features + predictions (default: ${DEFAULT-VALUE}).")
     String featureLogTopic;
 
@@ -110,6 +124,11 @@ final class LearnCommand implements Callable<Integer> {
         var settings = new LearningJob.Settings(ReferenceBins.of(reference), feedbackWindow, defaultLabel == null ? Double.NaN : defaultLabel,
                 outOfOrderness, evaluationWindow, evaluationSlide, driftWindow, 128, modelStore == null ? null : storeAt(modelStore),
                 slice == null ? null : io.loopline.operators.learning.Slices.of(slice, reference.columns(), reference.fit()));
+        if (!retrain.equals("off")) {
+            var mode = io.loopline.operators.retraining.TrainingMode.parse(retrain);
+            settings = settings.withRetraining(new LearningJob.Retraining(retrainOptions.settings(model, mode),
+                    new io.loopline.kafka.KafkaModelAnnouncer(bootstrapServers, modelsTopic)));
+        }
         Map<String, Integer> topics = new LinkedHashMap<>();
         topics.put(featureLogTopic, parallelism);
         topics.put(labelsTopic, parallelism);

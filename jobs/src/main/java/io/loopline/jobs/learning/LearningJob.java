@@ -7,6 +7,9 @@ import io.loopline.operators.learning.LabelJoin;
 import io.loopline.operators.learning.OnlineEvaluation;
 import io.loopline.operators.learning.ParseLabels;
 import io.loopline.operators.learning.ParseServedFeatures;
+import io.loopline.operators.retraining.ContinualTrainer;
+import io.loopline.operators.retraining.ModelAnnouncer;
+import io.loopline.operators.retraining.TrainerSettings;
 import io.loopline.state.records.DeadLetter;
 import io.loopline.state.records.Label;
 import io.loopline.state.records.LabeledPrediction;
@@ -29,7 +32,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * The monitoring half of the loop, STREAMING: the feature log (what was served) is joined with the
  * late labels by event id within the feedback window; the joined examples are evaluated per model
  * version (rolling metrics, change detectors on the error stream); and the feature log's features
- * and scores are compared with the reference profile per event-time window. Everything goes to the
+ * and scores are compared with the reference profile per event-time window. With
+ * {@link Settings#withRetraining}, a {@link ContinualTrainer} learns from the joined examples and
+ * promotes better challengers through the model store and the {@code models} topic. Everything goes to the
  * {@code drift} topic and to Flink metrics; unreadable records and rejected labels to dead letters.
  */
 public final class LearningJob {
@@ -45,9 +50,26 @@ public final class LearningJob {
      */
     public record Settings(ReferenceBins reference, Duration feedbackWindow, double defaultLabel, Duration outOfOrderness, int evaluationWindow,
             int evaluationSlide, Duration driftWindow, int maxParallelism, io.loopline.operators.scoring.ModelStoreSupplier models,
-            io.loopline.operators.learning.Slices slices) {
+            io.loopline.operators.learning.Slices slices, Retraining retraining) {
         public Settings {
             Objects.requireNonNull(reference, "reference");
+            if (retraining != null && models == null) {
+                throw new IllegalArgumentException("--model-store is required for retraining (the champion and its challengers live there)");
+            }
+        }
+
+        /** Without retraining. */
+        public Settings(ReferenceBins reference, Duration feedbackWindow, double defaultLabel, Duration outOfOrderness, int evaluationWindow,
+                int evaluationSlide, Duration driftWindow, int maxParallelism, io.loopline.operators.scoring.ModelStoreSupplier models,
+                io.loopline.operators.learning.Slices slices) {
+            this(reference, feedbackWindow, defaultLabel, outOfOrderness, evaluationWindow, evaluationSlide, driftWindow, maxParallelism, models, slices,
+                    null);
+        }
+
+        /** The same, and a continual trainer that retrains, gates, publishes and announces challengers. */
+        public Settings withRetraining(Retraining value) {
+            return new Settings(reference, feedbackWindow, defaultLabel, outOfOrderness, evaluationWindow, evaluationSlide, driftWindow, maxParallelism,
+                    models, slices, value);
         }
 
         /** Without slices. */
@@ -60,6 +82,14 @@ public final class LearningJob {
         public Settings(ReferenceBins reference, Duration feedbackWindow, double defaultLabel, Duration outOfOrderness, int evaluationWindow,
                 int evaluationSlide, Duration driftWindow, int maxParallelism) {
             this(reference, feedbackWindow, defaultLabel, outOfOrderness, evaluationWindow, evaluationSlide, driftWindow, maxParallelism, null, null);
+        }
+    }
+
+    /** What the continual trainer does and how it tells serving about a promoted version. */
+    public record Retraining(TrainerSettings trainer, ModelAnnouncer announcer) {
+        public Retraining {
+            Objects.requireNonNull(trainer, "trainer");
+            Objects.requireNonNull(announcer, "announcer");
         }
     }
 
@@ -163,6 +193,15 @@ public final class LearningJob {
                             new OnlineEvaluation(settings.evaluationWindow(), settings.evaluationSlide()).perSlice(slices)
                                     .withTimeWindow(settings.driftWindow()))
                     .uid("slice-evaluation"));
+        }
+        if (settings.retraining() != null) {
+            // One trainer for the whole stream: both inputs keyed by a constant so its buffer and challenger live in keyed (RocksDB) state.
+            reports = reports.union(joined.keyBy(p -> ContinualTrainer.KEY, Types.INT)
+                    .connect(evaluation.keyBy(r -> ContinualTrainer.KEY, Types.INT))
+                    .transform("Continual Trainer", MonitoringReport.TYPE_INFO,
+                            new ContinualTrainer(settings.retraining().trainer(), settings.models(), settings.retraining().announcer()))
+                    .uid("continual-trainer")
+                    .setParallelism(1));
         }
         return new Monitoring(reports, joined.getSideOutput(LabelJoin.REJECTED_LABELS));
     }

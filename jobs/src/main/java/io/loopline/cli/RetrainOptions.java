@@ -1,0 +1,123 @@
+package io.loopline.cli;
+
+import io.loopline.operators.retraining.PromotionGate;
+import io.loopline.operators.retraining.RetrainPolicy;
+import io.loopline.operators.retraining.TrainerSettings;
+import io.loopline.operators.retraining.TrainingMode;
+import io.loopline.operators.training.NetworkSettings;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import picocli.CommandLine.Option;
+
+/** The continual trainer's options, shared by {@code learn} and {@code evaluate}: policy, buffer, training, gate, rollback. */
+final class RetrainOptions {
+    @Option(names = "--retrain-on-drift", split = ",", defaultValue = "adwin,page-hinkley,ddm",
+            description = "Detectors whose change points trigger retraining; 'none' for none (default: ${DEFAULT-VALUE}).")
+    List<String> onDrift;
+
+    @Option(names = "--decay-metric", defaultValue = "accuracy", description = "Rolling metric compared with the champion's validation value (default: ${DEFAULT-VALUE}).")
+    String decayMetric;
+
+    @Option(names = "--decay-margin", defaultValue = "0.05",
+            description = "Retrain when the rolling metric is worse than the champion's validation value by more than this; 'off' to disable (default: ${DEFAULT-VALUE}).")
+    String decayMargin;
+
+    @Option(names = "--retrain-every", defaultValue = "0", description = "Retrain every this many new labelled examples; 0: off (default: ${DEFAULT-VALUE}).")
+    long every;
+
+    @Option(names = "--retrain-schedule", defaultValue = "0s",
+            description = "Retrain every this much event time; 0s: off (default: ${DEFAULT-VALUE}).")
+    Duration schedule;
+
+    @Option(names = "--retrain-cooldown", defaultValue = "10min",
+            description = "No new retraining within this event time of the previous one (default: ${DEFAULT-VALUE}).")
+    Duration cooldown;
+
+    @Option(names = "--max-retrains", defaultValue = "6", description = "At most this many retrainings per --rate-window (default: ${DEFAULT-VALUE}).")
+    int maxRetrains;
+
+    @Option(names = "--rate-window", defaultValue = "1d", description = "Window of --max-retrains (default: ${DEFAULT-VALUE}).")
+    Duration rateWindow;
+
+    @Option(names = "--min-examples", defaultValue = "200", description = "Buffered examples needed before training (default: ${DEFAULT-VALUE}).")
+    int minExamples;
+
+    @Option(names = "--buffer-size", defaultValue = "20000", description = "Labelled examples kept for training, recency-biased (default: ${DEFAULT-VALUE}).")
+    int bufferSize;
+
+    @Option(names = "--holdout-fraction", defaultValue = "0.2",
+            description = "Newest share of the buffer held out to judge champion and challenger (default: ${DEFAULT-VALUE}).")
+    double holdoutFraction;
+
+    @Option(names = "--retrain-epochs", description = "Passes over the buffer per challenger (default: 3 stateful, 10 stateless).")
+    Integer epochs;
+
+    @Option(names = "--retrain-batch-size", defaultValue = "64", description = "Rows per gradient step (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--batches-per-step", defaultValue = "16",
+            description = "Gradient steps between two looks at the stream (default: ${DEFAULT-VALUE}).")
+    int batchesPerStep;
+
+    @Option(names = "--scratch-hidden", split = ",", defaultValue = "32,16",
+            description = "Stateless challengers: hidden layer widths; none for logistic regression (default: ${DEFAULT-VALUE}).")
+    List<String> scratchHidden;
+
+    @Option(names = "--scratch-learning-rate", defaultValue = "0.003", description = "Stateless challengers: Adam learning rate (default: ${DEFAULT-VALUE}).")
+    double scratchLearningRate;
+
+    @Option(names = "--gate-metric", defaultValue = "accuracy", description = "Metric a challenger must beat the champion on (default: ${DEFAULT-VALUE}).")
+    String gateMetric;
+
+    @Option(names = "--gate-margin", defaultValue = "0.005", description = "By at least this much, on the holdout (default: ${DEFAULT-VALUE}).")
+    double gateMargin;
+
+    @Option(names = "--guard-metric", defaultValue = "log_loss", description = "Metric it may not be much worse on; 'none' for none (default: ${DEFAULT-VALUE}).")
+    String guardMetric;
+
+    @Option(names = "--guard-tolerance", defaultValue = "0.05", description = "How much worse it may be on the guard metric (default: ${DEFAULT-VALUE}).")
+    double guardTolerance;
+
+    @Option(names = "--rollback-margin", defaultValue = "0.05",
+            description = "Roll a promoted version back when its live accuracy is below its predecessor's by more than this; 'off' to disable (default: ${DEFAULT-VALUE}).")
+    String rollbackMargin;
+
+    @Option(names = "--rollback-min-examples", defaultValue = "500", description = "Live examples a promoted version is judged on (default: ${DEFAULT-VALUE}).")
+    long rollbackMinExamples;
+
+    TrainerSettings settings(String model, TrainingMode mode) {
+        var detectors = new HashSet<String>();
+        for (String d : onDrift) {
+            if (!d.isBlank() && !d.equals("none")) {
+                detectors.add(d.trim().toLowerCase(Locale.ROOT));
+            }
+        }
+        RetrainPolicy policy = new RetrainPolicy(detectors, decayMetric, offOrNumber("--decay-margin", decayMargin), every, schedule, cooldown,
+                maxRetrains, rateWindow, minExamples);
+        PromotionGate gate = new PromotionGate(gateMetric, gateMargin, guardMetric.equals("none") ? null : guardMetric, guardTolerance);
+        List<Integer> hidden = scratchHidden.stream().filter(h -> !h.isBlank() && !h.equals("none")).map(h -> {
+            try {
+                return Integer.parseInt(h.trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--scratch-hidden: '" + h + "' is not a layer width");
+            }
+        }).toList();
+        NetworkSettings network = new NetworkSettings(hidden, "relu", scratchLearningRate, 1e-4, 1, batchSize, 7);
+        int passes = epochs != null ? epochs : (mode == TrainingMode.STATEFUL ? 3 : 10);
+        return new TrainerSettings(model, mode, policy, gate, network, bufferSize, holdoutFraction, passes, batchSize, batchesPerStep, 1,
+                offOrNumber("--rollback-margin", rollbackMargin), rollbackMinExamples);
+    }
+
+    private static double offOrNumber(String option, String value) {
+        if (value.equals("off")) {
+            return Double.NaN;
+        }
+        try {
+            return Double.parseDouble(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + ": '" + value + "' is neither a number nor 'off'");
+        }
+    }
+}
