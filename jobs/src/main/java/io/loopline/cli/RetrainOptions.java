@@ -35,6 +35,10 @@ final class RetrainOptions {
             description = "No new retraining within this event time of the previous one (default: ${DEFAULT-VALUE}).")
     Duration cooldown;
 
+    @Option(names = "--retrain-cooldown-examples", defaultValue = "0",
+            description = "Nor within this many labelled examples of it (default: ${DEFAULT-VALUE}).")
+    long cooldownExamples;
+
     @Option(names = "--max-retrains", defaultValue = "6", description = "At most this many retrainings per --rate-window (default: ${DEFAULT-VALUE}).")
     int maxRetrains;
 
@@ -95,7 +99,7 @@ final class RetrainOptions {
             }
         }
         RetrainPolicy policy = new RetrainPolicy(detectors, decayMetric, offOrNumber("--decay-margin", decayMargin), every, schedule, cooldown,
-                maxRetrains, rateWindow, minExamples);
+                cooldownExamples, maxRetrains, rateWindow, minExamples);
         PromotionGate gate = new PromotionGate(gateMetric, gateMargin, guardMetric.equals("none") ? null : guardMetric, guardTolerance);
         List<Integer> hidden = scratchHidden.stream().filter(h -> !h.isBlank() && !h.equals("none")).map(h -> {
             try {

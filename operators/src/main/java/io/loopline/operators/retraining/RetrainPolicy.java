@@ -15,12 +15,13 @@ import java.util.Set;
  * @param everyExamples trigger every this many new labelled examples; 0: off
  * @param schedule trigger every this much event time; null or zero: off
  * @param cooldown no trigger within this event time after the previous one
+ * @param cooldownExamples nor within this many labelled examples after it (for streams whose event time says little, e.g. replays)
  * @param maxRetrains at most this many triggers within {@code rateWindow}
  * @param rateWindow the window of the rate limit
  * @param minExamples no training before the buffer holds this many examples
  */
 public record RetrainPolicy(Set<String> onDetectors, String decayMetric, double decayMargin, long everyExamples, Duration schedule, Duration cooldown,
-        int maxRetrains, Duration rateWindow, int minExamples) implements Serializable {
+        long cooldownExamples, int maxRetrains, Duration rateWindow, int minExamples) implements Serializable {
 
     public static final Set<String> DETECTORS = Set.of("adwin", "page-hinkley", "ddm");
 
@@ -46,6 +47,9 @@ public record RetrainPolicy(Set<String> onDetectors, String decayMetric, double 
         if (cooldown == null || cooldown.isNegative()) {
             throw new IllegalArgumentException("retrain.cooldown must be >= 0, got " + cooldown);
         }
+        if (cooldownExamples < 0) {
+            throw new IllegalArgumentException("retrain.cooldown-examples must be >= 0, got " + cooldownExamples);
+        }
         if (maxRetrains < 1 || rateWindow == null || rateWindow.isNegative()) {
             throw new IllegalArgumentException("retrain.max-retrains must be >= 1 per retrain.rate-window >= 0, got " + maxRetrains + " per " + rateWindow);
         }
@@ -56,35 +60,39 @@ public record RetrainPolicy(Set<String> onDetectors, String decayMetric, double 
 
     /** Drift from any detector, decay of accuracy by 5 points, at most 6 per day with 10 minutes between. */
     public static RetrainPolicy defaults() {
-        return new RetrainPolicy(DETECTORS, "accuracy", 0.05, 0, null, Duration.ofMinutes(10), 6, Duration.ofDays(1), 200);
+        return new RetrainPolicy(DETECTORS, "accuracy", 0.05, 0, null, Duration.ofMinutes(10), 0, 6, Duration.ofDays(1), 200);
     }
 
     public RetrainPolicy withCooldown(Duration value) {
-        return new RetrainPolicy(onDetectors, decayMetric, decayMargin, everyExamples, schedule, value, maxRetrains, rateWindow, minExamples);
+        return new RetrainPolicy(onDetectors, decayMetric, decayMargin, everyExamples, schedule, value, cooldownExamples, maxRetrains, rateWindow, minExamples);
+    }
+
+    public RetrainPolicy withCooldownExamples(long value) {
+        return new RetrainPolicy(onDetectors, decayMetric, decayMargin, everyExamples, schedule, cooldown, value, maxRetrains, rateWindow, minExamples);
     }
 
     public RetrainPolicy withEveryExamples(long value) {
-        return new RetrainPolicy(onDetectors, decayMetric, decayMargin, value, schedule, cooldown, maxRetrains, rateWindow, minExamples);
+        return new RetrainPolicy(onDetectors, decayMetric, decayMargin, value, schedule, cooldown, cooldownExamples, maxRetrains, rateWindow, minExamples);
     }
 
     public RetrainPolicy withSchedule(Duration value) {
-        return new RetrainPolicy(onDetectors, decayMetric, decayMargin, everyExamples, value, cooldown, maxRetrains, rateWindow, minExamples);
+        return new RetrainPolicy(onDetectors, decayMetric, decayMargin, everyExamples, value, cooldown, cooldownExamples, maxRetrains, rateWindow, minExamples);
     }
 
     public RetrainPolicy withRateLimit(int max, Duration window) {
-        return new RetrainPolicy(onDetectors, decayMetric, decayMargin, everyExamples, schedule, cooldown, max, window, minExamples);
+        return new RetrainPolicy(onDetectors, decayMetric, decayMargin, everyExamples, schedule, cooldown, cooldownExamples, max, window, minExamples);
     }
 
     public RetrainPolicy withDetectors(Set<String> detectors) {
-        return new RetrainPolicy(detectors, decayMetric, decayMargin, everyExamples, schedule, cooldown, maxRetrains, rateWindow, minExamples);
+        return new RetrainPolicy(detectors, decayMetric, decayMargin, everyExamples, schedule, cooldown, cooldownExamples, maxRetrains, rateWindow, minExamples);
     }
 
     public RetrainPolicy withDecay(String metric, double margin) {
-        return new RetrainPolicy(onDetectors, metric, margin, everyExamples, schedule, cooldown, maxRetrains, rateWindow, minExamples);
+        return new RetrainPolicy(onDetectors, metric, margin, everyExamples, schedule, cooldown, cooldownExamples, maxRetrains, rateWindow, minExamples);
     }
 
     public RetrainPolicy withMinExamples(int value) {
-        return new RetrainPolicy(onDetectors, decayMetric, decayMargin, everyExamples, schedule, cooldown, maxRetrains, rateWindow, value);
+        return new RetrainPolicy(onDetectors, decayMetric, decayMargin, everyExamples, schedule, cooldown, cooldownExamples, maxRetrains, rateWindow, value);
     }
 
     boolean scheduled() {

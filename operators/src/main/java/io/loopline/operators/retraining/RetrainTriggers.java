@@ -83,7 +83,8 @@ public final class RetrainTriggers {
         if (training) {
             return Outcome.TRAINING;
         }
-        if (lastAdmitted != Long.MIN_VALUE && trigger.time() < lastAdmitted + policy.cooldown().toMillis()) {
+        if (lastAdmitted != Long.MIN_VALUE && (trigger.time() < lastAdmitted + policy.cooldown().toMillis()
+                || examplesSinceAdmitted < policy.cooldownExamples())) {
             return Outcome.COOLING_DOWN;
         }
         while (!recent.isEmpty() && recent.peekFirst() <= trigger.time() - policy.rateWindow().toMillis()) {

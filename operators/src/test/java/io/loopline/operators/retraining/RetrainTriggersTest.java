@@ -80,6 +80,18 @@ class RetrainTriggersTest {
     }
 
     @Test
+    void aCooldownInExamplesCountsLabelledExamplesSinceTheLastTrigger() {
+        RetrainTriggers triggers = new RetrainTriggers(policy.withCooldown(Duration.ZERO).withCooldownExamples(300));
+        assertThat(triggers.offer(triggers.onDetector("ddm", 0), false, 1000)).isEqualTo(Outcome.ADMITTED);
+        for (int i = 0; i < 299; i++) {
+            triggers.onExample(i);
+        }
+        assertThat(triggers.offer(triggers.onDetector("ddm", 299), false, 1000)).isEqualTo(Outcome.COOLING_DOWN);
+        triggers.onExample(300);
+        assertThat(triggers.offer(triggers.onDetector("ddm", 300), false, 1000)).isEqualTo(Outcome.ADMITTED);
+    }
+
+    @Test
     void configErrorsNameTheKey() {
         assertThatThrownBy(() -> RetrainPolicy.defaults().withDetectors(Set.of("adwn"))).hasMessageContaining("retrain.on-drift").hasMessageContaining("adwn");
         assertThatThrownBy(() -> RetrainPolicy.defaults().withCooldown(Duration.ofSeconds(-1))).hasMessageContaining("retrain.cooldown");

@@ -1,0 +1,127 @@
+package io.loopline.cli;
+
+import io.loopline.operators.features.spec.FeatureSpec;
+import io.loopline.operators.retraining.TrainerSettings;
+import io.loopline.operators.retraining.TrainingMode;
+import io.loopline.operators.training.NetworkSettings;
+import io.loopline.replay.EvaluationResult;
+import io.loopline.replay.PrequentialEvaluation;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(
+        name = "evaluate",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Runs the whole system on a labelled file and prints what its served predictions scored: the first --warmup-fraction of"
+                    + " the rows is history (backfilled in Flink BATCH, v1 trained on it); the rest is replayed into Kafka as a live"
+                    + " stream, each label --label-delay rows after its event; the serving job scores every event (Flink MiniCluster,"
+                    + " exactly-once outputs) and the learning job evaluates, detects drift and, with --policy stateless or stateful,"
+                    + " retrains, gates and promotes challengers, which serving swaps in.",
+            "Output: prequential accuracy of the served predictions, the no-change baseline on the same rows, kappa-temporal,"
+                    + " promotions, training rows, detected drifts (one JSON object with --json).",
+            "Unless given, the retraining cool-down here is 500 labelled examples (not event time) and the buffer 5,000 examples."
+        },
+        sortOptions = false)
+final class EvaluateCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec commandSpec;
+
+    @Option(names = "--data", required = true, description = "Labelled CSV (or .jsonl) file, rows in time order.")
+    Path data;
+
+    @Option(names = "--spec", required = true, description = "Feature spec (file or built-in name, e.g. examples/elec2/elec2.yaml).")
+    String spec;
+
+    @Option(names = "--label-column", required = true, description = "The column with the label (text labels are mapped by the spec's label values).")
+    String labelColumn;
+
+    @Option(names = "--label-delay", defaultValue = "1", description = "A row's label arrives this many rows after it (default: ${DEFAULT-VALUE}).")
+    int labelDelay;
+
+    @Option(names = "--policy", required = true, description = "frozen (v1 serves throughout), stateless (retrain from scratch) or stateful (fine-tune the champion).")
+    String policy;
+
+    @Option(names = "--warmup-fraction", defaultValue = "0.1", description = "Share of the rows used as history (default: ${DEFAULT-VALUE}).")
+    double warmupFraction;
+
+    @Option(names = "--json", description = "Print one JSON object instead of a table.")
+    boolean json;
+
+    @Option(names = "--bootstrap-servers", description = "Use this Kafka instead of starting a local broker.")
+    String bootstrapServers;
+
+    @Option(names = "--rate", defaultValue = "500", description = "Replayed rows per second; 0 = as fast as possible (default: ${DEFAULT-VALUE}).")
+    double rate;
+
+    @Option(names = "--hidden", split = ",", defaultValue = "32,16", description = "v1's hidden layers; none for logistic regression (default: ${DEFAULT-VALUE}).")
+    List<String> hidden;
+
+    @Option(names = "--epochs", defaultValue = "20", description = "v1's passes over the history (default: ${DEFAULT-VALUE}).")
+    int epochs;
+
+    @Option(names = "--learning-rate", defaultValue = "0.003", description = "v1's Adam learning rate (default: ${DEFAULT-VALUE}).")
+    double learningRate;
+
+    @Option(names = "--parallelism", defaultValue = "1", description = "Flink parallelism (default: ${DEFAULT-VALUE}).")
+    int parallelism;
+
+    @Option(names = "--checkpoint-interval", defaultValue = "1s",
+            description = "Checkpoint interval: outputs are committed (visible to the learning job) at checkpoints (default: ${DEFAULT-VALUE}).")
+    Duration checkpointInterval;
+
+    @Option(names = "--timeout", defaultValue = "30min", description = "Give up if the predictions are not all committed by then (default: ${DEFAULT-VALUE}).")
+    Duration timeout;
+
+    @CommandLine.Mixin
+    RetrainOptions retrain;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!Files.isRegularFile(data)) {
+            throw new IllegalArgumentException("--data: " + data + " is not a file");
+        }
+        FeatureSpec featureSpec = SpecLoader.load(spec);
+        var parse = commandSpec.commandLine().getParseResult();
+        if (!parse.hasMatchedOption("--retrain-cooldown")) {
+            retrain.cooldown = Duration.ZERO;
+        }
+        if (!parse.hasMatchedOption("--retrain-cooldown-examples")) {
+            retrain.cooldownExamples = 500;
+        }
+        if (!parse.hasMatchedOption("--buffer-size")) {
+            retrain.bufferSize = 5000;
+        }
+        List<Integer> widths = hidden.stream().filter(h -> !h.isBlank() && !h.equals("none")).map(h -> Integer.parseInt(h.trim())).toList();
+        NetworkSettings network = new NetworkSettings(widths, "relu", learningRate, 1e-4, epochs, 64, 7);
+        TrainerSettings trainer = policy.equals("frozen") ? null : retrain.settings("model", TrainingMode.parse(policy));
+        PrintStream progress = json ? System.err : System.out;
+        var settings = new PrequentialEvaluation.Settings(featureSpec, data, labelColumn, labelDelay, policy, warmupFraction, rate, network, trainer,
+                parallelism, checkpointInterval, timeout);
+        EvaluationResult r = new PrequentialEvaluation(settings, progress).run(bootstrapServers);
+        if (json) {
+            System.out.println(r.toJson());
+        } else {
+            System.out.printf(Locale.ROOT, "%n%-24s %s%n", "policy", r.policy());
+            System.out.printf(Locale.ROOT, "%-24s %,d (after %,d history rows)%n", "rows scored", r.rows(), r.warmupRows());
+            System.out.printf(Locale.ROOT, "%-24s %.4f%n", "accuracy (prequential)", r.accuracy());
+            System.out.printf(Locale.ROOT, "%-24s %.4f%n", "no-change accuracy", r.noChangeAccuracy());
+            System.out.printf(Locale.ROOT, "%-24s %.4f%n", "kappa-temporal", r.kappaTemporal());
+            System.out.printf(Locale.ROOT, "%-24s %d promoted, %d rejected, %d rolled back%n", "challengers", r.modelsPromoted(), r.challengersRejected(),
+                    r.rollbacks());
+            System.out.printf(Locale.ROOT, "%-24s %,d%n", "training rows", r.trainingRows());
+            System.out.printf(Locale.ROOT, "%-24s %d%n", "drifts detected", r.driftsDetected());
+            System.out.printf(Locale.ROOT, "%-24s %s%n", "predictions by version", r.predictionsByVersion());
+            System.out.printf(Locale.ROOT, "%-24s %.1f s (replay %.1f s)%n", "wall time", r.wallSeconds(), r.replaySeconds());
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,46 @@
+package io.loopline.replay;
+
+import java.util.Map;
+
+/**
+ * What {@code loopline evaluate} measured on one run of the whole system over a labelled file.
+ *
+ * @param rows rows served and scored after the warm-up
+ * @param accuracy prequential accuracy of the served predictions (score >= 0.5 vs the true label)
+ * @param noChangeAccuracy predicting each row's label by the previous row's, on the same rows
+ * @param kappaTemporal (accuracy - noChangeAccuracy) / (1 - noChangeAccuracy): above 0 beats no-change
+ * @param modelsPromoted challengers promoted by the gate
+ * @param challengersRejected challengers the gate rejected
+ * @param rollbacks automatic rollbacks
+ * @param trainingRows rows fed to gradient steps by the continual trainer (a row counts once per epoch)
+ * @param driftsDetected change points reported by the detectors on the served model's errors
+ * @param predictionsByVersion predictions per model version
+ */
+public record EvaluationResult(String policy, long rows, double accuracy, double noChangeAccuracy, double kappaTemporal, long modelsPromoted,
+        long challengersRejected, long rollbacks, long trainingRows, long driftsDetected, long warmupRows, long initialTrainingRows,
+        Map<Long, Long> predictionsByVersion, double replaySeconds, double wallSeconds) {
+
+    public String toJson() {
+        return new String(io.loopline.kafka.Json.object(json -> {
+            json.writeStringField("policy", policy);
+            json.writeNumberField("rows", rows);
+            json.writeNumberField("accuracy", accuracy);
+            json.writeNumberField("no_change_accuracy", noChangeAccuracy);
+            json.writeNumberField("kappa_temporal", kappaTemporal);
+            json.writeNumberField("models_promoted", modelsPromoted);
+            json.writeNumberField("challengers_rejected", challengersRejected);
+            json.writeNumberField("rollbacks", rollbacks);
+            json.writeNumberField("training_rows", trainingRows);
+            json.writeNumberField("drifts_detected", driftsDetected);
+            json.writeNumberField("warmup_rows", warmupRows);
+            json.writeNumberField("initial_training_rows", initialTrainingRows);
+            json.writeObjectFieldStart("predictions_by_version");
+            for (var e : predictionsByVersion.entrySet()) {
+                json.writeNumberField(String.valueOf(e.getKey()), e.getValue());
+            }
+            json.writeEndObject();
+            json.writeNumberField("replay_seconds", replaySeconds);
+            json.writeNumberField("wall_seconds", wallSeconds);
+        }), java.nio.charset.StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,267 @@
+package io.loopline.replay;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.loopline.io.EventSources;
+import io.loopline.io.InputFormat;
+import io.loopline.jobs.KafkaIo;
+import io.loopline.jobs.LocalEnvironments;
+import io.loopline.jobs.ServingJob;
+import io.loopline.jobs.backfill.BackfillJob;
+import io.loopline.jobs.backfill.BackfillProgress;
+import io.loopline.jobs.learning.LearningJob;
+import io.loopline.jobs.training.InitialTraining;
+import io.loopline.kafka.KafkaModelAnnouncer;
+import io.loopline.kafka.KafkaTopics;
+import io.loopline.kafka.ModelAnnouncements;
+import io.loopline.local.LocalKafka;
+import io.loopline.operators.drift.ReferenceBins;
+import io.loopline.operators.features.ProfileAccumulator;
+import io.loopline.operators.features.spec.FeatureSpec;
+import io.loopline.operators.retraining.TrainerSettings;
+import io.loopline.operators.training.NetworkSettings;
+import io.loopline.state.model.FileSystemModelStore;
+import io.loopline.state.profile.ReferenceProfile;
+import java.io.BufferedOutputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * Runs the whole system on a labelled file and measures it as a user would: the first rows are
+ * history (backfilled in BATCH, a first model trained on them), the rest are replayed into Kafka as
+ * a live stream with labels arriving later; the serving job scores every event and the learning job
+ * evaluates and (unless the policy is frozen) retrains, gates and promotes. The prequential accuracy
+ * is computed from the committed predictions against the file's labels.
+ */
+public final class PrequentialEvaluation {
+    private static final String MODEL = "model";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * @param policy frozen, stateless or stateful
+     * @param trainer the continual trainer's settings; null when frozen
+     * @param rate replayed rows per second (the trainer's speed is measured against it)
+     */
+    public record Settings(FeatureSpec spec, Path data, String labelColumn, int labelDelayRows, String policy, double warmupFraction, double rate,
+            NetworkSettings network, TrainerSettings trainer, int parallelism, Duration checkpointInterval, Duration timeout) {
+        public Settings {
+            if (!List.of("frozen", "stateless", "stateful").contains(policy)) {
+                throw new IllegalArgumentException("--policy must be frozen, stateless or stateful, got '" + policy + "'");
+            }
+            if (!(warmupFraction > 0 && warmupFraction < 1)) {
+                throw new IllegalArgumentException("--warmup-fraction must be in (0, 1), got " + warmupFraction);
+            }
+            if (!policy.equals("frozen") && trainer == null) {
+                throw new IllegalArgumentException("policy " + policy + " needs trainer settings");
+            }
+        }
+    }
+
+    private final Settings settings;
+    private final PrintStream log;
+
+    public PrequentialEvaluation(Settings settings, PrintStream log) {
+        this.settings = settings;
+        this.log = log;
+    }
+
+    public EvaluationResult run(String bootstrapServers) throws Exception {
+        long started = System.nanoTime();
+        Path work = Files.createTempDirectory("loopline-evaluate-");
+        LocalKafka local = null;
+        try {
+            String bootstrap = bootstrapServers;
+            if (bootstrap == null) {
+                local = LocalKafka.start();
+                bootstrap = local.bootstrapServers();
+                log.printf("Local Kafka broker at %s%n", bootstrap);
+            }
+            return run(bootstrap, work, started);
+        } finally {
+            if (local != null) {
+                local.close();
+            }
+            io.loopline.io.LocalFiles.deleteRecursively(work);
+        }
+    }
+
+    private EvaluationResult run(String bootstrap, Path work, long started) throws Exception {
+        FeatureSpec spec = settings.spec();
+        List<byte[]> rows = FileReplay.read(settings.data(), spec);
+        int warmup = (int) Math.floor(rows.size() * settings.warmupFraction());
+        Path history = work.resolve("history.jsonl");
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(history), 1 << 16)) {
+            for (int i = 0; i < warmup; i++) {
+                out.write(rows.get(i));
+                out.write('\n');
+            }
+        }
+        log.printf(Locale.ROOT, "%s: %,d rows; the first %,d (%.0f %%) are history%n", settings.data().getFileName(), rows.size(), warmup,
+                settings.warmupFraction() * 100);
+        Path backfillDir = work.resolve("backfill");
+        BackfillJob.Result backfilled = new BackfillJob(EventSources.files(List.of(new org.apache.flink.core.fs.Path(history.toUri())), InputFormat.JSONL,
+                spec.csv()), spec, new org.apache.flink.core.fs.Path(backfillDir.toUri()),
+                new BackfillJob.Settings(1, 128, ProfileAccumulator.DEFAULT_BINS, true, true)).run(BackfillProgress.NONE);
+        String storeRoot = work.resolve("models").toUri().toString();
+        var store = new FileSystemModelStore(new org.apache.flink.core.fs.Path(storeRoot));
+        InitialTraining.Result v1 = new InitialTraining(spec, settings.network(), 0.2)
+                .run(new org.apache.flink.core.fs.Path(backfillDir.resolve(BackfillJob.TRAINING_DIR).toUri()), store, MODEL);
+        log.printf(Locale.ROOT, "v1 trained on %,d history rows: validation accuracy %.4f%n", v1.trainingRows(), v1.validation().accuracy());
+
+        String run = Long.toHexString(System.currentTimeMillis());
+        String events = "eval-" + run + "-events";
+        String labels = "eval-" + run + "-labels";
+        String predictions = "eval-" + run + "-predictions";
+        String featureLog = "eval-" + run + "-feature-log";
+        String models = "eval-" + run + "-models";
+        String drift = "eval-" + run + "-drift";
+        String deadLetters = "eval-" + run + "-dead-letters";
+        Map<String, Integer> topics = new LinkedHashMap<>();
+        for (String topic : List.of(events, labels, predictions, featureLog, models, drift, deadLetters)) {
+            topics.put(topic, 1);
+        }
+        KafkaTopics.ensure(bootstrap, topics, java.util.Set.of(models), Duration.ofSeconds(30));
+        ModelAnnouncements.announce(bootstrap, models, store, v1.model());
+
+        long step = rowStep(rows, spec);
+        var reference = ReferenceProfile.read(new org.apache.flink.core.fs.Path(backfillDir.resolve(BackfillJob.PROFILE_FILE).toUri()));
+        io.loopline.operators.scoring.ModelStoreSupplier storeSupplier = () -> new FileSystemModelStore(new org.apache.flink.core.fs.Path(storeRoot));
+        var serving = new ServingJob(KafkaIo.events(bootstrap, events, "eval-" + run, false), null, KafkaIo.deadLetters(bootstrap, deadLetters, "eval-dl-" + run),
+                new ServingJob.Settings(spec, backfilled.fit(), 128))
+                .withScoring(new ServingJob.Scoring(KafkaIo.models(bootstrap, models, "eval-" + run, false),
+                        KafkaIo.predictions(bootstrap, predictions, "eval-p-" + run), MODEL, storeSupplier, 64, 20, 1_000_000))
+                .withFeatureLog(KafkaIo.featureLog(bootstrap, featureLog, spec.name(), "eval-fl-" + run));
+        // Labels come labelDelay rows after their event: the feedback window covers that, and the evaluation windows are in rows.
+        var learningSettings = new LearningJob.Settings(ReferenceBins.of(reference), Duration.ofMillis(step * (settings.labelDelayRows() + 2L)), Double.NaN,
+                Duration.ofMillis(step), 500, 100, Duration.ofMillis(step * 500), 128, storeSupplier, null);
+        if (settings.trainer() != null) {
+            learningSettings = learningSettings.withRetraining(new LearningJob.Retraining(settings.trainer(), new KafkaModelAnnouncer(bootstrap, models)));
+        }
+        var learning = new LearningJob(KafkaIo.raw(bootstrap, featureLog, "eval-l-" + run), KafkaIo.raw(bootstrap, labels, "eval-l-" + run),
+                KafkaIo.drift(bootstrap, drift, "eval-d-" + run), KafkaIo.deadLetters(bootstrap, deadLetters, "eval-ldl-" + run), learningSettings);
+        var env = StreamExecutionEnvironment.getExecutionEnvironment(LocalEnvironments.restoringFrom(
+                LocalEnvironments.streamingConfiguration(settings.parallelism(), work.resolve("checkpoints"), settings.checkpointInterval()),
+                backfilled.savepoint().toString()));
+        serving.build(env);
+        learning.build(env);
+        JobClient client = env.executeAsync("Loopline Evaluate (" + settings.policy() + ")");
+        try {
+            FileReplay.Result replayed = new FileReplay(spec, settings.data(), settings.labelColumn()).rows(warmup + 1, rows.size())
+                    .labelDelayRows(settings.labelDelayRows()).rate(settings.rate()).run(bootstrap, events, labels);
+            log.printf(Locale.ROOT, "Replayed %,d rows and %,d labels in %.1f s (%,d invalid)%n", replayed.rows().size(), replayed.labels(),
+                    replayed.seconds(), replayed.invalid());
+            Map<String, double[]> served = awaitPredictions(bootstrap, predictions, replayed.rows().size(), client);
+            // The trainer's last reports are committed with the next checkpoints.
+            Thread.sleep(settings.checkpointInterval().multipliedBy(3).toMillis());
+            Map<String, Long> reports = countReports(bootstrap, drift);
+            return score(replayed, rows, warmup, served, reports, v1, (System.nanoTime() - started) / 1e9);
+        } finally {
+            client.cancel().get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    /** The event-time step between consecutive rows (the first two decodable rows), for windows measured in rows. */
+    private static long rowStep(List<byte[]> rows, FeatureSpec spec) throws Exception {
+        var decoder = new io.loopline.operators.decode.EventDecoder(spec.schema());
+        long first = decoder.decode(rows.get(0)).timestamp();
+        long second = decoder.decode(rows.get(1)).timestamp();
+        return Math.max(1, second - first);
+    }
+
+    private Map<String, double[]> awaitPredictions(String bootstrap, String topic, int expected, JobClient client) throws Exception {
+        Map<String, double[]> served = new HashMap<>();
+        long deadline = System.nanoTime() + settings.timeout().toNanos();
+        long lastReport = System.nanoTime();
+        try (var reader = new CommittedTopicReader(bootstrap, topic)) {
+            while (served.size() < expected) {
+                for (byte[] value : reader.poll(Duration.ofMillis(500))) {
+                    JsonNode p = JSON.readTree(value);
+                    served.put(p.path("eventId").asText(), new double[] {p.path("score").asDouble(), p.path("modelVersion").asLong()});
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("only " + served.size() + " of " + expected + " predictions committed within " + settings.timeout());
+                }
+                if (client.getJobStatus().get(10, TimeUnit.SECONDS).isGloballyTerminalState()) {
+                    throw new IllegalStateException("the job ended early: " + client.getJobStatus().get());
+                }
+                if (System.nanoTime() - lastReport > 5e9) {
+                    log.printf(Locale.ROOT, "  %,d of %,d predictions committed%n", served.size(), expected);
+                    lastReport = System.nanoTime();
+                }
+            }
+        }
+        return served;
+    }
+
+    private static Map<String, Long> countReports(String bootstrap, String topic) throws Exception {
+        Map<String, Long> counts = new TreeMap<>();
+        try (var reader = new CommittedTopicReader(bootstrap, topic)) {
+            for (List<byte[]> batch = reader.poll(Duration.ofSeconds(2)); !batch.isEmpty(); batch = reader.poll(Duration.ofSeconds(1))) {
+                for (byte[] value : batch) {
+                    JsonNode r = JSON.readTree(value);
+                    String statistic = r.path("statistic").asText();
+                    if (r.path("subject").asText().equals("error")) {
+                        counts.merge("drifts", 1L, Long::sum);
+                    } else if (statistic.equals("challenger_promoted") || statistic.equals("challenger_rejected")) {
+                        counts.merge(statistic, 1L, Long::sum);
+                        counts.merge("training_rows", r.path("count").asLong(), Long::sum);
+                    } else if (statistic.equals("rollback")) {
+                        counts.merge("rollbacks", 1L, Long::sum);
+                    }
+                }
+            }
+        }
+        return counts;
+    }
+
+    private EvaluationResult score(FileReplay.Result replayed, List<byte[]> rows, int warmup, Map<String, double[]> served, Map<String, Long> reports,
+            InitialTraining.Result v1, double wallSeconds) throws Exception {
+        var decoder = new io.loopline.operators.decode.EventDecoder(settings.spec().schema());
+        double previous = Double.NaN;
+        for (int i = warmup - 1; i >= 0 && Double.isNaN(previous); i--) {
+            try {
+                previous = decoder.decode(rows.get(i)).label();
+            } catch (io.loopline.operators.decode.InvalidEventException e) {
+                // an undecodable history row: look further back
+            }
+        }
+        long n = 0;
+        long correct = 0;
+        long noChange = 0;
+        Map<Long, Long> byVersion = new TreeMap<>();
+        for (FileReplay.Row row : replayed.rows()) {
+            double[] prediction = served.get(row.eventId());
+            if (prediction == null || Double.isNaN(row.label())) {
+                previous = row.label();
+                continue;
+            }
+            n++;
+            if ((prediction[0] >= 0.5) == (row.label() >= 0.5)) {
+                correct++;
+            }
+            if (!Double.isNaN(previous) && (previous >= 0.5) == (row.label() >= 0.5)) {
+                noChange++;
+            }
+            byVersion.merge((long) prediction[1], 1L, Long::sum);
+            previous = row.label();
+        }
+        double accuracy = (double) correct / n;
+        double baseline = (double) noChange / n;
+        return new EvaluationResult(settings.policy(), n, accuracy, baseline, (accuracy - baseline) / (1 - baseline),
+                reports.getOrDefault("challenger_promoted", 0L), reports.getOrDefault("challenger_rejected", 0L), reports.getOrDefault("rollbacks", 0L),
+                reports.getOrDefault("training_rows", 0L), reports.getOrDefault("drifts", 0L), warmup, v1.trainingRows(), byVersion, replayed.seconds(),
+                wallSeconds);
+    }
+}
