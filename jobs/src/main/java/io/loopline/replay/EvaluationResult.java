@@ -1,5 +1,6 @@
 package io.loopline.replay;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -15,10 +16,20 @@ import java.util.Map;
  * @param trainingRows rows fed to gradient steps by the continual trainer (a row counts once per epoch)
  * @param driftsDetected change points reported by the detectors on the served model's errors
  * @param predictionsByVersion predictions per model version
+ * @param served each scored row in replay order: whether its prediction was right, and the version that made it (not in the JSON)
  */
 public record EvaluationResult(String policy, long rows, double accuracy, double noChangeAccuracy, double kappaTemporal, long modelsPromoted,
         long challengersRejected, long rollbacks, long trainingRows, long driftsDetected, long warmupRows, long initialTrainingRows,
-        Map<Long, Long> predictionsByVersion, double replaySeconds, double wallSeconds) {
+        Map<Long, Long> predictionsByVersion, double replaySeconds, double wallSeconds, List<Served> served) {
+
+    /** One scored row. */
+    public record Served(boolean correct, long version) {}
+
+    /** Accuracy of the served predictions over rows {@code from} (inclusive) to {@code to} (exclusive) of {@link #served}. */
+    public double accuracy(int from, int to) {
+        long right = served.subList(from, to).stream().filter(Served::correct).count();
+        return (double) right / (to - from);
+    }
 
     public String toJson() {
         return new String(io.loopline.kafka.Json.object(json -> {

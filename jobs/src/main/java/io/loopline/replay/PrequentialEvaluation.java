@@ -241,6 +241,7 @@ public final class PrequentialEvaluation {
         long correct = 0;
         long noChange = 0;
         Map<Long, Long> byVersion = new TreeMap<>();
+        List<EvaluationResult.Served> outcomes = new java.util.ArrayList<>(replayed.rows().size());
         for (FileReplay.Row row : replayed.rows()) {
             double[] prediction = served.get(row.eventId());
             if (prediction == null || Double.isNaN(row.label())) {
@@ -248,9 +249,11 @@ public final class PrequentialEvaluation {
                 continue;
             }
             n++;
-            if ((prediction[0] >= 0.5) == (row.label() >= 0.5)) {
+            boolean right = (prediction[0] >= 0.5) == (row.label() >= 0.5);
+            if (right) {
                 correct++;
             }
+            outcomes.add(new EvaluationResult.Served(right, (long) prediction[1]));
             if (!Double.isNaN(previous) && (previous >= 0.5) == (row.label() >= 0.5)) {
                 noChange++;
             }
@@ -262,6 +265,6 @@ public final class PrequentialEvaluation {
         return new EvaluationResult(settings.policy(), n, accuracy, baseline, (accuracy - baseline) / (1 - baseline),
                 reports.getOrDefault("challenger_promoted", 0L), reports.getOrDefault("challenger_rejected", 0L), reports.getOrDefault("rollbacks", 0L),
                 reports.getOrDefault("training_rows", 0L), reports.getOrDefault("drifts", 0L), warmup, v1.trainingRows(), byVersion, replayed.seconds(),
-                wallSeconds);
+                wallSeconds, outcomes);
     }
 }
