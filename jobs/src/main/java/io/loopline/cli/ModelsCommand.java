@@ -6,6 +6,7 @@ import io.loopline.state.model.ModelStore;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.flink.core.fs.Path;
 import picocli.CommandLine.Command;
@@ -15,8 +16,9 @@ import picocli.CommandLine.Parameters;
 @Command(
         name = "models",
         mixinStandardHelpOptions = true,
-        description = "Lists and shows the versions in a model store (any Flink FileSystem path).",
-        subcommands = {ModelsCommand.ListVersions.class, ModelsCommand.Show.class},
+        description = "Lists, shows, promotes and rolls back the versions in a model store (any Flink FileSystem path). The champion"
+                + " is the latest version; promote and rollback publish an earlier version's artifact again as the next version.",
+        subcommands = {ModelsCommand.ListVersions.class, ModelsCommand.Show.class, ModelsCommand.Promote.class, ModelsCommand.Rollback.class},
         sortOptions = false)
 final class ModelsCommand implements Runnable {
     @picocli.CommandLine.Spec
@@ -81,6 +83,102 @@ final class ModelsCommand implements Runnable {
             out.println(new String(metadata.get().toJson(), StandardCharsets.UTF_8));
             out.println("artifact: " + models.artifactUri(metadata.get()));
             out.flush();
+            return 0;
+        }
+    }
+
+    /** Publishes an earlier version as champion and announces it, so serving swaps to it. */
+    static ModelMetadata makeChampion(ModelStore models, ModelMetadata source, Map<String, Double> marks, String bootstrap, String topic)
+            throws java.io.IOException {
+        ModelMetadata champion = io.loopline.operators.retraining.Champions.republish(models, source, marks);
+        if (bootstrap != null) {
+            io.loopline.kafka.ModelAnnouncements.announce(bootstrap, topic, models, champion);
+        }
+        return champion;
+    }
+
+    @Command(name = "promote", mixinStandardHelpOptions = true,
+            description = "Makes a version the champion: its artifact is published again as the next version (parent: that version) and,"
+                    + " with --bootstrap-servers, announced on the models topic.")
+    static final class Promote implements Callable<Integer> {
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--store", required = true, description = "Model store root.")
+        String store;
+
+        @Parameters(index = "0", description = "Model name.")
+        String name;
+
+        @Option(names = "--version", required = true, description = "The version to serve.")
+        long version;
+
+        @Option(names = "--bootstrap-servers", description = "Announce the new champion on this Kafka.")
+        String bootstrapServers;
+
+        @Option(names = "--models-topic", defaultValue = "models", description = "(default: ${DEFAULT-VALUE})")
+        String modelsTopic;
+
+        @Override
+        public Integer call() throws Exception {
+            ModelStore models = new FileSystemModelStore(new Path(store));
+            var source = models.get(name, version);
+            if (source.isEmpty()) {
+                spec.commandLine().getErr().println("loopline: no version " + version + " of model '" + name + "' in " + store);
+                return 1;
+            }
+            var latest = models.latest(name).orElseThrow();
+            if (latest.sha256().equals(source.get().sha256())) {
+                spec.commandLine().getOut().printf("%s v%d already serves v%d's weights: nothing to do%n", name, latest.version(), version);
+                return 0;
+            }
+            ModelMetadata champion = makeChampion(models, source.get(), Map.of("promoted.from", (double) version), bootstrapServers, modelsTopic);
+            spec.commandLine().getOut().printf("%s v%d is now champion with v%d's weights%s%n", name, champion.version(), version,
+                    bootstrapServers == null ? " (not announced: no --bootstrap-servers)" : ", announced on " + modelsTopic);
+            return 0;
+        }
+    }
+
+    @Command(name = "rollback", mixinStandardHelpOptions = true,
+            description = "Returns to the previous champion (the latest earlier version with other weights, or --to): published again as the"
+                    + " next version with rollback.of = the replaced version and, with --bootstrap-servers, announced.")
+    static final class Rollback implements Callable<Integer> {
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--store", required = true, description = "Model store root.")
+        String store;
+
+        @Parameters(index = "0", description = "Model name.")
+        String name;
+
+        @Option(names = "--to", description = "The version to return to (default: the previous champion).")
+        Long to;
+
+        @Option(names = "--bootstrap-servers", description = "Announce the new champion on this Kafka.")
+        String bootstrapServers;
+
+        @Option(names = "--models-topic", defaultValue = "models", description = "(default: ${DEFAULT-VALUE})")
+        String modelsTopic;
+
+        @Override
+        public Integer call() throws Exception {
+            ModelStore models = new FileSystemModelStore(new Path(store));
+            var current = models.latest(name);
+            if (current.isEmpty()) {
+                spec.commandLine().getErr().println("loopline: model '" + name + "' has no versions in " + store);
+                return 1;
+            }
+            var target = to != null ? models.get(name, to) : io.loopline.operators.retraining.Champions.previous(models, name);
+            if (target.isEmpty()) {
+                spec.commandLine().getErr().println("loopline: " + (to != null ? "no version " + to + " of '" + name + "'"
+                        : "no earlier version of '" + name + "' with other weights than v" + current.get().version()) + " to roll back to");
+                return 1;
+            }
+            ModelMetadata champion = makeChampion(models, target.get(), Map.of("rollback.of", (double) current.get().version()), bootstrapServers,
+                    modelsTopic);
+            spec.commandLine().getOut().printf("Rolled %s back from v%d to v%d's weights, serving as v%d%s%n", name, current.get().version(),
+                    target.get().version(), champion.version(), bootstrapServers == null ? " (not announced: no --bootstrap-servers)" : "");
             return 0;
         }
     }

@@ -441,12 +441,7 @@ public final class ContinualTrainer extends AbstractStreamOperator<MonitoringRep
             return; // replaced meanwhile (a manual promotion): nothing to roll back
         }
         ModelMetadata previous = store.get(settings.model(), probation.previous()).orElseThrow();
-        Map<String, Double> m = new LinkedHashMap<>(previous.metrics());
-        m.remove("challenger.id");
-        m.put("rollback.of", (double) probation.version());
-        ModelDraft draft = new ModelDraft(settings.model(), previous.version(), previous.format(), previous.featureSpec(), previous.featureNames(),
-                previous.trainedFrom(), previous.trainedTo(), previous.trainingRows(), m);
-        ModelMetadata restored = store.publish(draft, store.readArtifact(previous));
+        ModelMetadata restored = Champions.republish(store, previous, Map.of("rollback.of", (double) probation.version()));
         announcer.announce(store, restored);
         championVersion = restored.version();
         triggers.admitted(report.windowEnd());
