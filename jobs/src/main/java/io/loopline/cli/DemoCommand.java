@@ -31,7 +31,7 @@ final class DemoCommand implements Callable<Integer> {
             description = "Live events to generate (default: ${DEFAULT-VALUE}); 0 runs until Ctrl-C.")
     long events;
 
-    @Option(names = "--rate", defaultValue = "0",
+    @Option(names = "--rate", defaultValue = "5000",
             description = "Events per second to generate; 0 is as fast as possible (default: ${DEFAULT-VALUE}).")
     double rate;
 
@@ -96,10 +96,19 @@ final class DemoCommand implements Callable<Integer> {
             description = "Topic for events that cannot be used, with the reason (default: ${DEFAULT-VALUE}).")
     String deadLetterTopic;
 
+    @Option(names = "--drift-at", defaultValue = "0.5",
+            description = "Share of the live events after which the stream drifts: amounts x4, a fraud ring at electronics and gaming merchants (default: ${DEFAULT-VALUE}).")
+    double driftAt;
+
+    @Option(names = "--report", defaultValue = ".loopline/demo-report.html",
+            description = "Self-contained HTML report of the run (accuracy, drift, detectors, versions over time); '' for none (default: ${DEFAULT-VALUE}).")
+    java.nio.file.Path report;
+
     @Override
     public Integer call() throws Exception {
         DemoSettings settings = new DemoSettings(bootstrapServers, history, events, rate, entities, malformedRatio, seed,
-                parallelism, maxParallelism, checkpointInterval, timeout, stateDir, eventsTopic, featureLogTopic, predictionsTopic, modelsTopic, deadLetterTopic, labelsTopic, driftTopic);
+                parallelism, maxParallelism, checkpointInterval, timeout, stateDir, eventsTopic, featureLogTopic, predictionsTopic, modelsTopic, deadLetterTopic, labelsTopic, driftTopic,
+                driftAt, report.toString().isEmpty() ? null : report);
         DemoRun run = new DemoRun(settings, System.out);
         Thread main = Thread.currentThread();
         Thread onCtrlC = new Thread(() -> {

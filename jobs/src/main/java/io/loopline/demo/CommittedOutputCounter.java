@@ -40,6 +40,7 @@ public final class CommittedOutputCounter implements AutoCloseable {
     private final Set<String> predictedIds = new HashSet<>();
     private final Map<Long, Long> predictionsByVersion = new TreeMap<>();
     private final AtomicLong predictions = new AtomicLong();
+    private volatile io.loopline.demo.report.Timeline timeline;
 
     public CommittedOutputCounter(String bootstrapServers, String featuresTopic, String predictionsTopic, String deadLetterTopic) {
         this.featuresTopic = featuresTopic;
@@ -80,7 +81,11 @@ public final class CommittedOutputCounter implements AutoCloseable {
                     }
                     features.incrementAndGet();
                 } else if (record.topic().equals(predictionsTopic)) {
-                    long version = versionOf(record.value());
+                    long[] versionAndTime = versionAndTimeOf(record.value());
+                    long version = versionAndTime[0];
+                    if (timeline != null) {
+                        timeline.prediction(version, versionAndTime[1]);
+                    }
                     synchronized (this) {
                         predictedIds.add(new String(record.key(), StandardCharsets.UTF_8));
                         predictionsByVersion.merge(version, 1L, Long::sum);
@@ -97,12 +102,19 @@ public final class CommittedOutputCounter implements AutoCloseable {
         }
     }
 
-    private long versionOf(byte[] value) {
+    private long[] versionAndTimeOf(byte[] value) {
         try {
-            return mapper.readTree(value).path("modelVersion").asLong(-1);
+            var node = mapper.readTree(value);
+            return new long[] {node.path("modelVersion").asLong(-1), node.path("eventTime").asLong()};
         } catch (IOException e) {
-            return -1;
+            return new long[] {-1, 0};
         }
+    }
+
+    /** Also counts predictions per version over event time into this timeline (for the report). */
+    public CommittedOutputCounter recordingInto(io.loopline.demo.report.Timeline value) {
+        this.timeline = value;
+        return this;
     }
 
     public long predictions() {

@@ -10,7 +10,13 @@ import io.loopline.jobs.learning.LearningJob;
 import io.loopline.operators.drift.ReferenceBins;
 import io.loopline.state.profile.ReferenceProfile;
 import io.loopline.jobs.training.InitialTraining;
+import io.loopline.kafka.KafkaModelAnnouncer;
 import io.loopline.kafka.ModelAnnouncements;
+import io.loopline.demo.report.DemoReport;
+import io.loopline.demo.report.Timeline;
+import io.loopline.operators.retraining.RetrainPolicy;
+import io.loopline.operators.retraining.TrainerSettings;
+import io.loopline.operators.retraining.TrainingMode;
 import io.loopline.operators.training.NetworkSettings;
 import io.loopline.state.model.FileSystemModelStore;
 import io.loopline.operators.features.ProfileAccumulator;
@@ -59,15 +65,16 @@ public final class DemoRun {
      * than the clock. The learning job's out-of-orderness must cover that, or labels meet no prediction.
      */
     private static final Duration FEATURE_LOG_DISORDER = Duration.ofMinutes(2);
-    /** Share of the live events after which amounts grow fourfold and fraud gets likelier. */
-    private static final double DRIFT_AT = 0.6;
     /** How long the summary waits for the learning job's last windows once every event is served. */
     private static final Duration DRIFT_GRACE = Duration.ofSeconds(60);
 
     private final DemoSettings settings;
     private final PrintStream out;
     private volatile boolean interrupted;
-    private DriftWatcher drift;
+    private volatile DriftWatcher drift;
+    private volatile long driftStart;
+    /** Event time between two retrainings (the live stream runs ~50 times faster than the clock at 5,000 events/s). */
+    private static final Duration RETRAIN_COOLDOWN = Duration.ofMinutes(2);
 
     public DemoRun(DemoSettings settings, PrintStream out) {
         this.settings = settings;
@@ -133,13 +140,6 @@ public final class DemoRun {
                 .run(new org.apache.flink.core.fs.Path(stateDir.resolve("backfill").resolve(BackfillJob.TRAINING_DIR).toUri()), store, MODEL);
         out.printf(Locale.ROOT, "Trained %s v%d (DL4J) on %,d rows: validation AUC %.3f, log loss %.4f on the %,d most recent%n", MODEL,
                 trained.model().version(), trained.trainingRows(), trained.validation().auc(), trained.validation().logLoss(), trained.validationRows());
-        // A retrained v2 (warm-started from v1: its weights and Adam state, two more epochs), announced mid-stream to show the hot swap.
-        InitialTraining.Result retrained = new InitialTraining(spec, new NetworkSettings(List.of(32, 16), "relu", 0.001, 1e-4, 2, 256, 8), 0.2)
-                .run(new org.apache.flink.core.fs.Path(stateDir.resolve("backfill").resolve(BackfillJob.TRAINING_DIR).toUri()), store, MODEL,
-                        trained.model());
-        out.printf(Locale.ROOT, "Retrained %s v%d from v%d (warm start): validation AUC %.3f, log loss %.4f; it will be announced mid-stream%n", MODEL,
-                retrained.model().version(), trained.model().version(), retrained.validation().auc(), retrained.validation().logLoss());
-
         // 3. Live: the same feature definition in STREAMING, on events arriving in Kafka, scored by the announced model.
         Map<String, Integer> topics = new LinkedHashMap<>();
         topics.put(settings.eventsTopic(), settings.parallelism());
@@ -174,15 +174,17 @@ public final class DemoRun {
                 KafkaIo.deadLetters(bootstrap, settings.deadLetterTopic(), "loopline-demo-learning-" + runId),
                 new LearningJob.Settings(ReferenceBins.of(reference), FEEDBACK_WINDOW, 0.0, FEATURE_LOG_DISORDER, 2000, 1000, DRIFT_WINDOW,
                         settings.maxParallelism(), () -> new FileSystemModelStore(new org.apache.flink.core.fs.Path(storeRoot)),
-                        io.loopline.operators.learning.Slices.of("merchant", reference.columns(), reference.fit())));
+                        io.loopline.operators.learning.Slices.of("merchant", reference.columns(), reference.fit()))
+                        .withRetraining(new LearningJob.Retraining(trainer(), new KafkaModelAnnouncer(bootstrap, settings.modelsTopic()))));
         // Started from the backfill's savepoint: every card's aggregates are warm from its first live event.
         var env = StreamExecutionEnvironment.getExecutionEnvironment(LocalEnvironments.restoringFrom(
                 LocalEnvironments.streamingConfiguration(settings.parallelism(), stateDir.resolve("checkpoints"), settings.checkpointInterval()),
                 backfilled.savepoint().toString()));
 
         var generator = new TransactionGenerator(settings.seed() + 1, settings.entities(), settings.malformedRatio(), historyEnd + 1000);
-        try (var counter = new CommittedOutputCounter(bootstrap, settings.featureLogTopic(), settings.predictionsTopic(), settings.deadLetterTopic()).start();
-                var drift = new DriftWatcher(bootstrap, settings.driftTopic()).start()) {
+        try (var drift = new DriftWatcher(bootstrap, settings.driftTopic()).start();
+                var counter = new CommittedOutputCounter(bootstrap, settings.featureLogTopic(), settings.predictionsTopic(), settings.deadLetterTopic())
+                        .recordingInto(drift.timeline()).start()) {
             job.build(env);
             learning.build(env);
             // One job graph for the demo's two pipelines (one MiniCluster on a small machine); on a cluster they are two jobs.
@@ -192,30 +194,14 @@ public final class DemoRun {
                     client.getJobID(), settings.parallelism(), settings.checkpointInterval());
             long startNanos = System.nanoTime();
             try (var producer = new EventProducer(bootstrap, settings.eventsTopic(), generator, settings.events(), settings.ratePerSecond())
-                    .holdAfter(settings.events() / 2).withChargebacks(settings.labelsTopic(), CHARGEBACK_DELAY.toMillis())
-                    .driftAfter(Math.round(settings.events() * DRIFT_AT)).start()) {
-                var swap = new Runnable() {
-                    private boolean announced;
-
-                    @Override
-                    public void run() {
-                        // Half the events are written; once v1 has visibly scored half of those, v2 is announced and the rest follow.
-                        if (!announced && producer.isHeld() && counter.predictions() >= producer.validCount() / 2) {
-                            announced = true;
-                            try {
-                                ModelAnnouncements.announce(bootstrap, settings.modelsTopic(), store, retrained.model());
-                            } catch (IOException e) {
-                                throw new java.io.UncheckedIOException(e);
-                            }
-                            out.printf(Locale.ROOT, "[%5.1fs] announced %s v%d on '%s' after %,d events: it takes over without a restart%n",
-                                    (System.nanoTime() - startNanos) / 1e9, MODEL, retrained.model().version(), settings.modelsTopic(),
-                                    producer.producedCount());
-                            producer.release();
-                        }
-                    }
-                };
-                DemoSummary summary = watch(client, producer, counter, startNanos, backfilled.rows(), swap);
+                    .withChargebacks(settings.labelsTopic(), CHARGEBACK_DELAY.toMillis())
+                    .driftAfter(Math.round(settings.events() * settings.driftAt()))
+                    .lingerUntil(this::storyTold, settings.events()).start()) {
+                DemoSummary summary = watch(client, producer, counter, startNanos, backfilled.rows());
                 printSummary(summary);
+                if (settings.report() != null) {
+                    writeReport(summary);
+                }
                 return summary;
             } finally {
                 stopJob(client);
@@ -239,8 +225,8 @@ public final class DemoRun {
         return last;
     }
 
-    private DemoSummary watch(JobClient client, EventProducer producer, CommittedOutputCounter counter, long startNanos, long historyRows,
-            Runnable onEachTick) throws Exception {
+    private DemoSummary watch(JobClient client, EventProducer producer, CommittedOutputCounter counter, long startNanos, long historyRows)
+            throws Exception {
         long deadline = startNanos + settings.timeout().toNanos();
         long lastCommitted = 0;
         long lastNanos = startNanos;
@@ -249,9 +235,12 @@ public final class DemoRun {
         boolean complete = false;
         while (!interrupted) {
             Thread.sleep(100); // demo pacing only; completion is decided on observed counts below
-            onEachTick.run();
-            if (producer.driftStartTime() > 0) {
-                drift.driftStartsAt(producer.driftStartTime());
+            if (producer.driftStartTime() > 0 && driftStart == 0) {
+                driftStart = producer.driftStartTime();
+                drift.driftStartsAt(driftStart);
+                drift.timeline().mark(driftStart, "drift", "drift injected after " + producer.producedCount() + " live events: amounts x4, a fraud ring at electronics and gaming merchants");
+                out.printf(Locale.ROOT, "[%5.1fs] drift injected: from now on amounts are 4 times larger and a fraud ring works electronics and gaming merchants%n",
+                        (System.nanoTime() - startNanos) / 1e9);
             }
             for (String news : drift.drainNews()) {
                 out.printf(Locale.ROOT, "[%5.1fs] %s%n", (System.nanoTime() - startNanos) / 1e9, news);
@@ -276,9 +265,9 @@ public final class DemoRun {
             }
             if (now - lastProgressNanos >= PROGRESS_EVERY.toNanos()) {
                 double rate = (committed - lastCommitted) / ((now - lastNanos) / 1e9);
-                out.printf(Locale.ROOT, "[%5.1fs] produced %,d  committed %,d feature-log rows, %,d predictions %s, %,d dead letters  %,.0f events/s%n",
-                        (now - startNanos) / 1e9, producer.producedCount(), counter.features(), counter.predictions(),
-                        byVersion(counter.predictionsByVersion()), counter.deadLetters(), rate);
+                out.printf(Locale.ROOT, "[%5.1fs] produced %,d  committed %,d predictions %s, %,d dead letters  %,.0f events/s  |  accuracy %s  |  %d promoted%n",
+                        (now - startNanos) / 1e9, producer.producedCount(), counter.predictions(),
+                        byVersion(counter.predictionsByVersion()), counter.deadLetters(), rate, latestAccuracy(), drift.promotions().size());
                 lastCommitted = committed;
                 lastNanos = now;
                 lastProgressNanos = now;
@@ -289,7 +278,8 @@ public final class DemoRun {
             }
         }
         long graceEnd = System.nanoTime() + DRIFT_GRACE.toNanos();
-        while (complete && !interrupted && !(drift.detectedDrift() && !drift.driftedFeatures().isEmpty()) && System.nanoTime() < graceEnd) {
+        while (complete && !interrupted && !(drift.detectedDrift() && !drift.driftedFeatures().isEmpty())
+                && System.nanoTime() < graceEnd) {
             Thread.sleep(100); // the last event-time windows close after the serving side is done
             for (String news : drift.drainNews()) {
                 out.printf(Locale.ROOT, "[%5.1fs] %s%n", (System.nanoTime() - startNanos) / 1e9, news);
@@ -302,7 +292,82 @@ public final class DemoRun {
                 counter.features(), counter.distinctFeatures(), counter.predictions(), counter.distinctPredictions(),
                 counter.predictionsByVersion(), counter.deadLetters(), counter.deadLettersByReason(),
                 seconds, seconds > 0 ? committedTotal / seconds : 0, complete, producer.labelCount(), drift.detections(), drift.driftedFeatures(),
-                drift.differentFromHistory(), drift.accuracy());
+                drift.differentFromHistory(), drift.accuracy(), drift.promotions(), drift.rejections(), accuracyBeforeDrift(), accuracyAfterDrift(),
+                accuracyAfterPromotion(), settings.report());
+    }
+
+    /** The trainer: stateful fine-tuning of the champion on recent labelled examples when a detector fires or accuracy decays. */
+    private static TrainerSettings trainer() {
+        RetrainPolicy policy = RetrainPolicy.defaults().withCooldown(RETRAIN_COOLDOWN).withMinExamples(5000).withDecay("accuracy", 0.03);
+        return TrainerSettings.defaults(MODEL, TrainingMode.STATEFUL, null).withPolicy(policy).withBuffer(10_000, 0.2)
+                .withTraining(4, 64, 16).withRollback(0.05, 2000);
+    }
+
+    /** A version promoted after the drift has served long enough for its accuracy to be measured in a few windows. */
+    private boolean storyTold() {
+        DriftWatcher watcher = drift;
+        if (watcher == null) {
+            return false;
+        }
+        long version = versionPromotedAfterDrift();
+        return version > 0 && watcher.timeline().accuracy().getOrDefault(version, List.of()).size() >= 3;
+    }
+
+    private String latestAccuracy() {
+        var accuracy = drift.accuracy();
+        return accuracy.isEmpty() ? "-" : String.format(Locale.ROOT, "v%d %.3f", ((java.util.TreeMap<Long, Double>) accuracy).lastKey(),
+                ((java.util.TreeMap<Long, Double>) accuracy).lastEntry().getValue());
+    }
+
+    /** Event time at which the first version promoted after the drift was published; 0 if none. */
+    private long promotedAfterDrift() {
+        return drift.timeline().marks().stream().filter(m -> m.kind().equals("promotion") && driftStart > 0 && m.time() >= driftStart)
+                .mapToLong(Timeline.Mark::time).findFirst().orElse(0L);
+    }
+
+    private long versionPromotedAfterDrift() {
+        long at = promotedAfterDrift();
+        return drift.timeline().marks().stream().filter(m -> m.kind().equals("promotion") && m.time() == at)
+                .mapToLong(m -> Long.parseLong(m.label().substring(1, m.label().indexOf(' ')))).findFirst().orElse(-1L);
+    }
+
+    private double accuracyBeforeDrift() {
+        return mean(drift.timeline().accuracy().values().stream().flatMap(List::stream).filter(p -> driftStart == 0 || p.time() <= driftStart));
+    }
+
+    private double accuracyAfterDrift() {
+        long promoted = promotedAfterDrift();
+        long newVersion = versionPromotedAfterDrift();
+        return driftStart == 0 ? Double.NaN : mean(drift.timeline().accuracy().entrySet().stream().filter(e -> newVersion < 0 || e.getKey() < newVersion)
+                .flatMap(e -> e.getValue().stream()).filter(p -> p.time() > driftStart + DRIFT_WINDOW.toMillis() && (promoted == 0 || p.time() <= promoted)));
+    }
+
+    private double accuracyAfterPromotion() {
+        long version = versionPromotedAfterDrift();
+        return version < 0 ? Double.NaN : mean(drift.timeline().accuracy().getOrDefault(version, List.of()).stream());
+    }
+
+    private static double mean(java.util.stream.Stream<Timeline.Point> points) {
+        return points.mapToDouble(Timeline.Point::value).filter(v -> !Double.isNaN(v)).average().orElse(Double.NaN);
+    }
+
+    private void writeReport(DemoSummary s) {
+        Map<String, String> facts = DemoReport.facts();
+        facts.put("live events", String.format(Locale.ROOT, "%,d (%,d valid), after %,d history rows", s.produced(), s.validProduced(), s.historyRows()));
+        facts.put("predictions by version", s.predictionsByVersion().toString());
+        facts.put("change points", s.detections().toString());
+        facts.put("drifted features", s.driftedFeatures().keySet().toString());
+        facts.put("challengers", s.promotions().size() + " promoted, " + s.rejections() + " rejected");
+        facts.put("accuracy", String.format(Locale.ROOT, "%.3f before the drift, %.3f after it, %.3f once the retrained version serves",
+                s.accuracyBeforeDrift(), s.accuracyAfterDrift(), s.accuracyAfterPromotion()));
+        facts.put("exactly-once", s.exactlyOnce() ? "yes" : "no");
+        try {
+            DemoReport.write(settings.report(), "Loopline demo", facts, drift.timeline(),
+                    Map.of(0.1, "PSI 0.1", DriftWatcher.PSI_ALERT, "alert " + DriftWatcher.PSI_ALERT));
+            out.println("  report                 " + settings.report().toAbsolutePath().toUri());
+        } catch (IOException e) {
+            out.println("  report                 not written: " + e);
+        }
     }
 
     private static String byVersion(Map<Long, Long> counts) {
@@ -334,7 +399,7 @@ public final class DemoRun {
                 s.committedPredictions(), s.distinctPredictions(), s.predictionsByVersion());
         out.printf(Locale.ROOT, "  dead letters committed %,d %s%n", s.deadLetters(), s.deadLettersByReason());
         out.printf(Locale.ROOT, "  chargebacks produced   %,d (every other event: label 0 when its 1-minute feedback window closes)%n", s.chargebacks());
-        out.printf(Locale.ROOT, "  drift injected         after %.0f %% of the live events (amounts x4, fraud likelier)%n", DRIFT_AT * 100);
+        out.printf(Locale.ROOT, "  drift injected         after %.0f %% of the live events (amounts x4, a fraud ring at electronics and gaming merchants)%n", settings.driftAt() * 100);
         out.printf(Locale.ROOT, "  change points          %s%n", s.detections().isEmpty() ? "none yet" : s.detections());
         out.printf(Locale.ROOT, "  drifted features       %s (PSI over %.2f after the drift, not before)%n", s.driftedFeatures().keySet(),
                 DriftWatcher.PSI_ALERT);
@@ -345,6 +410,10 @@ public final class DemoRun {
         out.printf(Locale.ROOT, "  unlike the history     %s (PSI over %.2f already before the drift: the 17-minute history never filled its 1 h and 24 h windows, and covers other hours)%n",
                 s.differentFromHistory(), DriftWatcher.PSI_ALERT);
         out.printf(Locale.ROOT, "  latest accuracy        %s (rolling, per model version)%n", s.accuracyByVersion());
+        out.printf(Locale.ROOT, "  retraining             %s; %d challenger(s) rejected by the gate%n",
+                s.promotions().isEmpty() ? "nothing promoted" : String.join("; ", s.promotions()), s.rejections());
+        out.printf(Locale.ROOT, "  accuracy story         %.3f before the drift -> %.3f after it -> %.3f once the retrained version serves%n",
+                s.accuracyBeforeDrift(), s.accuracyAfterDrift(), s.accuracyAfterPromotion());
         out.printf(Locale.ROOT, "  by merchant (slices)   %s%n", drift.sliceAccuracy());
         out.printf(Locale.ROOT, "  time                   %.1f s, %,.0f events/s end to end (Kafka -> Flink -> Kafka, committed)%n",
                 s.seconds(), s.eventsPerSecond());

@@ -11,6 +11,8 @@ import java.time.Duration;
  * @param events live events to generate; 0 runs until interrupted
  * @param ratePerSecond generation rate; 0 is as fast as possible
  * @param stateDir where checkpoints go; null for a temporary folder
+ * @param driftAt share of the live events after which the stream drifts (amounts x4, a fraud ring at electronics and gaming merchants)
+ * @param report where the HTML report goes; null for none
  */
 public record DemoSettings(
         String bootstrapServers,
@@ -31,7 +33,9 @@ public record DemoSettings(
         String modelsTopic,
         String deadLetterTopic,
         String labelsTopic,
-        String driftTopic) {
+        String driftTopic,
+        double driftAt,
+        Path report) {
 
     public DemoSettings {
         require(historyEvents >= 1, "--history must be >= 1, got " + historyEvents);
@@ -43,6 +47,7 @@ public record DemoSettings(
         require(maxParallelism >= parallelism, "--max-parallelism must be >= --parallelism, got " + maxParallelism);
         require(!checkpointInterval.isNegative() && !checkpointInterval.isZero(), "--checkpoint-interval must be positive");
         require(!timeout.isNegative() && !timeout.isZero(), "--timeout must be positive");
+        require(driftAt > 0 && driftAt < 1, "--drift-at must be in (0, 1), got " + driftAt);
     }
 
     private static void require(boolean condition, String message) {

@@ -17,6 +17,10 @@ import java.util.Map;
  * @param detections change points per detector, as read from the drift topic
  * @param driftedFeatures features whose PSI crossed the alert threshold, with the first such PSI
  * @param accuracyByVersion the latest rolling accuracy per model version
+ * @param promotions challengers the trainer promoted, with their cause and gain
+ * @param accuracyBeforeDrift mean accuracy of the event-time windows before the injected drift
+ * @param accuracyAfterDrift of the windows after it, served by the version serving at the drift, until a promotion
+ * @param accuracyAfterPromotion of the windows served by the first version promoted after the drift
  */
 public record DemoSummary(
         long historyRows,
@@ -37,7 +41,13 @@ public record DemoSummary(
         Map<String, Long> detections,
         Map<String, Double> driftedFeatures,
         java.util.List<String> differentFromHistory,
-        Map<Long, Double> accuracyByVersion) {
+        Map<Long, Double> accuracyByVersion,
+        java.util.List<String> promotions,
+        long rejections,
+        double accuracyBeforeDrift,
+        double accuracyAfterDrift,
+        double accuracyAfterPromotion,
+        java.nio.file.Path report) {
 
     public long duplicates() {
         return committedFeatures - distinctFeatures;

@@ -36,6 +36,11 @@ public final class DriftWatcher implements AutoCloseable {
     private final TreeMap<Long, Map<String, Double>> sliceAccuracy = new TreeMap<>();
     private final Thread thread;
     private volatile boolean stopped;
+    private volatile io.loopline.demo.report.Timeline timeline = new io.loopline.demo.report.Timeline(60_000);
+    private final List<String> promotions = new ArrayList<>();
+    private long rejections;
+    private double lastChallengerAccuracy = Double.NaN;
+    private double lastChampionAccuracy = Double.NaN;
 
     public DriftWatcher(String bootstrapServers, String topic) {
         Properties props = new Properties();
@@ -84,6 +89,15 @@ public final class DriftWatcher implements AutoCloseable {
         String window = Instant.ofEpochMilli(windowStart).toString().substring(11, 16);
         boolean afterDrift = windowStart >= driftStart;
         boolean beforeDrift = r.path("windowEnd").asLong() <= driftStart; // a window with the drift's start in it is neither
+        long windowEnd = r.path("windowEnd").asLong();
+        if (subject.equals("error")) {
+            timeline.mark(windowEnd, "detector", statistic + " on v" + version);
+        } else if (statistic.equals("psi") && !subject.equals("label")) {
+            timeline.psi(subject, windowEnd, r.path("value").asDouble());
+        } else if (statistic.equals("accuracy") && subject.equals("model/time")) {
+            timeline.accuracy(version, windowEnd, r.path("value").asDouble(), r.path("count").asLong());
+        }
+        readRetraining(r, statistic, subject, version, windowEnd);
         if (subject.equals("error")) {
             String key = statistic + (beforeDrift ? " (before the drift)" : "");
             detections.merge(key, 1L, Long::sum);
@@ -104,6 +118,58 @@ public final class DriftWatcher implements AutoCloseable {
             sliceAccuracy.computeIfAbsent(version, v -> new TreeMap<>())
                     .put(subject.substring(subject.indexOf('=') + 1, subject.length() - 1), Math.round(r.path("value").asDouble() * 1000) / 1000.0);
         }
+    }
+
+    private void readRetraining(JsonNode r, String statistic, String subject, long version, long time) {
+        switch (statistic) {
+            case "retrain_triggered" -> {
+                timeline.mark(time, "retrain", "retraining from v" + version + " (" + subject + ") on " + r.path("count").asLong() + " buffered examples");
+                news.add(String.format(java.util.Locale.ROOT, "retraining triggered (%s): fine-tuning v%d on %,d buffered labelled examples",
+                        subject, version, r.path("count").asLong()));
+            }
+            case "holdout_accuracy" -> {
+                if (subject.equals("challenger")) {
+                    lastChallengerAccuracy = r.path("value").asDouble();
+                } else {
+                    lastChampionAccuracy = r.path("value").asDouble();
+                }
+            }
+            case "challenger_promoted" -> {
+                String text = String.format(java.util.Locale.ROOT, "v%d promoted (%s): holdout accuracy %+.4f vs the champion", version, subject,
+                        r.path("value").asDouble());
+                promotions.add(text);
+                timeline.mark(time, "promotion", text);
+                news.add(text + "; serving swaps to it");
+            }
+            case "challenger_rejected" -> {
+                rejections++;
+                String text = String.format(java.util.Locale.ROOT, "challenger rejected (%s): holdout accuracy %+.4f vs v%d", subject,
+                        r.path("value").asDouble(), version);
+                timeline.mark(time, "rejection", text);
+                news.add(text + "; v" + version + " stays");
+            }
+            case "rollback" -> {
+                String text = "rolled back " + subject + ": v" + version + " serves the previous weights";
+                timeline.mark(time, "rollback", text);
+                news.add(text);
+            }
+            default -> {
+                // other statistics are read above
+            }
+        }
+    }
+
+    /** The timeline the report plots. */
+    public io.loopline.demo.report.Timeline timeline() {
+        return timeline;
+    }
+
+    public synchronized List<String> promotions() {
+        return new ArrayList<>(promotions);
+    }
+
+    public synchronized long rejections() {
+        return rejections;
     }
 
     /** News since the last call. */

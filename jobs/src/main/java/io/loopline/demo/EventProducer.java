@@ -26,6 +26,8 @@ public final class EventProducer implements AutoCloseable {
     private volatile boolean stopped;
     private volatile boolean done;
     private volatile long holdAfter = -1;
+    private java.util.function.BooleanSupplier lingerUntil = () -> true;
+    private long maxExtra;
     private String labelsTopic;
     private long labelDelayMillis;
     private long driftAt = -1;
@@ -75,6 +77,16 @@ public final class EventProducer implements AutoCloseable {
     }
 
     /** Starts the generator's drift after {@code n} events. */
+    /**
+     * After the planned events, keeps writing (at most {@code maxExtra} more) until {@code enough}
+     * says so: the demo goes on in the drifted world until the retrained model has been measured.
+     */
+    public EventProducer lingerUntil(java.util.function.BooleanSupplier enough, long maxExtra) {
+        this.lingerUntil = enough;
+        this.maxExtra = maxExtra;
+        return this;
+    }
+
     public EventProducer driftAfter(long n) {
         this.driftAt = n;
         return this;
@@ -106,7 +118,7 @@ public final class EventProducer implements AutoCloseable {
     private void produce() {
         long startNanos = System.nanoTime();
         try {
-            for (long i = 0; !stopped && (count == 0 || i < count); i++) {
+            for (long i = 0; !stopped && (count == 0 || i < count || (i < count + maxExtra && !lingerUntil.getAsBoolean())); i++) {
                 if (i == holdAfter) {
                     producer.flush();
                     held = true;
@@ -121,7 +133,7 @@ public final class EventProducer implements AutoCloseable {
                 }
                 if (i == driftAt) {
                     driftStartTime = generator.lastTimestamp() + 1;
-                    generator.startDrift(4.0, 1.5);
+                    generator.startDrift(4.0, 4.0);
                 }
                 TransactionGenerator.Generated g = generator.next();
                 // Kafka stamps its own time: event times may lie ahead of the broker's clock (log.message.timestamp.after.max.ms).

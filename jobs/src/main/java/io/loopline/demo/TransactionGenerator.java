@@ -12,6 +12,8 @@ import java.util.SplittableRandom;
  */
 public final class TransactionGenerator {
     private static final String[] CATEGORIES = {"grocery", "fuel", "travel", "electronics", "restaurants", "gaming", "fashion", "pharmacy"};
+    private static final int ELECTRONICS = 3;
+    private static final int GAMING = 5;
     private static final double[] CATEGORY_RISK = {-1.0, -0.6, 0.8, 1.0, -0.4, 1.2, 0.2, -0.8};
     private static final String[] COUNTRIES = {"DE", "FR", "NL", "US", "GB", "BR", "NG", "JP"};
     private static final String[] DEVICES = {"mobile", "web", "pos"};
@@ -58,12 +60,14 @@ public final class TransactionGenerator {
     }
 
     /**
-     * From now on the world changes: amounts are multiplied by {@code amountFactor} and fraud is
-     * likelier by {@code logitShift} on the logit scale (covariate and concept drift at once).
+     * From now on the world changes: amounts are multiplied by {@code amountFactor} (covariate drift)
+     * and a fraud ring works the electronics and gaming merchants, whose fraud logit rises by
+     * {@code ringLogit} (concept drift: a model trained before has never seen it, a retrained one can
+     * learn it from the merchant feature).
      */
-    public void startDrift(double amountFactor, double logitShift) {
+    public void startDrift(double amountFactor, double ringLogit) {
         this.amountFactor = amountFactor;
-        this.logitShift = logitShift;
+        this.logitShift = ringLogit;
     }
 
     /** The timestamp of the last generated event. */
@@ -90,7 +94,8 @@ public final class TransactionGenerator {
         boolean deviceKnown = random.nextDouble() > 0.05;
         String device = DEVICES[Math.floorMod(card + (int) (n % 7 == 0 ? 1 : 0), DEVICES.length)];
 
-        double logit = logitShift - 4.2 + 0.55 * Math.log1p(amount) - 1.5 + CATEGORY_RISK[category]
+        double ring = category == ELECTRONICS || category == GAMING ? logitShift : 0;
+        double logit = ring - 4.2 + 0.55 * Math.log1p(amount) - 1.5 + CATEGORY_RISK[category]
                 + (country != home ? 1.6 : 0.0) - 0.0004 * cardAgeDays + (deviceKnown ? 0 : 0.7);
         int label = random.nextDouble() < 1.0 / (1.0 + Math.exp(-logit)) ? 1 : 0;
 
