@@ -50,6 +50,11 @@ class PrometheusRulesTest {
     }
 
     @Test
+    void theScrapeConfigLoadsWithTheRules() throws Exception {
+        assertThat(promtool("check", "config", "prometheus.yml")).contains("SUCCESS");
+    }
+
+    @Test
     void everyAlertFiresInOneCaseAndStaysSilentInAnother() throws Exception {
         assertThat(promtool("test", "rules", "alerts_test.yml")).contains("SUCCESS");
         String tests = Files.readString(RULES.resolve("alerts_test.yml"));

@@ -165,6 +165,17 @@ public final class ServingJob {
     }
 
     /** Builds the topology and submits it without waiting for it to finish. */
+    /**
+     * Entry point for {@code flink run -c io.loopline.jobs.ServingJob loopline-jobs-job.jar --config serving.properties}:
+     * Kafka, topics, spec, profile and model store from the properties file (deploy/jobs/serving.properties);
+     * state backend, checkpoints and restarts from the cluster's config.yaml.
+     */
+    public static void main(String[] args) throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        io.loopline.jobs.config.JobMains.buildServing(io.loopline.jobs.config.JobConfig.fromArgs(args), env);
+        env.execute(JOB_NAME);
+    }
+
     public JobClient start(StreamExecutionEnvironment env) throws Exception {
         build(env);
         return env.executeAsync(JOB_NAME);

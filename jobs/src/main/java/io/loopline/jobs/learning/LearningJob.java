@@ -206,6 +206,16 @@ public final class LearningJob {
         return new Monitoring(reports, joined.getSideOutput(LabelJoin.REJECTED_LABELS));
     }
 
+    /**
+     * Entry point for {@code flink run -c io.loopline.jobs.learning.LearningJob loopline-jobs-job.jar --config learning.properties}
+     * (deploy/jobs/learning.properties).
+     */
+    public static void main(String[] args) throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        io.loopline.jobs.config.JobMains.buildLearning(io.loopline.jobs.config.JobConfig.fromArgs(args), env);
+        env.execute(JOB_NAME);
+    }
+
     public JobClient start(StreamExecutionEnvironment env) throws Exception {
         build(env);
         return env.executeAsync(JOB_NAME);
