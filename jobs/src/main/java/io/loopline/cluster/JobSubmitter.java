@@ -10,6 +10,7 @@ import org.apache.flink.client.program.PackagedProgram;
 import org.apache.flink.client.program.PackagedProgramUtils;
 import org.apache.flink.client.program.rest.RestClusterClient;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.jobgraph.JobGraph;
@@ -27,6 +28,11 @@ public final class JobSubmitter {
         this.conf = clusterConf.clone();
         conf.set(RestOptions.ADDRESS, host);
         conf.set(RestOptions.PORT, port);
+        // The job's main runs in this JVM, whose own classpath has the Kafka connector (Flink's classes load parent-first):
+        // Kafka's client classes must come from the same loader as the connector, not from the job jar.
+        List<String> parentFirst = new java.util.ArrayList<>(conf.get(CoreOptions.ALWAYS_PARENT_FIRST_LOADER_PATTERNS_ADDITIONAL));
+        parentFirst.add("org.apache.kafka.");
+        conf.set(CoreOptions.ALWAYS_PARENT_FIRST_LOADER_PATTERNS_ADDITIONAL, parentFirst);
     }
 
     /** Submits the jar's {@code mainClass} with its arguments, optionally restored from a savepoint; returns the job id. */

@@ -100,8 +100,10 @@ public final class ServingJob {
     public void build(StreamExecutionEnvironment env) {
         env.setMaxParallelism(settings.maxParallelism());
 
+        FeaturePipeline pipeline = new FeaturePipeline(settings.spec());
+        // Watermarks per partition, in the source: a subtask that reads several partitions must not let one run ahead of another.
         SingleOutputStreamOperator<Event> decoded = env
-                .fromSource(events, WatermarkStrategy.noWatermarks(), "Events")
+                .fromSource(events, pipeline.sourceWatermarks(), "Events")
                 .uid("events-source")
                 .returns(RawEvent.TYPE_INFO)
                 .process(new DecodeEvents(new EventDecoder(settings.spec().schema())))
@@ -109,8 +111,7 @@ public final class ServingJob {
                 .uid("decode-events")
                 .name("Decode Events");
 
-        FeaturePipeline pipeline = new FeaturePipeline(settings.spec());
-        FeaturePipeline.Aggregated aggregated = pipeline.aggregate(decoded);
+        FeaturePipeline.Aggregated aggregated = pipeline.aggregateTimed(decoded);
         DataStream<FeatureVector> vectors = pipeline.transform(aggregated.rows(), settings.fit());
 
         DataStream<DeadLetter> bad = decoded.getSideOutput(DecodeEvents.DEAD_LETTERS).union(aggregated.lateEvents());

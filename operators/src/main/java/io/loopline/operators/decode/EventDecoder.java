@@ -33,6 +33,19 @@ public final class EventDecoder implements Serializable {
         return schema;
     }
 
+    /**
+     * Only the event time of a raw event, for watermarks at the source; {@link Long#MIN_VALUE} when
+     * it has none (the decoder dead-letters it later, with the reason).
+     */
+    public long timestampOf(byte[] json) {
+        try {
+            JsonNode root = parse(json);
+            return root.isObject() ? time(root) : Long.MIN_VALUE;
+        } catch (InvalidEventException | RuntimeException e) {
+            return Long.MIN_VALUE;
+        }
+    }
+
     public Event decode(byte[] json) throws InvalidEventException {
         if (json == null || json.length == 0) {
             throw new InvalidEventException(InvalidEventException.EMPTY_PAYLOAD, null, "no payload");

@@ -45,13 +45,34 @@ public final class FeaturePipeline {
     public Aggregated aggregate(DataStream<Event> events) {
         long boundMillis = spec.outOfOrderness().toMillis();
         long idleFlushMillis = spec.idleFlush().toMillis();
-        SingleOutputStreamOperator<EventWithAggregates> rows = events
+        return aggregateTimed(events
                 .assignTimestampsAndWatermarks(WatermarkStrategy.<Event>forGenerator(
-                                context -> new FlushingOutOfOrdernessWatermarks(boundMillis, idleFlushMillis))
+                                context -> new FlushingOutOfOrdernessWatermarks<Event>(boundMillis, idleFlushMillis))
                         .withTimestampAssigner(new EventTimestamps())
                         .withIdleness(SOURCE_IDLENESS))
                 .uid("feature-event-time")
-                .name("Event Time")
+                .name("Event Time"));
+    }
+
+    /**
+     * The spec's event-time rules as a source's watermark strategy on raw events: with it, a source
+     * that reads several partitions (Kafka) keeps one watermark per partition and forwards their
+     * minimum, so a partition read ahead of another never makes the other's events late. The time is
+     * read from the raw JSON; an event without one gets none and is dead-lettered by the decoder.
+     */
+    public WatermarkStrategy<io.loopline.state.records.RawEvent> sourceWatermarks() {
+        long boundMillis = spec.outOfOrderness().toMillis();
+        long idleFlushMillis = spec.idleFlush().toMillis();
+        var decoder = new io.loopline.operators.decode.EventDecoder(spec.schema());
+        return WatermarkStrategy.<io.loopline.state.records.RawEvent>forGenerator(
+                        context -> new FlushingOutOfOrdernessWatermarks<io.loopline.state.records.RawEvent>(boundMillis, idleFlushMillis))
+                .withTimestampAssigner((raw, recordTimestamp) -> decoder.timestampOf(raw.value()))
+                .withIdleness(SOURCE_IDLENESS);
+    }
+
+    /** Keyed aggregation by entity of events whose timestamps and watermarks are already set ({@link #sourceWatermarks}). */
+    public Aggregated aggregateTimed(DataStream<Event> events) {
+        SingleOutputStreamOperator<EventWithAggregates> rows = events
                 .keyBy(Event::entity, Types.STRING)
                 .process(new FeatureAggregation(spec))
                 .returns(EventWithAggregates.TYPE_INFO)

@@ -1,6 +1,5 @@
 package io.loopline.operators.features;
 
-import io.loopline.state.records.Event;
 import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
@@ -13,7 +12,7 @@ import org.apache.flink.api.common.eventtime.WatermarkOutput;
  * late. The input is then marked idle, so it does not hold back other parallel inputs. {@code
  * idleFlushMillis = 0} never flushes (pure event time).
  */
-public final class FlushingOutOfOrdernessWatermarks implements WatermarkGenerator<Event> {
+public final class FlushingOutOfOrdernessWatermarks<T> implements WatermarkGenerator<T> {
     private final long boundMillis;
     private final long idleFlushNanos;
     private long maxTimestamp = Long.MIN_VALUE;
@@ -26,7 +25,10 @@ public final class FlushingOutOfOrdernessWatermarks implements WatermarkGenerato
     }
 
     @Override
-    public void onEvent(Event event, long eventTimestamp, WatermarkOutput output) {
+    public void onEvent(T event, long eventTimestamp, WatermarkOutput output) {
+        if (eventTimestamp == Long.MIN_VALUE) {
+            return; // no time: the decoder dead-letters it
+        }
         maxTimestamp = Math.max(maxTimestamp, eventTimestamp);
         lastEventNanos = System.nanoTime();
     }
