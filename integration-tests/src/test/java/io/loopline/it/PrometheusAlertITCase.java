@@ -41,8 +41,6 @@ import org.junit.jupiter.api.io.TempDir;
 class PrometheusAlertITCase {
     private static final int PARALLELISM = 2;
     private static final int REPORTER_PORT = freePort();
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
@@ -99,13 +97,13 @@ class PrometheusAlertITCase {
                 .build(env);
         JobClient job = env.executeAsync("learning-prometheus-it");
         int prometheusPort = freePort();
-        Process prometheus = startPrometheus(dir, prometheusPort);
+        Process prometheus = PrometheusServer.start(dir, prometheusPort, java.util.List.of("127.0.0.1:" + REPORTER_PORT));
         try {
             String base = "http://127.0.0.1:" + prometheusPort;
             String detections = "flink_taskmanager_job_task_operator_loopline_detector_model_version_drift_detected_total";
             // Before the drift: the detector counters exist (at 0) and Prometheus has scraped them.
-            awaitQuery(base, detections, result -> result.size() >= 3, Duration.ofSeconds(90));
-            assertThat(alerts(base, "LooplineDriftDetectorFired")).as("quiet before the drift").isEmpty();
+            PrometheusServer.awaitQuery(base, detections, result -> result.size() >= 3, Duration.ofSeconds(90));
+            assertThat(PrometheusServer.alerts(base, "LooplineDriftDetectorFired")).as("quiet before the drift").isEmpty();
 
             LearningStreams after = LearningStreams.events(n / 2, n, n / 2, PARALLELISM);
             LearningStreams push = LearningStreams.push(n, PARALLELISM);
@@ -113,12 +111,12 @@ class PrometheusAlertITCase {
             LearningStreams.write(bootstrap, "prom-labels", after.labels);
             LearningStreams.write(bootstrap, "prom-feature-log", push.featureLog);
 
-            awaitAlert(base, "LooplineDriftDetectorFired", "firing", Duration.ofSeconds(90));
-            awaitAlert(base, "LooplineFeatureDriftHigh", "pending", Duration.ofSeconds(60));
-            awaitQuery(base, "flink_taskmanager_job_task_operator_loopline_model_version_reference_accuracy",
+            PrometheusServer.awaitAlert(base, "LooplineDriftDetectorFired", "firing", Duration.ofSeconds(90));
+            PrometheusServer.awaitAlert(base, "LooplineFeatureDriftHigh", "pending", Duration.ofSeconds(60));
+            PrometheusServer.awaitQuery(base, "flink_taskmanager_job_task_operator_loopline_model_version_reference_accuracy",
                     result -> result.size() == 1 && result.get(0).path("value").get(1).asDouble() == 0.95, Duration.ofSeconds(30));
-            awaitAlert(base, "LooplineAccuracyDrop", "pending", Duration.ofSeconds(60));
-            JsonNode featureAlert = alerts(base, "LooplineFeatureDriftHigh").get(0);
+            PrometheusServer.awaitAlert(base, "LooplineAccuracyDrop", "pending", Duration.ofSeconds(60));
+            JsonNode featureAlert = PrometheusServer.alerts(base, "LooplineFeatureDriftHigh").get(0);
             assertThat(featureAlert.path("labels").path("feature").asText()).isEqualTo("shifted");
         } finally {
             prometheus.destroy();
@@ -127,68 +125,4 @@ class PrometheusAlertITCase {
         }
     }
 
-    private static Process startPrometheus(Path dir, int port) throws IOException {
-        Path rules = Path.of("..", "deploy", "prometheus", "alerts.yml").toAbsolutePath().normalize();
-        Path config = dir.resolve("prometheus.yml");
-        Files.writeString(config, """
-                global:
-                  scrape_interval: 1s
-                  evaluation_interval: 1s
-                rule_files:
-                  - %s
-                scrape_configs:
-                  - job_name: flink
-                    static_configs:
-                      - targets: ['127.0.0.1:%d']
-                """.formatted(rules, REPORTER_PORT));
-        return new ProcessBuilder("prometheus", "--config.file=" + config, "--storage.tsdb.path=" + dir.resolve("tsdb"),
-                "--web.listen-address=127.0.0.1:" + port)
-                .redirectErrorStream(true)
-                .redirectOutput(dir.resolve("prometheus.log").toFile())
-                .start();
-    }
-
-    private static JsonNode get(String url) throws Exception {
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        return JSON.readTree(response.body());
-    }
-
-    private static void awaitQuery(String base, String query, Predicate<JsonNode> done, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        JsonNode last = null;
-        while (System.nanoTime() < deadline) {
-            try {
-                last = get(base + "/api/v1/query?query=" + URLEncoder.encode(query, StandardCharsets.UTF_8)).path("data").path("result");
-                if (done.test(last)) {
-                    return;
-                }
-            } catch (IOException e) {
-                // Prometheus is still starting
-            }
-            Thread.sleep(500);
-        }
-        throw new AssertionError("Prometheus query " + query + " did not reach the expected result in " + timeout + "; last: " + last);
-    }
-
-    private static java.util.List<JsonNode> alerts(String base, String name) throws Exception {
-        java.util.List<JsonNode> found = new java.util.ArrayList<>();
-        for (JsonNode alert : get(base + "/api/v1/alerts").path("data").path("alerts")) {
-            if (alert.path("labels").path("alertname").asText().equals(name)) {
-                found.add(alert);
-            }
-        }
-        return found;
-    }
-
-    private static void awaitAlert(String base, String name, String state, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (alerts(base, name).stream().anyMatch(a -> a.path("state").asText().equals(state))) {
-                return;
-            }
-            Thread.sleep(500);
-        }
-        throw new AssertionError(name + " is not " + state + " after " + timeout + "; alerts: " + get(base + "/api/v1/alerts"));
-    }
 }

@@ -126,15 +126,33 @@ class StandaloneClusterITCase {
         List<TransactionGenerator.Generated> before = generate(live, 2000);
         long produceStart = System.nanoTime();
         TestProducer.write(bootstrap, "events", before);
-        writeLabels(bootstrap, before);
+        writeLabels(bootstrap, before, 0);
+        awaitPredictions(bootstrap, 1, Duration.ofMinutes(1));
+        double firstSeconds = (System.nanoTime() - produceStart) / 1e9;
         Map<String, Long> predicted = awaitPredictions(bootstrap, 2000, Duration.ofMinutes(1));
-        System.out.printf("submission %.1f s, first 2000 predictions committed %.1f s after the events were written%n", submitSeconds,
-                (System.nanoTime() - produceStart) / 1e9);
+        System.out.printf("submission %.1f s; first prediction committed %.1f s and all 2000 %.1f s after the events were written"
+                + " (exactly-once: committed at checkpoints, every 10 s)%n", submitSeconds, firstSeconds, (System.nanoTime() - produceStart) / 1e9);
         assertThat(predicted.values()).containsOnly(1L);
 
         long reports = awaitReports(bootstrap, Duration.ofMinutes(2));
         assertThat(reports).as("the learning job on the cluster evaluates the served model").isPositive();
         assertThat(submitter.status(learningJob)).isEqualTo(JobStatus.RUNNING);
+
+        // Prometheus scrapes the cluster's reporters (config.yaml: 9250-9260) with the alert rules loaded.
+        Process prometheus = null;
+        String prometheusBase = null;
+        if (PrometheusRulesTest.onPath("prometheus")) {
+            int port = 19090;
+            prometheus = PrometheusServer.start(dir, port, List.of("127.0.0.1:9250", "127.0.0.1:9251", "127.0.0.1:9252", "127.0.0.1:9253"));
+            prometheusBase = "http://127.0.0.1:" + port;
+            PrometheusServer.awaitQuery(prometheusBase, "flink_taskmanager_job_task_operator_loopline_events_scored",
+                    result -> result.size() >= 1 && result.get(0).path("value").get(1).asDouble() >= 2000, Duration.ofSeconds(60));
+            PrometheusServer.awaitQuery(prometheusBase, "flink_taskmanager_job_task_operator_loopline_detector_model_version_drift_detected_total",
+                    result -> result.size() >= 3, Duration.ofSeconds(60));
+            assertThat(PrometheusServer.alerts(prometheusBase, "LooplineDriftDetectorFired")).as("quiet before the drift").isEmpty();
+        } else {
+            System.out.println("Prometheus part skipped: prometheus is not installed (apt-get install -y prometheus)");
+        }
 
         String savepoint = submitter.stopWithSavepoint(servingJob, dir.resolve("savepoints").toUri().toString());
         long savepointBytes = sizeOf(Path.of(java.net.URI.create(savepoint.startsWith("file:") ? savepoint : "file://" + savepoint)));
@@ -143,6 +161,7 @@ class StandaloneClusterITCase {
 
         List<TransactionGenerator.Generated> whileDown = generate(live, 2000);
         TestProducer.write(bootstrap, "events", whileDown);
+        writeLabels(bootstrap, whileDown, 1); // injected drift: from now on every event turns out fraudulent
         JobID upgraded = submitter.submit(jar, "io.loopline.jobs.ServingJob", List.of("--config", serving.toString()), savepoint, 2);
         Map<String, Long> all = awaitPredictions(bootstrap, 4000, Duration.ofMinutes(3));
         Set<String> expected = new HashSet<>();
@@ -152,13 +171,21 @@ class StandaloneClusterITCase {
         assertThat(duplicates).as("none scored twice").isZero();
         assertThat(all.values()).as("the restored job serves v1 from its state").containsOnly(1L);
         assertThat(submitter.status(upgraded)).isEqualTo(JobStatus.RUNNING);
+        if (prometheus != null) {
+            try {
+                PrometheusServer.awaitAlert(prometheusBase, "LooplineDriftDetectorFired", "firing", Duration.ofSeconds(120));
+            } finally {
+                prometheus.destroy();
+                prometheus.waitFor();
+            }
+        }
         submitter.cancel(upgraded);
         submitter.cancel(learningJob);
     }
 
     private static long duplicates;
 
-    private static void writeLabels(String bootstrap, List<TransactionGenerator.Generated> events) throws Exception {
+    private static void writeLabels(String bootstrap, List<TransactionGenerator.Generated> events, int value) throws Exception {
         KafkaTopics.ensure(bootstrap, Map.of("labels", 2), Duration.ofSeconds(30));
         var props = new java.util.Properties();
         props.put("bootstrap.servers", bootstrap);
@@ -166,7 +193,7 @@ class StandaloneClusterITCase {
         props.put("value.serializer", org.apache.kafka.common.serialization.ByteArraySerializer.class.getName());
         try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]>(props)) {
             for (TransactionGenerator.Generated g : events) {
-                String label = "{\"eventId\":\"" + g.eventId() + "\",\"label\":0,\"timestamp\":" + (g.timestamp() + 1000) + "}";
+                String label = "{\"eventId\":\"" + g.eventId() + "\",\"label\":" + value + ",\"timestamp\":" + (g.timestamp() + 1000) + "}";
                 producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>("labels", g.eventId().getBytes(StandardCharsets.UTF_8),
                         label.getBytes(StandardCharsets.UTF_8)));
             }

@@ -41,6 +41,7 @@ public final class LocalFlinkCluster {
     private final Path workDir;
     private final String classpath;
     private final Configuration conf;
+    private long taskManagerPid;
 
     /**
      * @param classpath the Flink runtime jars (and anything the cluster provides: connectors in
@@ -87,12 +88,9 @@ public final class LocalFlinkCluster {
         jmArgs.addAll(split(JobManagerProcessUtils.generateDynamicConfigsStr(jm)));
         long jmPid = launch("jobmanager", JOB_MANAGER, jmJvm, jmArgs);
 
-        TaskExecutorProcessSpec tm = TaskExecutorProcessUtils.processSpecFromConfig(conf);
-        List<String> tmJvm = split(ProcessMemoryUtils.generateJvmParametersStr(tm));
-        List<String> tmArgs = new ArrayList<>(List.of("--configDir", confDir.toString()));
-        tmArgs.addAll(split(TaskExecutorProcessUtils.generateDynamicConfigsStr(tm)));
-        long tmPid = launch("taskmanager", TASK_MANAGER, tmJvm, tmArgs);
+        long tmPid = launchTaskManager();
         Files.writeString(workDir.resolve("pids"), jmPid + "\n" + tmPid + "\n");
+        taskManagerPid = tmPid;
 
         long deadline = System.nanoTime() + timeout.toNanos();
         while (registeredTaskManagers() < 1) {
@@ -100,13 +98,49 @@ public final class LocalFlinkCluster {
                 stop();
                 throw new IllegalStateException("the local Flink cluster did not come up within " + timeout + "; see the logs in " + workDir);
             }
-            for (long pid : List.of(jmPid, tmPid)) {
+            for (long pid : List.of(jmPid, taskManagerPid)) {
                 if (ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true)) {
                     stop();
                     throw new IllegalStateException("a Flink process (pid " + pid + ") exited during start; see the logs in " + workDir);
                 }
             }
             Thread.sleep(250); // polling the REST API until the TaskManager registered
+        }
+    }
+
+    private long launchTaskManager() throws IOException {
+        TaskExecutorProcessSpec tm = TaskExecutorProcessUtils.processSpecFromConfig(conf);
+        List<String> tmJvm = split(ProcessMemoryUtils.generateJvmParametersStr(tm));
+        List<String> tmArgs = new ArrayList<>(List.of("--configDir", confDir.toString()));
+        tmArgs.addAll(split(TaskExecutorProcessUtils.generateDynamicConfigsStr(tm)));
+        return launch("taskmanager", TASK_MANAGER, tmJvm, tmArgs);
+    }
+
+    /**
+     * Fault injection: kills the TaskManager process (SIGKILL, no clean shutdown), starts a new one
+     * and waits until it registered. Running jobs fail over from their last checkpoint.
+     */
+    public void killAndReplaceTaskManager(Duration timeout) throws IOException, InterruptedException {
+        java.util.Set<String> before = taskManagerIds();
+        ProcessHandle.of(taskManagerPid).ifPresent(p -> {
+            p.destroyForcibly();
+            try {
+                p.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (Exception e) {
+                throw new IllegalStateException("TaskManager pid " + taskManagerPid + " did not exit", e);
+            }
+        });
+        taskManagerPid = launchTaskManager();
+        Files.writeString(workDir.resolve("pids"), taskManagerPid + "\n", java.nio.file.StandardOpenOption.APPEND);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (before.containsAll(taskManagerIds())) {
+            if (!ProcessHandle.of(taskManagerPid).map(ProcessHandle::isAlive).orElse(false)) {
+                throw new IllegalStateException("the new TaskManager exited during start; see " + workDir.resolve("taskmanager.log"));
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the new TaskManager did not register within " + timeout);
+            }
+            Thread.sleep(250); // polling the REST API
         }
     }
 
@@ -149,6 +183,24 @@ public final class LocalFlinkCluster {
             });
         }
         Files.delete(pids);
+    }
+
+    /** Resource ids of the TaskManagers the JobManager lists. */
+    private java.util.Set<String> taskManagerIds() {
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        try {
+            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(restUrl() + "/taskmanagers"))
+                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+            Matcher m = Pattern.compile("\"id\"\\s*:\\s*\"([^\"]+)\"").matcher(r.body());
+            while (m.find()) {
+                ids.add(m.group(1));
+            }
+        } catch (IOException e) {
+            // not answering: no ids
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return ids;
     }
 
     public boolean isUp() {

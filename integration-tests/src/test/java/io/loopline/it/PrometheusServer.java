@@ -1,0 +1,90 @@
+package io.loopline.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Predicate;
+
+/** Starts a real Prometheus server for a test and waits on its query and alert APIs. */
+final class PrometheusServer {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private PrometheusServer() {}
+
+    /** A real Prometheus (Debian's package) on 127.0.0.1:{@code port}, scraping the targets every second with deploy/prometheus/alerts.yml. */
+    static Process start(Path dir, int port, List<String> targets) throws IOException {
+        Path rules = Path.of("..", "deploy", "prometheus", "alerts.yml").toAbsolutePath().normalize();
+        Path config = dir.resolve("prometheus.yml");
+        Files.writeString(config, """
+                global:
+                  scrape_interval: 1s
+                  evaluation_interval: 1s
+                rule_files:
+                  - %s
+                scrape_configs:
+                  - job_name: flink
+                    static_configs:
+                      - targets: [%s]
+                """.formatted(rules, String.join(", ", targets.stream().map(t -> "'" + t + "'").toList())));
+        return new ProcessBuilder("prometheus", "--config.file=" + config, "--storage.tsdb.path=" + dir.resolve("tsdb"),
+                "--web.listen-address=127.0.0.1:" + port)
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("prometheus.log").toFile())
+                .start();
+    }
+
+    private static JsonNode get(String url) throws Exception {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        return JSON.readTree(response.body());
+    }
+
+    static void awaitQuery(String base, String query, Predicate<JsonNode> done, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        JsonNode last = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                last = get(base + "/api/v1/query?query=" + URLEncoder.encode(query, StandardCharsets.UTF_8)).path("data").path("result");
+                if (done.test(last)) {
+                    return;
+                }
+            } catch (IOException e) {
+                // Prometheus is still starting
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError("Prometheus query " + query + " did not reach the expected result in " + timeout + "; last: " + last);
+    }
+
+    static java.util.List<JsonNode> alerts(String base, String name) throws Exception {
+        java.util.List<JsonNode> found = new java.util.ArrayList<>();
+        for (JsonNode alert : get(base + "/api/v1/alerts").path("data").path("alerts")) {
+            if (alert.path("labels").path("alertname").asText().equals(name)) {
+                found.add(alert);
+            }
+        }
+        return found;
+    }
+
+    static void awaitAlert(String base, String name, String state, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (alerts(base, name).stream().anyMatch(a -> a.path("state").asText().equals(state))) {
+                return;
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError(name + " is not " + state + " after " + timeout + "; alerts: " + get(base + "/api/v1/alerts"));
+    }
+}
