@@ -51,6 +51,15 @@ public final class LocalKafka implements AutoCloseable {
             return new Settings(libDir, port, controllerPort, dataDir, startTimeout, heap, javaCommand);
         }
 
+        /** A data dir kept across runs: a broker started again on it (same ports) has the topics and offsets it had. */
+        public Settings withDataDir(Path dir) {
+            return new Settings(libDir, brokerPort, controllerPort, dir, startTimeout, heap, javaCommand);
+        }
+
+        public Settings withControllerPort(int port) {
+            return new Settings(libDir, brokerPort, port, dataDir, startTimeout, heap, javaCommand);
+        }
+
         public Settings withLibDir(Path dir) {
             return new Settings(dir, brokerPort, controllerPort, dataDir, startTimeout, heap, javaCommand);
         }
@@ -215,7 +224,7 @@ public final class LocalKafka implements AutoCloseable {
     private static void format(String java, String classpath, Path log4j, Path config, Path dataDir, Path logFile, Duration timeout) {
         String clusterId = randomClusterId();
         List<String> command = List.of(java, "-Xmx256m", "-Dlog4j2.configurationFile=" + log4j.toUri(),
-                "-cp", classpath, "kafka.tools.StorageTool", "format", "-t", clusterId, "-c", config.toString());
+                "-cp", classpath, "kafka.tools.StorageTool", "format", "--ignore-formatted", "-t", clusterId, "-c", config.toString());
         Process format;
         try {
             format = new ProcessBuilder(command)
