@@ -222,9 +222,12 @@ public final class LocalKafka implements AutoCloseable {
     }
 
     private static void format(String java, String classpath, Path log4j, Path config, Path dataDir, Path logFile, Duration timeout) {
+        if (Files.exists(dataDir.resolve("data").resolve("meta.properties"))) {
+            return; // a broker started again on its own data: formatted already, keeps its cluster id
+        }
         String clusterId = randomClusterId();
         List<String> command = List.of(java, "-Xmx256m", "-Dlog4j2.configurationFile=" + log4j.toUri(),
-                "-cp", classpath, "kafka.tools.StorageTool", "format", "--ignore-formatted", "-t", clusterId, "-c", config.toString());
+                "-cp", classpath, "kafka.tools.StorageTool", "format", "-t", clusterId, "-c", config.toString());
         Process format;
         try {
             format = new ProcessBuilder(command)
