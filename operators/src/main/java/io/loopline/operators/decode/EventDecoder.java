@@ -33,6 +33,9 @@ public final class EventDecoder implements Serializable {
         return schema;
     }
 
+    /** How far ahead of the wall clock an event time may be (clock skew between producers and Flink). */
+    public static final long MAX_FUTURE_MILLIS = 24L * 3600 * 1000;
+
     /**
      * Only the event time of a raw event, for watermarks at the source; {@link Long#MIN_VALUE} when
      * it has none (the decoder dead-letters it later, with the reason).
@@ -114,12 +117,19 @@ public final class EventDecoder implements Serializable {
         if (!node.isNumber() && !node.isTextual()) {
             throw wrongType(field, "a time", node);
         }
+        long time;
         try {
-            return schema.timeFormat().toEpochMillis(node.asText(), node.doubleValue(), node.isNumber());
+            time = schema.timeFormat().toEpochMillis(node.asText(), node.doubleValue(), node.isNumber());
         } catch (IllegalArgumentException e) {
             throw new InvalidEventException(
                     InvalidEventException.BAD_TIME, field, "'" + field + "' (" + schema.timeFormat() + "): " + e.getMessage());
         }
+        // One event from the far future would move event time past everything else and make every later event late.
+        if (time > System.currentTimeMillis() + MAX_FUTURE_MILLIS) {
+            throw new InvalidEventException(InvalidEventException.TIME_IN_FUTURE, field, "'" + field + "' is "
+                    + java.time.Instant.ofEpochMilli(time) + ", more than a day ahead of this machine's clock");
+        }
+        return time;
     }
 
     private double number(JsonNode root, String field) throws InvalidEventException {

@@ -14,6 +14,7 @@ public final class InvalidEventException extends Exception {
     public static final String WRONG_TYPE = "wrong-type";
     public static final String NON_FINITE = "non-finite";
     public static final String BAD_TIME = "bad-time";
+    public static final String TIME_IN_FUTURE = "time-in-future";
 
     private final String reason;
     private final String field;

@@ -19,6 +19,7 @@ import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
@@ -42,13 +43,16 @@ import org.apache.flink.util.OutputTag;
  * written once per processed timestamp). An entity idle for longer than the spec's {@code idle_ttl} in event time
  * restarts from empty aggregates (checked on its next event, identically in both modes), and
  * Flink's state TTL (processing time, same duration) drops entities that never come back: RocksDB
- * in compaction, the heap backend in full snapshots.
+ * in compaction, the heap backend in full snapshots. With deduplication on, also the entity's ids of
+ * the last {@code dedup_window} of event time, at most {@code dedup_max_ids} of them ({@link RecentEventIds}).
  */
 public final class FeatureAggregation extends KeyedProcessFunction<String, Event, EventWithAggregates> {
     private static final long serialVersionUID = 1L;
 
+    /** Events that are not featurized: late ones (reason {@code late}) and duplicates ({@code duplicate-event-id}). */
     public static final OutputTag<DeadLetter> LATE = new OutputTag<>("late-events", DeadLetter.TYPE_INFO);
     public static final String LATE_REASON = "late";
+    public static final String DUPLICATE_REASON = "duplicate-event-id";
     /** Each entity's state once all its input is processed (end of a bounded input): feeds the backfill's savepoint. */
     public static final OutputTag<EntityStateSnapshot> FINAL_STATES = new OutputTag<>("final-entity-states", EntityStateSnapshot.TYPE_INFO);
     private static final Comparator<Event> EVENT_ORDER = Comparator.comparingLong(Event::timestamp).thenComparing(Event::id);
@@ -56,6 +60,8 @@ public final class FeatureAggregation extends KeyedProcessFunction<String, Event
     private final FeatureSpec spec;
     private transient ValueState<EntityFeatureState> entityState;
     private transient ListState<Event> pending;
+    private transient ValueState<long[]> recentIds;
+    private transient Counter duplicateEvents;
     private transient WindowStats stats;
     private transient Counter lateEvents;
 
@@ -90,6 +96,12 @@ public final class FeatureAggregation extends KeyedProcessFunction<String, Event
         var pendingDescriptor = new ListStateDescriptor<>("pending-events", Event.TYPE_INFO);
         pendingDescriptor.enableTimeToLive(ttl(spec));
         pending = getRuntimeContext().getListState(pendingDescriptor);
+        if (spec.deduplication().enabled()) {
+            var recentDescriptor = new ValueStateDescriptor<>("recent-event-ids", PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO);
+            recentDescriptor.enableTimeToLive(ttl(spec));
+            recentIds = getRuntimeContext().getState(recentDescriptor);
+        }
+        duplicateEvents = getRuntimeContext().getMetricGroup().addGroup("loopline").counter("events_duplicate");
         stats = new WindowStats();
         lateEvents = getRuntimeContext().getMetricGroup().addGroup("loopline").counter("events_late");
     }
@@ -135,6 +147,12 @@ public final class FeatureAggregation extends KeyedProcessFunction<String, Event
             pending.update(later);
         }
         due.sort(EVENT_ORDER);
+        if (recentIds != null) {
+            due = withoutDuplicates(due, ctx);
+            if (due.isEmpty()) {
+                return;
+            }
+        }
         EntityFeatureState state = entityState.value();
         if (state == null) {
             state = new EntityFeatureState(spec.windows().size());
@@ -171,6 +189,30 @@ public final class FeatureAggregation extends KeyedProcessFunction<String, Event
         if (later.isEmpty() && ctx.timerService().currentWatermark() == Long.MAX_VALUE) {
             ctx.output(FINAL_STATES, new EntityStateSnapshot(ctx.getCurrentKey(), state.copy()));
         }
+    }
+
+    /**
+     * Drops (to dead letters) the events whose id this entity already had within the deduplication
+     * window of event time; in time order, so BATCH and STREAMING drop the same ones.
+     */
+    private List<Event> withoutDuplicates(List<Event> due, OnTimerContext ctx) throws Exception {
+        var rule = spec.deduplication();
+        var seen = new RecentEventIds(recentIds.value(), rule.window().toMillis(), rule.maxIdsPerEntity());
+        List<Event> first = new ArrayList<>(due.size());
+        for (Event event : due) {
+            if (seen.firstSighting(event.id(), event.timestamp())) {
+                first.add(event);
+            } else {
+                duplicateEvents.inc();
+                ctx.output(LATE, new DeadLetter(DUPLICATE_REASON, spec.schema().idField(),
+                        "event id '" + event.id() + "' was already processed for this entity within the last "
+                                + rule.window() + " of event time (state.dedup_window)",
+                        "entity " + event.entity(), event.entity().getBytes(StandardCharsets.UTF_8),
+                        EventJson.encode(event, spec.schema()), ctx.timerService().currentProcessingTime()));
+            }
+        }
+        recentIds.update(seen.toStore(due.get(due.size() - 1).timestamp()));
+        return first;
     }
 
     /** Events of one timestamp: all see the same aggregates (of strictly earlier events), then all are added. */

@@ -14,6 +14,8 @@ import java.util.Optional;
  */
 public record LoadedModel(ModelMetadata metadata, BinaryClassifier classifier) {
     private static final int WARM_UP_ROWS = 8;
+    /** Larger artifacts are refused before they are read: a model that size is a mistake or an attack, and would sit on the heap. */
+    public static final long MAX_ARTIFACT_BYTES = 256L << 20;
 
     public long version() {
         return metadata.version();
@@ -33,6 +35,14 @@ public record LoadedModel(ModelMetadata metadata, BinaryClassifier classifier) {
         }
         ModelMetadata metadata = found.orElseThrow(() -> new ModelRejectedException("unknown-version",
                 announcement.name() + " v" + announcement.version() + " is not in the model store"));
+        if (!metadata.name().equals(announcement.name()) || metadata.version() != announcement.version()) {
+            throw new ModelRejectedException("metadata-mismatch", "the store's metadata for " + announcement.name() + " v" + announcement.version()
+                    + " describes " + metadata.name() + " v" + metadata.version());
+        }
+        if (metadata.artifactBytes() > MAX_ARTIFACT_BYTES) {
+            throw new ModelRejectedException("artifact-too-large", metadata.name() + " v" + metadata.version() + " has a "
+                    + metadata.artifactBytes() + "-byte artifact; the limit is " + MAX_ARTIFACT_BYTES);
+        }
         if (!metadata.sha256().equals(announcement.sha256())) {
             throw new ModelRejectedException("checksum-mismatch", "announced SHA-256 " + announcement.sha256() + " but the store has " + metadata.sha256());
         }
@@ -45,6 +55,8 @@ public record LoadedModel(ModelMetadata metadata, BinaryClassifier classifier) {
             classifier = BinaryClassifier.fromBytes(store.readArtifact(metadata));
         } catch (CorruptModelException e) {
             throw new ModelRejectedException("corrupt-artifact", e.getMessage());
+        } catch (io.loopline.operators.training.UnsafeArtifactException e) {
+            throw new ModelRejectedException(e.reason(), e.getMessage());
         } catch (Exception e) {
             throw new ModelRejectedException("unreadable-artifact", "the artifact is not a readable network: " + e);
         }

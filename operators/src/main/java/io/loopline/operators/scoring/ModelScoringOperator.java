@@ -73,6 +73,8 @@ public final class ModelScoringOperator extends AbstractStreamOperator<Predictio
 
     private transient ModelStore store;
     private transient LoadedModel current;
+    /** The highest version announced since this subtask started (not checkpointed: the topic is replayed on restart). */
+    private transient long highestAnnounced;
     private transient List<FeatureVector> batch;
     private transient List<FeatureVector> held;
     private transient boolean timerPending;
@@ -203,7 +205,19 @@ public final class ModelScoringOperator extends AbstractStreamOperator<Predictio
     }
 
     private void announce(ModelAnnouncement announcement) throws Exception {
-        if (!announcement.name().equals(modelName) || (current != null && announcement.version() <= current.version())) {
+        if (!announcement.name().equals(modelName)) {
+            return;
+        }
+        // The topic is replayed from its start after every restart, in order, so a version lower than one already
+        // announced in this run is not a replay: someone announced an old version as if it were new.
+        if (announcement.version() < highestAnnounced) {
+            reject(announcement, new ModelRejectedException("out-of-order-version", announcement.name() + " v" + announcement.version()
+                    + " was announced after v" + highestAnnounced + "; to serve an earlier model again, publish it as a new version"
+                    + " (loopline models rollback|promote)"));
+            return;
+        }
+        highestAnnounced = announcement.version();
+        if (current != null && announcement.version() <= current.version()) {
             return;
         }
         if (loading != null) {
@@ -225,6 +239,14 @@ public final class ModelScoringOperator extends AbstractStreamOperator<Predictio
             }, loader);
             pollForLoad();
         }
+    }
+
+    private void reject(ModelAnnouncement announcement, ModelRejectedException e) {
+        rejections.inc();
+        LOG.warn("Model {} v{} rejected ({}): {}; still serving {}", announcement.name(), announcement.version(), e.reason(), e.getMessage(),
+                current == null ? "no model" : "v" + current.version());
+        output.collect(REJECTED, new StreamRecord<>(new DeadLetter(e.reason(), null, e.getMessage(), "models",
+                announcement.name().getBytes(StandardCharsets.UTF_8), null, getProcessingTimeService().getCurrentProcessingTime())));
     }
 
     /** Checks for a finished load every millisecond while one runs, so a swap does not wait for the next record. */
@@ -280,11 +302,7 @@ public final class ModelScoringOperator extends AbstractStreamOperator<Predictio
 
     private void install(ModelAnnouncement announcement, Object loaded) throws Exception {
         if (loaded instanceof ModelRejectedException e) {
-            rejections.inc();
-            LOG.warn("Model {} v{} rejected ({}): {}; still serving {}", announcement.name(), announcement.version(), e.reason(), e.getMessage(),
-                    current == null ? "no model" : "v" + current.version());
-            output.collect(REJECTED, new StreamRecord<>(new DeadLetter(e.reason(), null, e.getMessage(), "models",
-                    announcement.name().getBytes(StandardCharsets.UTF_8), null, getProcessingTimeService().getCurrentProcessingTime())));
+            reject(announcement, e);
             return;
         }
         LoadedModel next = (LoadedModel) loaded;

@@ -25,6 +25,8 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  */
 public final class BinaryClassifier {
     public static final String FORMAT = "dl4j-multilayer-zip";
+    /** The most an artifact may inflate to (weights, updater state and configuration together). */
+    public static final long MAX_INFLATED_BYTES = 1L << 30;
 
     private final MultiLayerNetwork network;
 
@@ -55,7 +57,8 @@ public final class BinaryClassifier {
 
     /** Reads an artifact written by {@link #toBytes} (weights and updater state, so training can continue). */
     public static BinaryClassifier fromBytes(byte[] artifact) throws IOException {
-        return new BinaryClassifier(ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(artifact), true));
+        byte[] networkOnly = ArtifactEntries.onlyNetworkEntries(artifact, MAX_INFLATED_BYTES);
+        return new BinaryClassifier(ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(networkOnly), true));
     }
 
     public byte[] toBytes() throws IOException {

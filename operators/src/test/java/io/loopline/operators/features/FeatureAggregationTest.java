@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.loopline.operators.features.spec.Aggregate;
+import io.loopline.operators.features.spec.Deduplication;
 import io.loopline.operators.features.spec.FeatureSpec;
 import io.loopline.state.records.DeadLetter;
 import io.loopline.state.records.Event;
 import io.loopline.state.records.EventWithAggregates;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -30,8 +32,12 @@ class FeatureAggregationTest {
     }
 
     private static KeyedOneInputStreamOperatorTestHarness<String, Event, EventWithAggregates> harness() throws Exception {
+        return harness(SPEC);
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, Event, EventWithAggregates> harness(FeatureSpec spec) throws Exception {
         var h = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new FeatureAggregation(SPEC)), Event::entity, Types.STRING);
+                new KeyedProcessOperator<>(new FeatureAggregation(spec)), Event::entity, Types.STRING);
         h.setup(EventWithAggregates.TYPE_INFO.createSerializer(new SerializerConfigImpl()));
         return h;
     }
@@ -217,6 +223,81 @@ class FeatureAggregationTest {
             restoredOutput.addAll(h.extractOutputValues());
         }
         assertThat(restoredOutput).isEqualTo(uninterrupted);
+    }
+
+    private static final FeatureSpec DEDUP_1S = SPEC.withDeduplication(new Deduplication(Duration.ofSeconds(1), 100));
+
+    private static final List<Event> WITH_DUPLICATES = List.of(
+            event("a", "u", 10, 1.0), event("a", "u", 10, 1.0), event("b", "u", 20, 2.0), event("a", "v", 30, 3.0),
+            event("a", "u", 500, 9.0), event("c", "u", 600, 1.0), event("a", "u", 2_000, 4.0));
+
+    @Test
+    void aRepeatedIdWithinTheWindowIsDeadLetteredAndNotAggregated() throws Exception {
+        try (var h = harness(DEDUP_1S)) {
+            h.open();
+            for (Event e : WITH_DUPLICATES) {
+                feed(h, e);
+                h.processWatermark(new Watermark(e.timestamp() - 1));
+            }
+            h.processWatermark(new Watermark(Long.MAX_VALUE));
+
+            List<EventWithAggregates> out = h.extractOutputValues();
+            assertThat(out).extracting(r -> r.event().entity() + "/" + r.event().id() + "@" + r.event().timestamp())
+                    .containsExactlyInAnyOrder("u/a@10", "u/b@20", "v/a@30", "u/c@600", "u/a@2000");
+            List<DeadLetter> dropped = h.getSideOutput(FeatureAggregation.LATE).stream().map(StreamRecord::getValue).toList();
+            assertThat(dropped).extracting(DeadLetter::reason).containsExactly("duplicate-event-id", "duplicate-event-id");
+            assertThat(dropped).allSatisfy(d -> assertThat(d.field()).isEqualTo("id"));
+            assertThat(dropped.get(1).detail()).contains("dedup_window");
+            // Neither duplicate reached the aggregates: at 600 the 1 s window holds a@10 and b@20 only.
+            EventWithAggregates c = out.stream().filter(r -> r.event().id().equals("c")).findFirst().orElseThrow();
+            assertThat(aggregate(c, COUNT_WINDOW, Aggregate.COUNT)).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void oneBatchPassDropsTheSameDuplicatesAsTheStream() throws Exception {
+        List<String> streamed;
+        try (var h = harness(DEDUP_1S)) {
+            h.open();
+            for (Event e : WITH_DUPLICATES) {
+                feed(h, e);
+                h.processWatermark(new Watermark(e.timestamp() - 1));
+            }
+            h.processWatermark(new Watermark(Long.MAX_VALUE));
+            streamed = h.extractOutputValues().stream().map(r -> r.event().entity() + "@" + r.event().timestamp()).sorted().toList();
+        }
+        try (var h = harness(DEDUP_1S)) {
+            h.open();
+            WITH_DUPLICATES.forEach(e -> run(() -> feed(h, e)));
+            h.processWatermark(new Watermark(Long.MAX_VALUE)); // BATCH: every timer of a key after all its input
+            assertThat(h.extractOutputValues().stream().map(r -> r.event().entity() + "@" + r.event().timestamp()).sorted().toList())
+                    .isEqualTo(streamed);
+        }
+    }
+
+    @Test
+    void rememberedIdsSurviveSnapshotAndRestoreAndAreCapped() throws Exception {
+        var capTwo = SPEC.withDeduplication(new Deduplication(Duration.ofHours(1), 2));
+        OperatorSubtaskState snapshot;
+        try (var h = harness(capTwo)) {
+            h.open();
+            feed(h, event("a", "u", 10, 1.0));
+            feed(h, event("b", "u", 11, 1.0));
+            h.processWatermark(new Watermark(20));
+            snapshot = h.snapshot(1, 1);
+        }
+        try (var h = harness(capTwo)) {
+            h.initializeState(snapshot);
+            h.open();
+            feed(h, event("b", "u", 30, 1.0)); // remembered across the restore: a duplicate
+            feed(h, event("c", "u", 31, 1.0)); // a third id: "a" is forgotten
+            h.processWatermark(new Watermark(40));
+            feed(h, event("a", "u", 50, 1.0));
+            h.processWatermark(new Watermark(60));
+            assertThat(h.extractOutputValues()).extracting(r -> r.event().id()).containsExactly("c", "a");
+            assertThat(h.getSideOutput(FeatureAggregation.LATE)).extracting(r -> r.getValue().raw())
+                    .singleElement().satisfies(raw -> assertThat(new String(raw, java.nio.charset.StandardCharsets.UTF_8)).contains("\"id\":\"b\""));
+        }
     }
 
     private interface ThrowingRunnable {

@@ -118,6 +118,12 @@ public final class FileSystemModelStore implements ModelStore {
         if (!fs.exists(file)) {
             throw new CorruptModelException("artifact of " + metadata.name() + " v" + metadata.version() + " is missing at " + file);
         }
+        long length = fs.getFileStatus(file).getLen();
+        if (length != metadata.artifactBytes()) {
+            // Checked before reading: a file much larger than its metadata says is never pulled onto the heap.
+            throw new CorruptModelException("artifact of " + metadata.name() + " v" + metadata.version() + " has " + length
+                    + " bytes, its metadata says " + metadata.artifactBytes());
+        }
         byte[] bytes = read(fs, file);
         if (bytes.length != metadata.artifactBytes()) {
             throw new CorruptModelException("artifact of " + metadata.name() + " v" + metadata.version() + " has " + bytes.length

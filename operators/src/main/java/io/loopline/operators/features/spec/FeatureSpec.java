@@ -25,6 +25,7 @@ public final class FeatureSpec implements Serializable {
     private final List<String> columnNames;
     private final CsvOptions csv;
     private final Duration idleFlush;
+    private final Deduplication deduplication;
 
     public FeatureSpec(String name, EventSchema schema, ZoneId timeZone, List<WindowDefinition> windows,
             List<FeatureDefinition> features, Duration outOfOrderness, Duration idleTtl) {
@@ -38,6 +39,13 @@ public final class FeatureSpec implements Serializable {
 
     public FeatureSpec(String name, EventSchema schema, ZoneId timeZone, List<WindowDefinition> windows,
             List<FeatureDefinition> features, Duration outOfOrderness, Duration idleTtl, CsvOptions csv, Duration idleFlush) {
+        this(name, schema, timeZone, windows, features, outOfOrderness, idleTtl, csv, idleFlush, Deduplication.DEFAULT);
+    }
+
+    public FeatureSpec(String name, EventSchema schema, ZoneId timeZone, List<WindowDefinition> windows,
+            List<FeatureDefinition> features, Duration outOfOrderness, Duration idleTtl, CsvOptions csv, Duration idleFlush,
+            Deduplication deduplication) {
+        this.deduplication = deduplication;
         this.csv = csv;
         this.idleFlush = idleFlush;
         this.name = name;
@@ -48,6 +56,16 @@ public final class FeatureSpec implements Serializable {
         this.outOfOrderness = outOfOrderness;
         this.idleTtl = idleTtl;
         this.columnNames = List.copyOf(computeColumnNames());
+    }
+
+    /** Which repeated event ids are dropped as duplicates. */
+    public Deduplication deduplication() {
+        return deduplication;
+    }
+
+    /** The same spec with another deduplication rule. */
+    public FeatureSpec withDeduplication(Deduplication rule) {
+        return new FeatureSpec(name, schema, timeZone, windows, features, outOfOrderness, idleTtl, csv, idleFlush, rule);
     }
 
     /** How CSV rows become events (row ids, row times, constants). */

@@ -106,6 +106,7 @@ public final class FeatureSpecParser {
             Duration outOfOrderness = DEFAULT_OUT_OF_ORDERNESS;
             Duration idleTtl = DEFAULT_IDLE_TTL;
             Duration idleFlush = FeatureSpec.defaultIdleFlush(outOfOrderness);
+            Deduplication deduplication = Deduplication.DEFAULT;
             YamlNode stateNode = top.optionalNode("state");
             if (stateNode != null) {
                 var state = new YamlNode.Fields(stateNode);
@@ -115,6 +116,9 @@ public final class FeatureSpecParser {
                 if (idleTtl.isZero()) {
                     throw state.node("idle_ttl").error("must be positive");
                 }
+                Duration dedupWindow = state.duration("dedup_window", Deduplication.DEFAULT.window());
+                int dedupMaxIds = state.integer("dedup_max_ids", Deduplication.DEFAULT.maxIdsPerEntity(), 1, 1_000_000);
+                deduplication = dedupWindow.isZero() ? Deduplication.OFF : new Deduplication(dedupWindow, dedupMaxIds);
                 state.done();
             }
             YamlNode csvNode = top.optionalNode("csv");
@@ -140,7 +144,7 @@ public final class FeatureSpecParser {
             } catch (IllegalArgumentException e) {
                 throw root.error(e.getMessage());
             }
-            return new FeatureSpec(name, schema, zone, windows, features, outOfOrderness, idleTtl, csv, idleFlush);
+            return new FeatureSpec(name, schema, zone, windows, features, outOfOrderness, idleTtl, csv, idleFlush, deduplication);
         }
 
         private CsvOptions csv(YamlNode node) {
