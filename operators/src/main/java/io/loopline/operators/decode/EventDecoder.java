@@ -33,6 +33,11 @@ public final class EventDecoder implements Serializable {
         return schema;
     }
 
+    /** Longest accepted event id or entity (they are state and Kafka keys). */
+    public static final int MAX_IDENTIFIER_CHARS = 256;
+    /** Longest accepted categorical value. */
+    public static final int MAX_CATEGORY_CHARS = 1024;
+
     /** How far ahead of the wall clock an event time may be (clock skew between producers and Flink). */
     public static final long MAX_FUTURE_MILLIS = 24L * 3600 * 1000;
 
@@ -100,7 +105,7 @@ public final class EventDecoder implements Serializable {
             if (node.textValue().isEmpty()) {
                 throw new InvalidEventException(InvalidEventException.MISSING_FIELD, field, "'" + field + "' is empty");
             }
-            return node.textValue();
+            return checkedText(field, node.textValue(), MAX_IDENTIFIER_CHARS);
         }
         if (node.isIntegralNumber()) {
             return node.asText();
@@ -152,10 +157,34 @@ public final class EventDecoder implements Serializable {
         if (node == null) {
             return null;
         }
-        if (node.isTextual() || node.isIntegralNumber() || node.isBoolean()) {
+        if (node.isTextual()) {
+            return checkedText(field, node.textValue(), MAX_CATEGORY_CHARS);
+        }
+        if (node.isIntegralNumber() || node.isBoolean()) {
             return node.asText();
         }
         throw wrongType(field, "a string", node);
+    }
+
+    /**
+     * Ids and entities become state keys and Kafka keys, categories are hashed and counted: a megabyte
+     * of text or a half surrogate pair (which no UTF-8 encoder can write back) is refused here, once.
+     */
+    private static String checkedText(String field, String text, int maxChars) throws InvalidEventException {
+        if (text.length() > maxChars) {
+            throw new InvalidEventException(InvalidEventException.TOO_LONG, field,
+                    "'" + field + "' has " + text.length() + " characters; at most " + maxChars + " are accepted");
+        }
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw new InvalidEventException(InvalidEventException.BAD_UNICODE, field,
+                        "'" + field + "' holds an unpaired surrogate (\\u" + Integer.toHexString(c) + ") at character " + i);
+            }
+        }
+        return text;
     }
 
     private static double label(JsonNode root, String field, EventSchema schema) throws InvalidEventException {

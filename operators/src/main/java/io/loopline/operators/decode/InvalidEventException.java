@@ -15,6 +15,8 @@ public final class InvalidEventException extends Exception {
     public static final String NON_FINITE = "non-finite";
     public static final String BAD_TIME = "bad-time";
     public static final String TIME_IN_FUTURE = "time-in-future";
+    public static final String TOO_LONG = "too-long";
+    public static final String BAD_UNICODE = "bad-unicode";
 
     private final String reason;
     private final String field;

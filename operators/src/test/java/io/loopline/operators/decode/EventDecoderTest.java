@@ -69,6 +69,8 @@ class EventDecoderTest {
         "category is an array      | {\"id\":\"a\",\"user\":\"u\",\"ts\":1,\"amount\":1,\"country\":[1]}     | wrong-type     | country",
         "number overflows double   | {\"id\":\"a\",\"user\":\"u\",\"ts\":1,\"amount\":1e400,\"country\":\"x\"} | non-finite     | amount",
         "time is text              | {\"id\":\"a\",\"user\":\"u\",\"ts\":\"soon\",\"amount\":1,\"country\":\"x\"} | bad-time     | ts",
+        "entity of 300 characters  | {\"id\":\"a\",\"user\":\"uuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuuu\",\"ts\":1,\"amount\":1,\"country\":\"x\"} | too-long | user",
+        "lone surrogate in an id   | {\"id\":\"a\\ud800\",\"user\":\"u\",\"ts\":1,\"amount\":1,\"country\":\"x\"} | bad-unicode | id",
         "time in the year 3000     | {\"id\":\"a\",\"user\":\"u\",\"ts\":32503680000000,\"amount\":1,\"country\":\"x\"} | time-in-future | ts",
         "label is text             | {\"id\":\"a\",\"user\":\"u\",\"ts\":1,\"amount\":1,\"country\":\"x\",\"label\":\"yes\"} | wrong-type | label",
     })
