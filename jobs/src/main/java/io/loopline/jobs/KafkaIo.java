@@ -2,6 +2,7 @@ package io.loopline.jobs;
 
 import io.loopline.kafka.DeadLetterSerializer;
 import io.loopline.kafka.FeatureVectorSerializer;
+import io.loopline.kafka.KafkaConnection;
 import io.loopline.kafka.ModelAnnouncements;
 import io.loopline.kafka.PredictionSerializer;
 import io.loopline.kafka.RawEventDeserializer;
@@ -29,8 +30,12 @@ public final class KafkaIo {
      * @param bounded stop at the offsets that are the latest when the job starts (for backfills and
      *     tests); otherwise read forever
      */
+    public static KafkaSource<RawEvent> events(KafkaConnection kafka, String topic, String groupId, boolean bounded) {
+        return events(kafka, topic, groupId, bounded, 0);
+    }
+
     public static KafkaSource<RawEvent> events(String bootstrapServers, String topic, String groupId, boolean bounded) {
-        return events(bootstrapServers, topic, groupId, bounded, 0);
+        return events(KafkaConnection.of(bootstrapServers), topic, groupId, bounded);
     }
 
     /**
@@ -38,9 +43,9 @@ public final class KafkaIo {
      *     (epoch millis) instead of the group's committed offsets: a run that must not see what earlier
      *     runs left in a shared topic (the demo on an existing cluster)
      */
-    public static KafkaSource<RawEvent> events(String bootstrapServers, String topic, String groupId, boolean bounded, long fromTimestamp) {
+    public static KafkaSource<RawEvent> events(KafkaConnection kafka, String topic, String groupId, boolean bounded, long fromTimestamp) {
         var builder = KafkaSource.<RawEvent>builder()
-                .setBootstrapServers(bootstrapServers)
+                .setProperties(kafka.properties())
                 .setTopics(topic)
                 .setGroupId(groupId)
                 .setStartingOffsets(fromTimestamp > 0 ? OffsetsInitializer.timestamp(fromTimestamp) : OffsetsInitializer.committedOffsets(
@@ -54,9 +59,14 @@ public final class KafkaIo {
         return builder.build();
     }
 
-    public static KafkaSink<FeatureVector> features(String bootstrapServers, String topic, String specName, String transactionalIdPrefix) {
+    public static KafkaSource<RawEvent> events(String bootstrapServers, String topic, String groupId, boolean bounded, long fromTimestamp) {
+        return events(KafkaConnection.of(bootstrapServers), topic, groupId, bounded, fromTimestamp);
+    }
+
+    public static KafkaSink<FeatureVector> features(KafkaConnection kafka, String topic, String specName, String transactionalIdPrefix) {
         return KafkaSink.<FeatureVector>builder()
-                .setBootstrapServers(bootstrapServers)
+                .setKafkaProducerConfig(kafka.properties())
+                .setBootstrapServers(kafka.bootstrapServers())
                 .setRecordSerializer(new FeatureVectorSerializer(topic, specName))
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix(transactionalIdPrefix + "-features")
@@ -64,15 +74,23 @@ public final class KafkaIo {
                 .build();
     }
 
+    public static KafkaSink<FeatureVector> features(String bootstrapServers, String topic, String specName, String transactionalIdPrefix) {
+        return features(KafkaConnection.of(bootstrapServers), topic, specName, transactionalIdPrefix);
+    }
+
     /** The models topic from its beginning (compacted: the latest announcement per model name). */
+    public static KafkaSource<ModelAnnouncement> models(KafkaConnection kafka, String topic, String groupId, boolean bounded) {
+        return models(kafka, topic, groupId, bounded, 0);
+    }
+
     public static KafkaSource<ModelAnnouncement> models(String bootstrapServers, String topic, String groupId, boolean bounded) {
-        return models(bootstrapServers, topic, groupId, bounded, 0);
+        return models(KafkaConnection.of(bootstrapServers), topic, groupId, bounded);
     }
 
     /** @param fromTimestamp when positive, only announcements written at or after this time (see {@link #events}) */
-    public static KafkaSource<ModelAnnouncement> models(String bootstrapServers, String topic, String groupId, boolean bounded, long fromTimestamp) {
+    public static KafkaSource<ModelAnnouncement> models(KafkaConnection kafka, String topic, String groupId, boolean bounded, long fromTimestamp) {
         var builder = KafkaSource.<ModelAnnouncement>builder()
-                .setBootstrapServers(bootstrapServers)
+                .setProperties(kafka.properties())
                 .setTopics(topic)
                 .setGroupId(groupId + "-models")
                 .setStartingOffsets(fromTimestamp > 0 ? OffsetsInitializer.timestamp(fromTimestamp) : OffsetsInitializer.earliest())
@@ -84,17 +102,26 @@ public final class KafkaIo {
         return builder.build();
     }
 
+    public static KafkaSource<ModelAnnouncement> models(String bootstrapServers, String topic, String groupId, boolean bounded, long fromTimestamp) {
+        return models(KafkaConnection.of(bootstrapServers), topic, groupId, bounded, fromTimestamp);
+    }
+
+    public static KafkaSink<Prediction> predictions(KafkaConnection kafka, String topic, String transactionalIdPrefix) {
+        return predictions(kafka, topic, transactionalIdPrefix, DeliveryGuarantee.EXACTLY_ONCE);
+    }
+
     public static KafkaSink<Prediction> predictions(String bootstrapServers, String topic, String transactionalIdPrefix) {
-        return predictions(bootstrapServers, topic, transactionalIdPrefix, DeliveryGuarantee.EXACTLY_ONCE);
+        return predictions(KafkaConnection.of(bootstrapServers), topic, transactionalIdPrefix);
     }
 
     /**
      * @param guarantee {@code AT_LEAST_ONCE} makes predictions visible as soon as they are written
      *     (latency in milliseconds) instead of at the next checkpoint, at the price of duplicates after a failure
      */
-    public static KafkaSink<Prediction> predictions(String bootstrapServers, String topic, String transactionalIdPrefix, DeliveryGuarantee guarantee) {
+    public static KafkaSink<Prediction> predictions(KafkaConnection kafka, String topic, String transactionalIdPrefix, DeliveryGuarantee guarantee) {
         return KafkaSink.<Prediction>builder()
-                .setBootstrapServers(bootstrapServers)
+                .setKafkaProducerConfig(kafka.properties())
+                .setBootstrapServers(kafka.bootstrapServers())
                 .setRecordSerializer(new PredictionSerializer(topic))
                 .setDeliveryGuarantee(guarantee)
                 // At least once is chosen for latency: send at once rather than after the default 5 ms linger.
@@ -104,15 +131,23 @@ public final class KafkaIo {
                 .build();
     }
 
+    public static KafkaSink<Prediction> predictions(String bootstrapServers, String topic, String transactionalIdPrefix, DeliveryGuarantee guarantee) {
+        return predictions(KafkaConnection.of(bootstrapServers), topic, transactionalIdPrefix, guarantee);
+    }
+
     /** Any topic of JSON records, kept undecoded (decoding errors go to dead letters with the raw bytes), from committed offsets or the start. */
+    public static KafkaSource<RawEvent> raw(KafkaConnection kafka, String topic, String groupId) {
+        return raw(kafka, topic, groupId, 0);
+    }
+
     public static KafkaSource<RawEvent> raw(String bootstrapServers, String topic, String groupId) {
-        return raw(bootstrapServers, topic, groupId, 0);
+        return raw(KafkaConnection.of(bootstrapServers), topic, groupId);
     }
 
     /** @param fromTimestamp when positive, only records written at or after this time (see {@link #events}) */
-    public static KafkaSource<RawEvent> raw(String bootstrapServers, String topic, String groupId, long fromTimestamp) {
+    public static KafkaSource<RawEvent> raw(KafkaConnection kafka, String topic, String groupId, long fromTimestamp) {
         return KafkaSource.<RawEvent>builder()
-                .setBootstrapServers(bootstrapServers)
+                .setProperties(kafka.properties())
                 .setTopics(topic)
                 .setGroupId(groupId)
                 .setStartingOffsets(fromTimestamp > 0 ? OffsetsInitializer.timestamp(fromTimestamp)
@@ -123,10 +158,15 @@ public final class KafkaIo {
                 .build();
     }
 
+    public static KafkaSource<RawEvent> raw(String bootstrapServers, String topic, String groupId, long fromTimestamp) {
+        return raw(KafkaConnection.of(bootstrapServers), topic, groupId, fromTimestamp);
+    }
+
     /** The drift topic: evaluation metrics, drift statistics and detector change points, exactly once. */
-    public static KafkaSink<io.loopline.state.records.MonitoringReport> drift(String bootstrapServers, String topic, String transactionalIdPrefix) {
+    public static KafkaSink<io.loopline.state.records.MonitoringReport> drift(KafkaConnection kafka, String topic, String transactionalIdPrefix) {
         return KafkaSink.<io.loopline.state.records.MonitoringReport>builder()
-                .setBootstrapServers(bootstrapServers)
+                .setKafkaProducerConfig(kafka.properties())
+                .setBootstrapServers(kafka.bootstrapServers())
                 .setRecordSerializer(new io.loopline.kafka.MonitoringReportSerializer(topic))
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix(transactionalIdPrefix + "-drift")
@@ -134,10 +174,15 @@ public final class KafkaIo {
                 .build();
     }
 
+    public static KafkaSink<io.loopline.state.records.MonitoringReport> drift(String bootstrapServers, String topic, String transactionalIdPrefix) {
+        return drift(KafkaConnection.of(bootstrapServers), topic, transactionalIdPrefix);
+    }
+
     /** The feature log: served features with their predictions, exactly once. */
-    public static KafkaSink<ServedFeatures> featureLog(String bootstrapServers, String topic, String specName, String transactionalIdPrefix) {
+    public static KafkaSink<ServedFeatures> featureLog(KafkaConnection kafka, String topic, String specName, String transactionalIdPrefix) {
         return KafkaSink.<ServedFeatures>builder()
-                .setBootstrapServers(bootstrapServers)
+                .setKafkaProducerConfig(kafka.properties())
+                .setBootstrapServers(kafka.bootstrapServers())
                 .setRecordSerializer(new ServedFeaturesSerializer(topic, specName))
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix(transactionalIdPrefix + "-feature-log")
@@ -145,13 +190,22 @@ public final class KafkaIo {
                 .build();
     }
 
-    public static KafkaSink<DeadLetter> deadLetters(String bootstrapServers, String topic, String transactionalIdPrefix) {
+    public static KafkaSink<ServedFeatures> featureLog(String bootstrapServers, String topic, String specName, String transactionalIdPrefix) {
+        return featureLog(KafkaConnection.of(bootstrapServers), topic, specName, transactionalIdPrefix);
+    }
+
+    public static KafkaSink<DeadLetter> deadLetters(KafkaConnection kafka, String topic, String transactionalIdPrefix) {
         return KafkaSink.<DeadLetter>builder()
-                .setBootstrapServers(bootstrapServers)
+                .setKafkaProducerConfig(kafka.properties())
+                .setBootstrapServers(kafka.bootstrapServers())
                 .setRecordSerializer(new DeadLetterSerializer(topic))
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix(transactionalIdPrefix + "-dead-letters")
                 .setProperty("transaction.timeout.ms", String.valueOf(TRANSACTION_TIMEOUT.toMillis()))
                 .build();
+    }
+
+    public static KafkaSink<DeadLetter> deadLetters(String bootstrapServers, String topic, String transactionalIdPrefix) {
+        return deadLetters(KafkaConnection.of(bootstrapServers), topic, transactionalIdPrefix);
     }
 }

@@ -9,9 +9,13 @@ import java.io.IOException;
  * Announces promoted versions on the {@code models} topic, waiting for the broker's acknowledgement.
  * An announcement repeated after a restore is harmless: serving ignores versions it already has.
  */
-public record KafkaModelAnnouncer(String bootstrapServers, String topic) implements ModelAnnouncer {
+public record KafkaModelAnnouncer(KafkaConnection kafka, String topic) implements ModelAnnouncer {
+    public KafkaModelAnnouncer(String bootstrapServers, String topic) {
+        this(KafkaConnection.of(bootstrapServers), topic);
+    }
+
     @Override
     public void announce(ModelStore store, ModelMetadata metadata) throws IOException {
-        ModelAnnouncements.announce(bootstrapServers, topic, store, metadata);
+        ModelAnnouncements.announce(kafka, topic, store, metadata);
     }
 }

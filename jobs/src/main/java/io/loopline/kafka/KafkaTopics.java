@@ -61,9 +61,15 @@ public final class KafkaTopics {
      *     record per key is kept forever (the {@code models} topic: the current version of each model)
      */
     public static void ensure(String bootstrapServers, Map<String, Integer> partitionsByTopic, Set<String> compacted, Duration timeout) {
-        Properties props = new Properties();
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        ensure(KafkaConnection.of(bootstrapServers), partitionsByTopic, compacted, timeout);
+    }
+
+    public static void ensure(KafkaConnection kafka, Map<String, Integer> partitionsByTopic, Set<String> compacted, Duration timeout) {
+        String bootstrapServers = kafka.toString();
+        Properties props = kafka.properties();
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+        // Kafka refuses an API timeout shorter than one request's: a short start-up timeout shortens both.
+        props.putIfAbsent(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(timeout.toMillis(), 30_000));
         try (Admin admin = Admin.create(props)) {
             Set<String> existing = admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             List<NewTopic> missing = new ArrayList<>();
@@ -80,7 +86,7 @@ public final class KafkaTopics {
                 admin.createTopics(missing).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             }
             awaitLeaders(admin, partitionsByTopic.keySet(), timeout);
-        } catch (ExecutionException | TimeoutException e) {
+        } catch (ExecutionException | TimeoutException | org.apache.kafka.common.KafkaException e) {
             throw new IllegalStateException(
                     "cannot create topics " + partitionsByTopic.keySet() + " on Kafka at " + bootstrapServers + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {

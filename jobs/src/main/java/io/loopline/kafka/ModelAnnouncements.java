@@ -52,8 +52,11 @@ public final class ModelAnnouncements {
 
     /** Announces a stored version on the topic and waits for the broker's acknowledgement. */
     public static void announce(String bootstrap, String topic, ModelStore store, ModelMetadata m) throws IOException {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        announce(KafkaConnection.of(bootstrap), topic, store, m);
+    }
+
+    public static void announce(KafkaConnection kafka, String topic, ModelStore store, ModelMetadata m) throws IOException {
+        Properties props = kafka.properties();
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         props.put(ProducerConfig.ACKS_CONFIG, "all");

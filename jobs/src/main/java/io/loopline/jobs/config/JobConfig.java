@@ -91,6 +91,26 @@ public final class JobConfig {
         }
     }
 
+    /**
+     * Every key under {@code prefix}, without it: for {@code kafka.}, the client settings passed to
+     * every Kafka client (e.g. {@code kafka.security.protocol=SASL_SSL}).
+     */
+    public java.util.Map<String, String> withPrefix(String prefix) {
+        java.util.Map<String, String> found = new java.util.TreeMap<>();
+        for (String key : values.stringPropertyNames()) {
+            if (key.startsWith(prefix) && key.length() > prefix.length()) {
+                known.add(key);
+                found.put(key.substring(prefix.length()), values.getProperty(key).trim());
+            }
+        }
+        return found;
+    }
+
+    /** An error about one key, with what to do about it. */
+    public IllegalArgumentException error(String key, String problem) {
+        return new IllegalArgumentException(source + ": " + key + ": " + problem);
+    }
+
     /** Call after reading every key: a key nobody asked for is a typo or a setting this job does not have. */
     public void rejectUnknownKeys() {
         for (String key : values.stringPropertyNames()) {

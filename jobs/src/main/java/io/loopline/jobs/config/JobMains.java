@@ -4,6 +4,7 @@ import io.loopline.cli.SpecLoader;
 import io.loopline.jobs.KafkaIo;
 import io.loopline.jobs.ServingJob;
 import io.loopline.jobs.learning.LearningJob;
+import io.loopline.kafka.KafkaConnection;
 import io.loopline.kafka.KafkaModelAnnouncer;
 import io.loopline.kafka.KafkaTopics;
 import io.loopline.operators.drift.ReferenceBins;
@@ -25,14 +26,18 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * under {@code flink run -c io.loopline.jobs.ServingJob loopline-jobs-job.jar --config serving.properties}.
  */
 public final class JobMains {
+    /** Keys under this prefix go to every Kafka client unchanged: {@code kafka.security.protocol=SASL_SSL}. */
+    public static final String KAFKA_PREFIX = "kafka.";
+
     private JobMains() {}
 
     /** Keys of the serving job; see deploy/jobs/serving.properties. */
     public static void buildServing(JobConfig config, StreamExecutionEnvironment env) throws Exception {
+        // Every key is read and checked before anything is loaded or contacted: a typo fails in milliseconds.
         String bootstrap = config.required("bootstrap.servers");
-        FeatureSpec spec = SpecLoader.load(config.required("spec"));
-        ReferenceProfile profile = profile(config);
-        profile.requireColumns(spec.name(), spec.columnNames());
+        Map<String, String> clientSettings = config.withPrefix(KAFKA_PREFIX);
+        String specName = config.required("spec");
+        String profilePath = config.required("profile");
         String model = config.required("model.name");
         String store = config.required("model.store");
         String events = config.get("topics.events", "events");
@@ -41,32 +46,43 @@ public final class JobMains {
         String models = config.get("topics.models", "models");
         String deadLetters = config.get("topics.dead-letters", "dead-letters");
         String group = config.get("group.id", "loopline-serving");
-        int partitions = config.getInt("topics.partitions", 2);
-        int maxParallelism = config.getInt("max-parallelism", 128);
-        int batchSize = config.getInt("scoring.batch-size", 256);
+        int partitions = positive(config, "topics.partitions", 2);
+        int maxParallelism = positive(config, "max-parallelism", 128);
+        int batchSize = positive(config, "scoring.batch-size", 256);
         Duration maxDelay = config.getDuration("scoring.max-batch-delay", Duration.ofMillis(20));
-        int maxHeld = config.getInt("scoring.max-held", 100_000);
+        int maxHeld = positive(config, "scoring.max-held", 100_000);
+        Duration startupTimeout = config.getDuration("startup.timeout", Duration.ofSeconds(30));
         config.rejectUnknownKeys();
 
+        KafkaConnection kafka = connection(config, bootstrap, clientSettings);
+        FeatureSpec spec = spec(config, specName);
+        ReferenceProfile profile = profile(config, profilePath);
+        try {
+            profile.requireColumns(spec.name(), spec.columnNames());
+        } catch (IllegalArgumentException e) {
+            throw config.error("profile", e.getMessage());
+        }
+        ModelStoreSupplier modelStore = storeAt(config, store);
         Map<String, Integer> topics = new LinkedHashMap<>();
         topics.put(events, partitions);
         topics.put(predictions, partitions);
         topics.put(featureLog, partitions);
         topics.put(models, 1);
         topics.put(deadLetters, 1);
-        KafkaTopics.ensure(bootstrap, topics, Set.of(models), Duration.ofSeconds(30));
-        new ServingJob(KafkaIo.events(bootstrap, events, group, false), null, KafkaIo.deadLetters(bootstrap, deadLetters, group),
+        ensureTopics(config, kafka, topics, Set.of(models), startupTimeout);
+        new ServingJob(KafkaIo.events(kafka, events, group, false), null, KafkaIo.deadLetters(kafka, deadLetters, group),
                 new ServingJob.Settings(spec, profile.fit(), maxParallelism))
-                .withScoring(new ServingJob.Scoring(KafkaIo.models(bootstrap, models, group, false), KafkaIo.predictions(bootstrap, predictions, group),
-                        model, storeAt(store), batchSize, maxDelay.toMillis(), maxHeld))
-                .withFeatureLog(KafkaIo.featureLog(bootstrap, featureLog, spec.name(), group))
+                .withScoring(new ServingJob.Scoring(KafkaIo.models(kafka, models, group, false), KafkaIo.predictions(kafka, predictions, group),
+                        model, modelStore, batchSize, maxDelay.toMillis(), maxHeld))
+                .withFeatureLog(KafkaIo.featureLog(kafka, featureLog, spec.name(), group))
                 .build(env);
     }
 
     /** Keys of the learning job; see deploy/jobs/learning.properties. */
     public static void buildLearning(JobConfig config, StreamExecutionEnvironment env) throws Exception {
         String bootstrap = config.required("bootstrap.servers");
-        ReferenceProfile profile = profile(config);
+        Map<String, String> clientSettings = config.withPrefix(KAFKA_PREFIX);
+        String profilePath = config.required("profile");
         String store = config.get("model.store", null);
         String model = config.get("model.name", "fraud");
         String featureLog = config.get("topics.feature-log", "feature-log");
@@ -75,46 +91,122 @@ public final class JobMains {
         String models = config.get("topics.models", "models");
         String deadLetters = config.get("topics.dead-letters", "dead-letters");
         String group = config.get("group.id", "loopline-learning");
-        int partitions = config.getInt("topics.partitions", 2);
-        var settings = new LearningJob.Settings(ReferenceBins.of(profile), config.getDuration("learning.feedback-window", Duration.ofMinutes(30)),
-                config.getDouble("learning.default-label", Double.NaN), config.getDuration("learning.out-of-orderness", Duration.ofSeconds(5)),
-                config.getInt("learning.evaluation-window", 1000), config.getInt("learning.evaluation-slide", 250),
-                config.getDuration("learning.drift-window", Duration.ofMinutes(1)), config.getInt("max-parallelism", 128),
-                store == null ? null : storeAt(store), null);
+        int partitions = positive(config, "topics.partitions", 2);
+        Duration feedbackWindow = config.getDuration("learning.feedback-window", Duration.ofMinutes(30));
+        double defaultLabel = config.getDouble("learning.default-label", Double.NaN);
+        Duration outOfOrderness = config.getDuration("learning.out-of-orderness", Duration.ofSeconds(5));
+        int evaluationWindow = positive(config, "learning.evaluation-window", 1000);
+        int evaluationSlide = positive(config, "learning.evaluation-slide", 250);
+        Duration driftWindow = config.getDuration("learning.drift-window", Duration.ofMinutes(1));
+        int maxParallelism = positive(config, "max-parallelism", 128);
         String retrain = config.get("retrain.mode", "off");
-        if (!retrain.equals("off")) {
-            if (store == null) {
-                throw new IllegalArgumentException("retrain.mode " + retrain + " needs model.store");
-            }
-            RetrainPolicy policy = RetrainPolicy.defaults().withCooldown(config.getDuration("retrain.cooldown", Duration.ofMinutes(10)))
-                    .withDecay("accuracy", config.getDouble("retrain.decay-margin", 0.05))
-                    .withMinExamples(config.getInt("retrain.min-examples", 200));
-            TrainerSettings trainer = TrainerSettings.defaults(model, TrainingMode.parse(retrain), null).withPolicy(policy)
-                    .withBuffer(config.getInt("retrain.buffer-size", 20_000), config.getDouble("retrain.holdout-fraction", 0.2));
-            settings = settings.withRetraining(new LearningJob.Retraining(trainer, new KafkaModelAnnouncer(bootstrap, models)));
-        }
+        Duration cooldown = config.getDuration("retrain.cooldown", Duration.ofMinutes(10));
+        double decayMargin = config.getDouble("retrain.decay-margin", 0.05);
+        int minExamples = positive(config, "retrain.min-examples", 200);
+        int bufferSize = positive(config, "retrain.buffer-size", 20_000);
+        double holdoutFraction = config.getDouble("retrain.holdout-fraction", 0.2);
+        Duration startupTimeout = config.getDuration("startup.timeout", Duration.ofSeconds(30));
         config.rejectUnknownKeys();
+
+        KafkaConnection kafka = connection(config, bootstrap, clientSettings);
+        ModelStoreSupplier modelStore = store == null ? null : storeAt(config, store);
+        TrainingMode mode = null;
+        if (!retrain.equals("off")) {
+            try {
+                mode = TrainingMode.parse(retrain);
+            } catch (IllegalArgumentException e) {
+                throw config.error("retrain.mode", "'" + retrain + "' is not off, stateful or stateless");
+            }
+            if (store == null) {
+                throw config.error("model.store", "required when retrain.mode is " + retrain + " (challengers are published there)");
+            }
+        }
+        ReferenceProfile profile = profile(config, profilePath);
+        var settings = new LearningJob.Settings(ReferenceBins.of(profile), feedbackWindow, defaultLabel, outOfOrderness,
+                evaluationWindow, evaluationSlide, driftWindow, maxParallelism, modelStore, null);
+        if (mode != null) {
+            RetrainPolicy policy = RetrainPolicy.defaults().withCooldown(cooldown).withDecay("accuracy", decayMargin).withMinExamples(minExamples);
+            TrainerSettings trainer = TrainerSettings.defaults(model, mode, null).withPolicy(policy).withBuffer(bufferSize, holdoutFraction);
+            settings = settings.withRetraining(new LearningJob.Retraining(trainer, new KafkaModelAnnouncer(kafka, models)));
+        }
         Map<String, Integer> topics = new LinkedHashMap<>();
         topics.put(featureLog, partitions);
         topics.put(labels, partitions);
         topics.put(drift, 1);
         topics.put(models, 1);
         topics.put(deadLetters, 1);
-        KafkaTopics.ensure(bootstrap, topics, Set.of(models), Duration.ofSeconds(30));
-        new LearningJob(KafkaIo.raw(bootstrap, featureLog, group), KafkaIo.raw(bootstrap, labels, group), KafkaIo.drift(bootstrap, drift, group),
-                KafkaIo.deadLetters(bootstrap, deadLetters, group), settings).build(env);
+        ensureTopics(config, kafka, topics, Set.of(models), startupTimeout);
+        new LearningJob(KafkaIo.raw(kafka, featureLog, group), KafkaIo.raw(kafka, labels, group), KafkaIo.drift(kafka, drift, group),
+                KafkaIo.deadLetters(kafka, deadLetters, group), settings).build(env);
     }
 
-    private static ReferenceProfile profile(JobConfig config) {
-        String path = config.required("profile");
+    private static int positive(JobConfig config, String key, int fallback) {
+        int value = config.getInt(key, fallback);
+        if (value < 1) {
+            throw config.error(key, "must be at least 1, got " + value);
+        }
+        return value;
+    }
+
+    private static KafkaConnection connection(JobConfig config, String bootstrap, Map<String, String> clientSettings) {
         try {
-            return ReferenceProfile.read(new org.apache.flink.core.fs.Path(path));
-        } catch (java.io.IOException e) {
-            throw new IllegalArgumentException("profile: cannot read " + path + " (" + e.getMessage() + "); run `loopline backfill` first");
+            return new KafkaConnection(bootstrap, clientSettings);
+        } catch (IllegalArgumentException e) {
+            String key = clientSettings.keySet().stream().filter(k -> e.getMessage().contains("'" + k + "'")).findFirst()
+                    .map(k -> KAFKA_PREFIX + k).orElse("bootstrap.servers");
+            throw config.error(key, e.getMessage());
         }
     }
 
-    private static ModelStoreSupplier storeAt(String root) {
+    /** Creates missing topics; the first contact with Kafka, so an unreachable or refusing cluster fails here, at start-up. */
+    private static void ensureTopics(JobConfig config, KafkaConnection kafka, Map<String, Integer> topics, Set<String> compacted, Duration timeout) {
+        try {
+            KafkaTopics.ensure(kafka, topics, compacted, timeout);
+        } catch (IllegalStateException e) {
+            throw config.error("bootstrap.servers", "Kafka at " + kafka + " did not answer or refused within " + timeout
+                    + " (startup.timeout): " + rootCause(e) + ". Check bootstrap.servers, the kafka.* client settings"
+                    + " (security.protocol, sasl.*, ssl.*), and that this principal may describe and create the topics " + topics.keySet());
+        }
+    }
+
+    private static String rootCause(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getClass().getSimpleName() + (t.getMessage() == null ? " (no answer)" : ": " + t.getMessage());
+    }
+
+    private static FeatureSpec spec(JobConfig config, String nameOrPath) {
+        try {
+            return SpecLoader.load(nameOrPath);
+        } catch (RuntimeException e) {
+            throw config.error("spec", e.getMessage().replace("--spec: ", ""));
+        }
+    }
+
+    private static ReferenceProfile profile(JobConfig config, String path) {
+        try {
+            return ReferenceProfile.read(new org.apache.flink.core.fs.Path(path));
+        } catch (java.io.IOException | RuntimeException e) {
+            throw config.error("profile", "cannot read " + path + " (" + e.getMessage() + "); run `loopline backfill` first, or point"
+                    + " profile at its out/profile.json");
+        }
+    }
+
+    /** The store's file system must be reachable from here: a wrong scheme or a missing bucket fails at start-up, not at the first model. */
+    private static ModelStoreSupplier storeAt(JobConfig config, String root) {
+        try {
+            var path = new org.apache.flink.core.fs.Path(root);
+            var fs = path.getFileSystem();
+            if (fs.exists(path) && !fs.getFileStatus(path).isDir()) {
+                throw new java.io.IOException(root + " is a file, not a folder");
+            }
+            new FileSystemModelStore(path).names();
+        } catch (java.io.IOException | RuntimeException e) {
+            throw config.error("model.store", "cannot use " + root + " as the model store (" + e.getMessage() + "); give a folder on a"
+                    + " file system every TaskManager can read: file:///shared/models, s3://bucket/models, hdfs://...");
+        }
         return () -> new FileSystemModelStore(new org.apache.flink.core.fs.Path(root));
     }
 }

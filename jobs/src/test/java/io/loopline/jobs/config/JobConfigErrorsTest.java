@@ -1,0 +1,150 @@
+package io.loopline.jobs.config;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.loopline.cli.SpecLoader;
+import io.loopline.operators.features.spec.FeatureSpec;
+import io.loopline.state.profile.FeatureFit;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A job started with a wrong config fails at once, and the message names the key and what to do. */
+class JobConfigErrorsTest {
+    @TempDir
+    Path dir;
+
+    private Map<String, String> serving;
+
+    @BeforeEach
+    void aValidServingConfig() throws IOException {
+        serving = new LinkedHashMap<>();
+        serving.put("bootstrap.servers", "127.0.0.1:" + closedPort());
+        serving.put("spec", "transactions");
+        serving.put("profile", writeProfile(SpecLoader.load("transactions")).toUri().toString());
+        serving.put("model.name", "fraud");
+        serving.put("model.store", dir.resolve("models").toUri().toString());
+        serving.put("startup.timeout", "3s");
+    }
+
+    @Test
+    void anUnknownKeyIsATypoNotADefault() {
+        serving.put("scoring.batchsize", "64");
+        assertServingFails("unknown key 'scoring.batchsize'", "scoring.batch-size");
+    }
+
+    @Test
+    void aValueOfTheWrongTypeNamesItsKey() {
+        serving.put("scoring.batch-size", "lots");
+        assertServingFails("scoring.batch-size must be an integer, got 'lots'");
+        serving.put("scoring.batch-size", "0");
+        assertServingFails("scoring.batch-size: must be at least 1");
+        serving.put("scoring.batch-size", "64");
+        serving.put("scoring.max-batch-delay", "soon");
+        assertServingFails("scoring.max-batch-delay must be a duration");
+    }
+
+    @Test
+    void aMissingRequiredKeyIsNamed() {
+        serving.remove("model.store");
+        assertServingFails("model.store is required");
+    }
+
+    @Test
+    void kafkaSettingsLooplineControlsAreRefused() {
+        serving.put("kafka.group.id", "mine");
+        assertServingFails("kafka.group.id", "set by Loopline");
+        serving.remove("kafka.group.id");
+        serving.put("kafka.bootstrap.servers", "elsewhere:9092");
+        assertServingFails("kafka.bootstrap.servers", "give the servers as bootstrap servers instead");
+    }
+
+    @Test
+    void badPathsAndNamesAreNamedWithTheFix() throws IOException {
+        serving.put("spec", "no-such-spec");
+        assertServingFails("spec:", "neither a file nor a built-in spec");
+        serving.put("spec", "elec2");
+        assertServingFails("profile:", "run the backfill again");
+        serving.put("spec", "transactions");
+        serving.put("profile", dir.resolve("missing/profile.json").toUri().toString());
+        assertServingFails("profile: cannot read", "run `loopline backfill` first");
+        serving.put("profile", writeProfile(SpecLoader.load("transactions")).toUri().toString());
+        serving.put("model.store", "nosuchscheme://bucket/models");
+        assertServingFails("model.store: cannot use nosuchscheme://bucket/models", "s3://");
+        Path file = Files.writeString(dir.resolve("a-file"), "x");
+        serving.put("model.store", file.toUri().toString());
+        assertServingFails("model.store:", "is a file, not a folder");
+    }
+
+    @Test
+    void unreachableKafkaFailsAtStartUpNamingTheKey() {
+        assertServingFails("bootstrap.servers: Kafka at 127.0.0.1:", "did not answer or refused within PT3S (startup.timeout)");
+        serving.put("kafka.security.protocol", "SASL_PLAINTEXT");
+        serving.put("kafka.sasl.mechanism", "SCRAM-SHA-256");
+        serving.put("kafka.sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"u\" password=\"hunter2\";");
+        assertThatThrownBy(() -> JobMains.buildServing(config(serving), StreamExecutionEnvironment.getExecutionEnvironment()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("bootstrap.servers: Kafka at 127.0.0.1:")
+                .hasMessageContaining("(startup.timeout)")
+                .hasMessageContaining("security.protocol=SASL_PLAINTEXT")
+                .hasMessageNotContaining("hunter2");
+    }
+
+    @Test
+    void theLearningJobChecksItsKeysToo() {
+        Map<String, String> learning = new LinkedHashMap<>();
+        learning.put("bootstrap.servers", serving.get("bootstrap.servers"));
+        learning.put("profile", serving.get("profile"));
+        learning.put("retrain.mode", "sometimes");
+        learning.put("model.store", serving.get("model.store"));
+        assertThatThrownBy(() -> JobMains.buildLearning(config(learning), StreamExecutionEnvironment.getExecutionEnvironment()))
+                .hasMessageContaining("retrain.mode: 'sometimes' is not off, stateful or stateless");
+        learning.put("retrain.mode", "stateful");
+        learning.remove("model.store");
+        assertThatThrownBy(() -> JobMains.buildLearning(config(learning), StreamExecutionEnvironment.getExecutionEnvironment()))
+                .hasMessageContaining("model.store: required when retrain.mode is stateful");
+    }
+
+    private void assertServingFails(String... fragments) {
+        var thrown = assertThatThrownBy(() -> JobMains.buildServing(config(serving), StreamExecutionEnvironment.getExecutionEnvironment()))
+                .isInstanceOf(IllegalArgumentException.class);
+        for (String fragment : fragments) {
+            thrown.hasMessageContaining(fragment);
+        }
+    }
+
+    private JobConfig config(Map<String, String> values) throws IOException {
+        StringBuilder text = new StringBuilder();
+        values.forEach((k, v) -> text.append(k).append('=').append(v.replace("\\", "\\\\")).append('\n'));
+        return JobConfig.read(Files.writeString(dir.resolve("job.properties"), text));
+    }
+
+    private Path writeProfile(FeatureSpec spec) throws IOException {
+        Map<String, FeatureFit.NumericFit> numeric = new HashMap<>();
+        spec.features().forEach(f -> numeric.put(f.name(), new FeatureFit.NumericFit(0, 0, 1, 0)));
+        Map<String, List<String>> vocabularies = new HashMap<>();
+        spec.features().forEach(f -> vocabularies.put(f.name(), List.of()));
+        var json = new ObjectMapper().createObjectNode();
+        json.put("formatVersion", 1).put("spec", spec.name()).put("rows", 1);
+        spec.columnNames().forEach(json.putArray("columns")::add);
+        new FeatureFit(numeric, vocabularies).toJson(json.putObject("fit"));
+        return Files.write(dir.resolve("profile.json"), new ObjectMapper().writeValueAsBytes(json));
+    }
+
+    /** A port nothing listens on. */
+    private static int closedPort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
