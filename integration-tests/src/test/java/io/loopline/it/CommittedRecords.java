@@ -21,8 +21,11 @@ final class CommittedRecords {
      * offset), waiting at most {@code timeout} to get there.
      */
     static List<ConsumerRecord<byte[], byte[]>> readAll(String bootstrap, String topic, Duration timeout) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        return readAll(io.loopline.kafka.KafkaConnection.of(bootstrap), topic, timeout);
+    }
+
+    static List<ConsumerRecord<byte[], byte[]>> readAll(io.loopline.kafka.KafkaConnection kafka, String topic, Duration timeout) {
+        Properties props = kafka.properties();
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());

@@ -16,8 +16,11 @@ final class TestProducer {
     private TestProducer() {}
 
     static void write(String bootstrap, String topic, List<TransactionGenerator.Generated> events) throws Exception {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        write(io.loopline.kafka.KafkaConnection.of(bootstrap), topic, events);
+    }
+
+    static void write(io.loopline.kafka.KafkaConnection kafka, String topic, List<TransactionGenerator.Generated> events) throws Exception {
+        Properties props = kafka.properties();
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         props.put(ProducerConfig.ACKS_CONFIG, "all");

@@ -41,6 +41,9 @@ final class LearnCommand implements Callable<Integer> {
     @Option(names = "--bootstrap-servers", required = true, description = "Kafka with the feature log and the labels.")
     String bootstrapServers;
 
+    @picocli.CommandLine.Mixin
+    KafkaClientOptions kafkaOptions = new KafkaClientOptions();
+
     @Option(names = "--model-store",
             description = "Model store root: each version's validation accuracy is exported as its reference (for the accuracy-drop alert).")
     String modelStore;
@@ -115,6 +118,7 @@ final class LearnCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        io.loopline.kafka.KafkaConnection kafka = kafkaOptions.connection(bootstrapServers);
         ReferenceProfile reference;
         try {
             reference = ReferenceProfile.read(new org.apache.flink.core.fs.Path(profile));
@@ -127,20 +131,20 @@ final class LearnCommand implements Callable<Integer> {
         if (!retrain.equals("off")) {
             var mode = io.loopline.operators.retraining.TrainingMode.parse(retrain);
             settings = settings.withRetraining(new LearningJob.Retraining(retrainOptions.settings(model, mode),
-                    new io.loopline.kafka.KafkaModelAnnouncer(bootstrapServers, modelsTopic)));
+                    new io.loopline.kafka.KafkaModelAnnouncer(kafka, modelsTopic)));
         }
         Map<String, Integer> topics = new LinkedHashMap<>();
         topics.put(featureLogTopic, parallelism);
         topics.put(labelsTopic, parallelism);
         topics.put(driftTopic, 1);
         topics.put(deadLetterTopic, 1);
-        KafkaTopics.ensure(bootstrapServers, topics, Duration.ofSeconds(30));
+        KafkaTopics.ensure(kafka, topics, Duration.ofSeconds(30));
         Path checkpoints = Files.createDirectories(stateDir != null ? stateDir : Path.of(".loopline", "learning")).toAbsolutePath();
         var conf = LocalEnvironments.streamingConfiguration(parallelism, checkpoints, checkpointInterval);
         conf.setString(MetricOptions.REPORTERS_LIST.key(), ProgressCounters.REPORTER_NAME);
         conf.setString("metrics.reporter." + ProgressCounters.REPORTER_NAME + ".factory.class", ProgressCounters.Factory.class.getName());
-        JobClient client = new LearningJob(KafkaIo.raw(bootstrapServers, featureLogTopic, groupId), KafkaIo.raw(bootstrapServers, labelsTopic, groupId),
-                KafkaIo.drift(bootstrapServers, driftTopic, groupId), KafkaIo.deadLetters(bootstrapServers, deadLetterTopic, groupId), settings)
+        JobClient client = new LearningJob(KafkaIo.raw(kafka, featureLogTopic, groupId), KafkaIo.raw(kafka, labelsTopic, groupId),
+                KafkaIo.drift(kafka, driftTopic, groupId), KafkaIo.deadLetters(kafka, deadLetterTopic, groupId), settings)
                 .start(StreamExecutionEnvironment.getExecutionEnvironment(conf));
         System.out.printf("Learning from %s + %s -> %s (feedback window %s, drift window %s); job %s. Ctrl-C stops it.%n", featureLogTopic,
                 labelsTopic, driftTopic, feedbackWindow, driftWindow, client.getJobID());

@@ -88,7 +88,8 @@ final class ModelsCommand implements Runnable {
     }
 
     /** Publishes an earlier version as champion and announces it, so serving swaps to it. */
-    static ModelMetadata makeChampion(ModelStore models, ModelMetadata source, Map<String, Double> marks, String bootstrap, String topic)
+    static ModelMetadata makeChampion(ModelStore models, ModelMetadata source, Map<String, Double> marks, io.loopline.kafka.KafkaConnection bootstrap,
+            String topic)
             throws java.io.IOException {
         ModelMetadata champion = io.loopline.operators.retraining.Champions.republish(models, source, marks);
         if (bootstrap != null) {
@@ -116,6 +117,9 @@ final class ModelsCommand implements Runnable {
         @Option(names = "--bootstrap-servers", description = "Announce the new champion on this Kafka.")
         String bootstrapServers;
 
+        @picocli.CommandLine.Mixin
+        KafkaClientOptions kafkaOptions = new KafkaClientOptions();
+
         @Option(names = "--models-topic", defaultValue = "models", description = "(default: ${DEFAULT-VALUE})")
         String modelsTopic;
 
@@ -132,7 +136,8 @@ final class ModelsCommand implements Runnable {
                 spec.commandLine().getOut().printf("%s v%d already serves v%d's weights: nothing to do%n", name, latest.version(), version);
                 return 0;
             }
-            ModelMetadata champion = makeChampion(models, source.get(), Map.of("promoted.from", (double) version), bootstrapServers, modelsTopic);
+            ModelMetadata champion = makeChampion(models, source.get(), Map.of("promoted.from", (double) version),
+                    bootstrapServers == null ? null : kafkaOptions.connection(bootstrapServers), modelsTopic);
             spec.commandLine().getOut().printf("%s v%d is now champion with v%d's weights%s%n", name, champion.version(), version,
                     bootstrapServers == null ? " (not announced: no --bootstrap-servers)" : ", announced on " + modelsTopic);
             return 0;
@@ -158,6 +163,9 @@ final class ModelsCommand implements Runnable {
         @Option(names = "--bootstrap-servers", description = "Announce the new champion on this Kafka.")
         String bootstrapServers;
 
+        @picocli.CommandLine.Mixin
+        KafkaClientOptions kafkaOptions = new KafkaClientOptions();
+
         @Option(names = "--models-topic", defaultValue = "models", description = "(default: ${DEFAULT-VALUE})")
         String modelsTopic;
 
@@ -175,7 +183,8 @@ final class ModelsCommand implements Runnable {
                         : "no earlier version of '" + name + "' with other weights than v" + current.get().version()) + " to roll back to");
                 return 1;
             }
-            ModelMetadata champion = makeChampion(models, target.get(), Map.of("rollback.of", (double) current.get().version()), bootstrapServers,
+            ModelMetadata champion = makeChampion(models, target.get(), Map.of("rollback.of", (double) current.get().version()),
+                    bootstrapServers == null ? null : kafkaOptions.connection(bootstrapServers),
                     modelsTopic);
             spec.commandLine().getOut().printf("Rolled %s back from v%d to v%d's weights, serving as v%d%s%n", name, current.get().version(),
                     target.get().version(), champion.version(), bootstrapServers == null ? " (not announced: no --bootstrap-servers)" : "");

@@ -26,6 +26,9 @@ final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--bootstrap-servers", required = true, description = "Kafka.")
     String bootstrapServers;
 
+    @picocli.CommandLine.Mixin
+    KafkaClientOptions kafkaOptions = new KafkaClientOptions();
+
     @Option(names = "--label-column", description = "The label's column (default: the spec's label field).")
     String labelColumn;
 
@@ -56,12 +59,13 @@ final class ReplayCommand implements Callable<Integer> {
         Map<String, Integer> topics = new LinkedHashMap<>();
         topics.put(eventsTopic, 1);
         topics.put(labelsTopic, 1);
-        KafkaTopics.ensure(bootstrapServers, topics, Duration.ofSeconds(30));
+        io.loopline.kafka.KafkaConnection kafka = kafkaOptions.connection(bootstrapServers);
+        KafkaTopics.ensure(kafka, topics, Duration.ofSeconds(30));
         var replay = new FileReplay(featureSpec, data, labelColumn).rows(fromRow, toRow).labelDelayRows(labelDelay).rate(rate);
         if (labelDelayTime != null) {
             replay.labelDelay(labelDelayTime);
         }
-        FileReplay.Result r = replay.run(bootstrapServers, eventsTopic, labelsTopic);
+        FileReplay.Result r = replay.run(kafka, eventsTopic, labelsTopic);
         System.out.printf("Replayed %,d rows to %s and %,d labels to %s in %.1f s (%,d rows did not decode and were not sent)%n", r.rows().size(),
                 eventsTopic, r.labels(), labelsTopic, r.seconds(), r.invalid());
         return 0;

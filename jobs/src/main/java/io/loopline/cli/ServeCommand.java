@@ -47,6 +47,9 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--bootstrap-servers", required = true, description = "Kafka to read events from and write features to.")
     String bootstrapServers;
 
+    @picocli.CommandLine.Mixin
+    KafkaClientOptions kafkaOptions = new KafkaClientOptions();
+
     @Option(names = "--from-savepoint",
             description = "Start from this savepoint, e.g. the backfill's <output>/savepoint: warm per-entity state from the first event.")
     String savepoint;
@@ -110,6 +113,7 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        io.loopline.kafka.KafkaConnection kafka = kafkaOptions.connection(bootstrapServers);
         FeatureSpec featureSpec = SpecLoader.load(spec);
         ReferenceProfile reference;
         try {
@@ -138,7 +142,7 @@ final class ServeCommand implements Callable<Integer> {
             topics.put(featuresTopic, parallelism);
         }
         topics.put(deadLetterTopic, 1);
-        KafkaTopics.ensure(bootstrapServers, topics, java.util.Set.of(modelsTopic), Duration.ofSeconds(30));
+        KafkaTopics.ensure(kafka, topics, java.util.Set.of(modelsTopic), Duration.ofSeconds(30));
 
         Path checkpoints = Files.createDirectories(stateDir != null ? stateDir : Path.of(".loopline", "serving")).toAbsolutePath();
         var conf = LocalEnvironments.streamingConfiguration(parallelism, checkpoints, checkpointInterval);
@@ -149,16 +153,16 @@ final class ServeCommand implements Callable<Integer> {
         }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         var job = new ServingJob(
-                KafkaIo.events(bootstrapServers, eventsTopic, groupId, false),
-                scoring ? null : KafkaIo.features(bootstrapServers, featuresTopic, featureSpec.name(), groupId),
-                KafkaIo.deadLetters(bootstrapServers, deadLetterTopic, groupId),
+                KafkaIo.events(kafka, eventsTopic, groupId, false),
+                scoring ? null : KafkaIo.features(kafka, featuresTopic, featureSpec.name(), groupId),
+                KafkaIo.deadLetters(kafka, deadLetterTopic, groupId),
                 new ServingJob.Settings(featureSpec, reference.fit(), maxParallelism));
         if (scoring) {
             String root = modelStore;
-            job.withScoring(new ServingJob.Scoring(KafkaIo.models(bootstrapServers, modelsTopic, groupId, false),
-                            KafkaIo.predictions(bootstrapServers, predictionsTopic, groupId), model,
+            job.withScoring(new ServingJob.Scoring(KafkaIo.models(kafka, modelsTopic, groupId, false),
+                            KafkaIo.predictions(kafka, predictionsTopic, groupId), model,
                             () -> new FileSystemModelStore(new org.apache.flink.core.fs.Path(root)), batchSize, maxBatchDelay.toMillis(), maxHeld))
-                    .withFeatureLog(KafkaIo.featureLog(bootstrapServers, featureLogTopic, featureSpec.name(), groupId));
+                    .withFeatureLog(KafkaIo.featureLog(kafka, featureLogTopic, featureSpec.name(), groupId));
         }
         JobClient client = job.start(env);
         System.out.printf("Serving '%s' (%d feature columns): %s -> %s, dead letters to %s; job %s. Ctrl-C stops it.%n",

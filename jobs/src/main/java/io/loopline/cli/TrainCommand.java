@@ -68,6 +68,9 @@ final class TrainCommand implements Callable<Integer> {
             description = "When given, the new version is announced on the models topic of this Kafka, so serving jobs swap to it.")
     String bootstrapServers;
 
+    @picocli.CommandLine.Mixin
+    KafkaClientOptions kafkaOptions = new KafkaClientOptions();
+
     @Option(names = "--models-topic", defaultValue = "models", description = "Topic for the announcement (default: ${DEFAULT-VALUE}).")
     String modelsTopic;
 
@@ -89,8 +92,9 @@ final class TrainCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "  training   AUC %.4f, log loss %.4f%n", r.training().auc(), r.training().logLoss());
         System.out.printf("  published %s (sha256 %s)%n", new FileSystemModelStore(new Path(store)).artifactUri(r.model()), r.model().sha256());
         if (bootstrapServers != null) {
-            KafkaTopics.ensure(bootstrapServers, Map.of(modelsTopic, 1), Set.of(modelsTopic), Duration.ofSeconds(30));
-            ModelAnnouncements.announce(bootstrapServers, modelsTopic, modelStore, r.model());
+            var kafka = kafkaOptions.connection(bootstrapServers);
+            KafkaTopics.ensure(kafka, Map.of(modelsTopic, 1), Set.of(modelsTopic), Duration.ofSeconds(30));
+            ModelAnnouncements.announce(kafka, modelsTopic, modelStore, r.model());
             System.out.printf("  announced on %s at %s%n", modelsTopic, bootstrapServers);
         }
         return 0;

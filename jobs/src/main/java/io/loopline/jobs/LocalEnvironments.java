@@ -19,7 +19,16 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * no generic (Kryo) types. On a real cluster these settings come from the cluster's config.yaml.
  */
 public final class LocalEnvironments {
+    /** The address the embedded cluster's endpoints (REST, RPC, data exchange) bind to; loopback unless set. */
+    public static final String BIND_ADDRESS_PROPERTY = "loopline.bind-address";
+
     private LocalEnvironments() {}
+
+    /** {@code -Dloopline.bind-address} or {@code LOOPLINE_BIND_ADDRESS}; 127.0.0.1 by default, so nothing listens beyond this machine. */
+    public static String bindAddress() {
+        String value = System.getProperty(BIND_ADDRESS_PROPERTY, System.getenv().getOrDefault("LOOPLINE_BIND_ADDRESS", "127.0.0.1"));
+        return value.isBlank() ? "127.0.0.1" : value.trim();
+    }
 
     public static Configuration streamingConfiguration(int parallelism, Path checkpointDir, Duration checkpointInterval) {
         Configuration conf = new Configuration();
@@ -39,6 +48,13 @@ public final class LocalEnvironments {
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofSeconds(2));
         conf.set(PipelineOptions.GENERIC_TYPES, false);
+        // Flink binds its REST endpoint to every interface unless told otherwise.
+        String bind = bindAddress();
+        conf.set(org.apache.flink.configuration.RestOptions.BIND_ADDRESS, bind);
+        conf.set(org.apache.flink.configuration.RestOptions.ADDRESS, bind);
+        conf.set(org.apache.flink.configuration.JobManagerOptions.BIND_HOST, bind);
+        conf.set(org.apache.flink.configuration.TaskManagerOptions.BIND_HOST, bind);
+        conf.set(org.apache.flink.configuration.TaskManagerOptions.HOST, bind);
         // Every Loopline record is immutable (or copied by its serializer), so chained operators may share them.
         conf.set(PipelineOptions.OBJECT_REUSE, true);
         return conf;

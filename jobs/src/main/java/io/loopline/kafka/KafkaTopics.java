@@ -52,6 +52,10 @@ public final class KafkaTopics {
      * @param partitionsByTopic topic name to partition count
      * @throws IllegalStateException naming the bootstrap servers when Kafka cannot be reached
      */
+    public static void ensure(KafkaConnection kafka, Map<String, Integer> partitionsByTopic, Duration timeout) {
+        ensure(kafka, partitionsByTopic, Set.of(), timeout);
+    }
+
     public static void ensure(String bootstrapServers, Map<String, Integer> partitionsByTopic, Duration timeout) {
         ensure(bootstrapServers, partitionsByTopic, Set.of(), timeout);
     }

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
@@ -41,47 +42,81 @@ public final class LocalKafka implements AutoCloseable {
 
     /** How to start the broker. Port 0 means: pick a free one. */
     public record Settings(
-            Path libDir, int brokerPort, int controllerPort, Path dataDir, Duration startTimeout, String heap, String javaCommand) {
+            Path libDir, int brokerPort, int controllerPort, Path dataDir, Duration startTimeout, String heap, String javaCommand,
+            ScramUser scram) {
 
         public static Settings defaults() {
-            return new Settings(null, 0, 0, null, Duration.ofSeconds(90), "512m", null);
+            return new Settings(null, 0, 0, null, Duration.ofSeconds(90), "512m", null, null);
+        }
+
+        public Settings(Path libDir, int brokerPort, int controllerPort, Path dataDir, Duration startTimeout, String heap, String javaCommand) {
+            this(libDir, brokerPort, controllerPort, dataDir, startTimeout, heap, javaCommand, null);
+        }
+
+        /**
+         * Clients must authenticate: the client listener speaks SASL_PLAINTEXT with SCRAM-SHA-256, and
+         * {@code user} is the one account (created when the storage is formatted). The controller
+         * listener stays on 127.0.0.1 without authentication.
+         */
+        public Settings withScram(ScramUser user) {
+            return new Settings(libDir, brokerPort, controllerPort, dataDir, startTimeout, heap, javaCommand, user);
         }
 
         public Settings withBrokerPort(int port) {
-            return new Settings(libDir, port, controllerPort, dataDir, startTimeout, heap, javaCommand);
+            return new Settings(libDir, port, controllerPort, dataDir, startTimeout, heap, javaCommand, scram);
         }
 
         /** A data dir kept across runs: a broker started again on it (same ports) has the topics and offsets it had. */
         public Settings withDataDir(Path dir) {
-            return new Settings(libDir, brokerPort, controllerPort, dir, startTimeout, heap, javaCommand);
+            return new Settings(libDir, brokerPort, controllerPort, dir, startTimeout, heap, javaCommand, scram);
         }
 
         public Settings withControllerPort(int port) {
-            return new Settings(libDir, brokerPort, port, dataDir, startTimeout, heap, javaCommand);
+            return new Settings(libDir, brokerPort, port, dataDir, startTimeout, heap, javaCommand, scram);
         }
 
         public Settings withLibDir(Path dir) {
-            return new Settings(dir, brokerPort, controllerPort, dataDir, startTimeout, heap, javaCommand);
+            return new Settings(dir, brokerPort, controllerPort, dataDir, startTimeout, heap, javaCommand, scram);
         }
 
         public Settings withStartTimeout(Duration timeout) {
-            return new Settings(libDir, brokerPort, controllerPort, dataDir, timeout, heap, javaCommand);
+            return new Settings(libDir, brokerPort, controllerPort, dataDir, timeout, heap, javaCommand, scram);
         }
 
         public Settings withJavaCommand(String command) {
-            return new Settings(libDir, brokerPort, controllerPort, dataDir, startTimeout, heap, command);
+            return new Settings(libDir, brokerPort, controllerPort, dataDir, startTimeout, heap, command, scram);
         }
     }
+
+    /** A SCRAM account: the broker's only user when the local broker requires authentication. */
+    public record ScramUser(String name, String password) {
+        public ScramUser {
+            if (!name.matches("[A-Za-z0-9_.-]+") || !password.matches("[A-Za-z0-9_.-]+")) {
+                throw new IllegalArgumentException("SCRAM user and password: letters, digits, '_', '.', '-' only (they go into JAAS and tool arguments)");
+            }
+        }
+
+        /** What a client needs to log in as this user. */
+        public Map<String, String> clientProperties() {
+            return Map.of("security.protocol", "SASL_PLAINTEXT", "sasl.mechanism", MECHANISM,
+                    "sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + name
+                            + "\" password=\"" + password + "\";");
+        }
+    }
+
+    private static final String MECHANISM = "SCRAM-SHA-256";
 
     private final Process process;
     private final Path dataDir;
     private final boolean ownsDataDir;
     private final Path logFile;
     private final String bootstrapServers;
+    private final ScramUser scram;
     private final Thread shutdownHook;
     private volatile boolean closed;
 
-    private LocalKafka(Process process, Path dataDir, boolean ownsDataDir, Path logFile, String bootstrapServers) {
+    private LocalKafka(Process process, Path dataDir, boolean ownsDataDir, Path logFile, String bootstrapServers, ScramUser scram) {
+        this.scram = scram;
         this.process = process;
         this.dataDir = dataDir;
         this.ownsDataDir = ownsDataDir;
@@ -113,12 +148,12 @@ public final class LocalKafka implements AutoCloseable {
         }
         Path logFile = dataDir.resolve("broker.log");
         try {
-            Path config = writeConfig(dataDir, brokerPort, controllerPort);
+            Path config = writeConfig(dataDir, brokerPort, controllerPort, settings.scram());
             Path log4j = writeLog4jConfig(dataDir, logFile);
             String classpath = libDir.resolve("*").toString();
-            format(java, classpath, log4j, config, dataDir, logFile, settings.startTimeout());
+            format(java, classpath, log4j, config, dataDir, logFile, settings.startTimeout(), settings.scram());
             Process process = launch(java, classpath, log4j, config, settings.heap(), logFile);
-            LocalKafka kafka = new LocalKafka(process, dataDir, ownsDataDir, logFile, HOST + ":" + brokerPort);
+            LocalKafka kafka = new LocalKafka(process, dataDir, ownsDataDir, logFile, HOST + ":" + brokerPort, settings.scram());
             try {
                 kafka.awaitReady(settings.startTimeout(), brokerPort);
             } catch (RuntimeException e) {
@@ -136,6 +171,11 @@ public final class LocalKafka implements AutoCloseable {
     }
 
     /** host:port of the broker, for {@code bootstrap.servers}. */
+    /** How a client reaches this broker: with the SCRAM login when it requires one. */
+    public io.loopline.kafka.KafkaConnection connection() {
+        return new io.loopline.kafka.KafkaConnection(bootstrapServers, scram == null ? Map.of() : scram.clientProperties());
+    }
+
     public String bootstrapServers() {
         return bootstrapServers;
     }
@@ -180,8 +220,7 @@ public final class LocalKafka implements AutoCloseable {
 
     private void awaitReady(Duration timeout, int brokerPort) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        Properties props = new Properties();
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Properties props = connection().properties();
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000);
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000);
         props.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 500);
@@ -221,13 +260,17 @@ public final class LocalKafka implements AutoCloseable {
         return "";
     }
 
-    private static void format(String java, String classpath, Path log4j, Path config, Path dataDir, Path logFile, Duration timeout) {
+    private static void format(String java, String classpath, Path log4j, Path config, Path dataDir, Path logFile, Duration timeout,
+            ScramUser scram) {
         if (Files.exists(dataDir.resolve("data").resolve("meta.properties"))) {
             return; // a broker started again on its own data: formatted already, keeps its cluster id
         }
         String clusterId = randomClusterId();
-        List<String> command = List.of(java, "-Xmx256m", "-Dlog4j2.configurationFile=" + log4j.toUri(),
-                "-cp", classpath, "kafka.tools.StorageTool", "format", "-t", clusterId, "-c", config.toString());
+        List<String> command = new java.util.ArrayList<>(List.of(java, "-Xmx256m", "-Dlog4j2.configurationFile=" + log4j.toUri(),
+                "-cp", classpath, "kafka.tools.StorageTool", "format", "-t", clusterId, "-c", config.toString()));
+        if (scram != null) {
+            command.addAll(List.of("--add-scram", MECHANISM + "=[name=" + scram.name() + ",password=" + scram.password() + "]"));
+        }
         Process format;
         try {
             format = new ProcessBuilder(command)
@@ -270,16 +313,24 @@ public final class LocalKafka implements AutoCloseable {
         }
     }
 
-    private static Path writeConfig(Path dataDir, int brokerPort, int controllerPort) {
+    private static Path writeConfig(Path dataDir, int brokerPort, int controllerPort, ScramUser scram) {
+        String client = scram == null ? "PLAINTEXT" : "SASL_PLAINTEXT";
+        String security = scram == null ? "" : String.join("\n",
+                "sasl.enabled.mechanisms=" + MECHANISM,
+                "sasl.mechanism.inter.broker.protocol=" + MECHANISM,
+                "listener.name.sasl_plaintext." + MECHANISM.toLowerCase(java.util.Locale.ROOT) + ".sasl.jaas.config="
+                        + scram.clientProperties().get("sasl.jaas.config"),
+                "");
         String config = String.join("\n",
                 "process.roles=broker,controller",
                 "node.id=1",
                 "controller.quorum.voters=1@" + HOST + ":" + controllerPort,
-                "listeners=PLAINTEXT://" + HOST + ":" + brokerPort + ",CONTROLLER://" + HOST + ":" + controllerPort,
-                "advertised.listeners=PLAINTEXT://" + HOST + ":" + brokerPort,
+                "listeners=" + client + "://" + HOST + ":" + brokerPort + ",CONTROLLER://" + HOST + ":" + controllerPort,
+                "advertised.listeners=" + client + "://" + HOST + ":" + brokerPort,
                 "controller.listener.names=CONTROLLER",
-                "inter.broker.listener.name=PLAINTEXT",
-                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "inter.broker.listener.name=" + client,
+                "listener.security.protocol.map=" + client + ":" + client + ",CONTROLLER:PLAINTEXT",
+                security.strip(),
                 "log.dirs=" + dataDir.resolve("data"),
                 "num.partitions=2",
                 "offsets.topic.replication.factor=1",

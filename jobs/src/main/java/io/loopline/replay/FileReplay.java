@@ -110,10 +110,13 @@ public final class FileReplay {
     }
 
     public Result run(String bootstrapServers, String eventsTopic, String labelsTopic) throws IOException, InterruptedException {
+        return run(io.loopline.kafka.KafkaConnection.of(bootstrapServers), eventsTopic, labelsTopic);
+    }
+
+    public Result run(io.loopline.kafka.KafkaConnection kafka, String eventsTopic, String labelsTopic) throws IOException, InterruptedException {
         List<byte[]> all = read(file, spec);
         EventDecoder decoder = new EventDecoder(spec.schema());
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Properties props = kafka.properties();
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         props.put(ProducerConfig.ACKS_CONFIG, "all");
