@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
         name = "bench",
         mixinStandardHelpOptions = true,
         description = "Benchmarks; prints a table, or one JSON object with --json.",
-        subcommands = {BenchCommand.Features.class, BenchCommand.Serving.class, BenchCommand.Learning.class},
+        subcommands = {BenchCommand.Features.class, BenchCommand.Serving.class, BenchCommand.Learning.class, BenchCommand.State.class},
         sortOptions = false)
 final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec
@@ -265,6 +265,64 @@ final class BenchCommand implements Runnable {
                     System.out.printf(Locale.ROOT, "%,14d %,16.0f %12.1f %,22d %,20d%n", r.examples(), r.examplesPerSecond(), r.seconds(),
                             r.driftStateBytes(), r.joinStateBytes());
                 }
+            }
+            return 0;
+        }
+    }
+
+    @Command(
+            name = "state",
+            mixinStandardHelpOptions = true,
+            description = "State soak: entities that each send a few events and never return, through the streaming feature"
+                    + " operators on RocksDB, for a while; prints, every interval, the distinct entities so far, the latest"
+                    + " checkpoint's full state size and the heap after a GC. With --idle-ttl short the state levels off;"
+                    + " compare a long one (e.g. 30d) to see it grow with every entity.",
+            sortOptions = false)
+    static final class State implements Callable<Integer> {
+        @Option(names = "--duration", defaultValue = "3min", description = "How long to run (default: ${DEFAULT-VALUE}).")
+        Duration duration;
+
+        @Option(names = "--events", defaultValue = "100000000", description = "Stop after this many events at the latest (default: ${DEFAULT-VALUE}).")
+        long events;
+
+        @Option(names = "--events-per-entity", defaultValue = "2", description = "Events each entity sends before it goes quiet (default: ${DEFAULT-VALUE}).")
+        int eventsPerEntity;
+
+        @Option(names = "--idle-ttl", defaultValue = "30s", description = "The spec's idle_ttl: state TTL in processing time (default: ${DEFAULT-VALUE}).")
+        Duration idleTtl;
+
+        @Option(names = "--spec", defaultValue = "transactions", description = "Feature spec (default: ${DEFAULT-VALUE}).")
+        String specName;
+
+        @Option(names = "--parallelism", defaultValue = "2", description = "Parallel tasks (default: ${DEFAULT-VALUE}).")
+        int parallelism;
+
+        @Option(names = "--checkpoint-interval", defaultValue = "5s", description = "Checkpoint interval (default: ${DEFAULT-VALUE}).")
+        Duration checkpointInterval;
+
+        @Option(names = "--interval", defaultValue = "15s", description = "Reporting interval (default: ${DEFAULT-VALUE}).")
+        Duration interval;
+
+        @Override
+        public Integer call() throws Exception {
+            FeatureSpec spec = SpecLoader.load(specName);
+            var bench = new io.loopline.bench.StateSoakBenchmark(spec, idleTtl, eventsPerEntity, parallelism, checkpointInterval);
+            System.out.printf(Locale.ROOT, "State soak, spec '%s', %d events per entity, idle_ttl %s, parallelism %d, RocksDB, checkpoint every %s, %d cores%n",
+                    spec.name(), eventsPerEntity, idleTtl, parallelism, checkpointInterval, Runtime.getRuntime().availableProcessors());
+            System.out.printf(Locale.ROOT, "%8s %14s %14s %12s %16s %10s%n", "seconds", "events", "entities", "events/s", "state (ckpt) MB", "heap MB");
+            Path checkpoints = FeatureBenchmark.tempCheckpoints();
+            long[] previous = {0};
+            double[] previousTime = {0};
+            try {
+                bench.run(checkpoints, duration, events, interval, sample -> {
+                    double rate = (sample.events() - previous[0]) / Math.max(1e-9, sample.seconds() - previousTime[0]);
+                    previous[0] = sample.events();
+                    previousTime[0] = sample.seconds();
+                    System.out.printf(Locale.ROOT, "%8.0f %,14d %,14d %,12.0f %,16.1f %,10.1f%n", sample.seconds(), sample.events(), sample.entities(),
+                            rate, sample.stateBytes() / 1e6, sample.heapBytes() / 1e6);
+                });
+            } finally {
+                io.loopline.io.LocalFiles.deleteRecursively(checkpoints);
             }
             return 0;
         }

@@ -63,6 +63,14 @@ public final class FeatureSpec implements Serializable {
         return deduplication;
     }
 
+    /** The same spec with another idle TTL (event-time reset and state TTL). */
+    public FeatureSpec withIdleTtl(Duration ttl) {
+        if (ttl.isZero() || ttl.isNegative()) {
+            throw new IllegalArgumentException("idle_ttl must be positive, got " + ttl);
+        }
+        return new FeatureSpec(name, schema, timeZone, windows, features, outOfOrderness, ttl, csv, idleFlush, deduplication);
+    }
+
     /** The same spec with another deduplication rule. */
     public FeatureSpec withDeduplication(Deduplication rule) {
         return new FeatureSpec(name, schema, timeZone, windows, features, outOfOrderness, idleTtl, csv, idleFlush, rule);
