@@ -41,8 +41,11 @@ import org.junit.jupiter.api.io.TempDir;
  * Breaks things on purpose while the serving and learning jobs run on the standalone cluster: the
  * TaskManager process is SIGKILLed mid-stream and right after a new model version is announced, and
  * the Kafka broker is stopped and started again mid-stream. A replacement TaskManager is started
- * each time; nothing else helps the jobs. Afterwards a read_committed consumer must find every event
- * id in {@code predictions} exactly once.
+ * each time; nothing else helps the jobs. The learning job runs beside it, fine-tuning the model
+ * every 2,500 labelled examples, and the TaskManager is also killed while a fine-tuning is in
+ * progress. Afterwards read_committed consumers must find every event id in {@code predictions}
+ * exactly once, every label joined exactly once in the learning job's evaluation windows, every
+ * fine-tuning that started decided exactly once, and no challenger published twice.
  */
 class FaultInjectionITCase {
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
@@ -62,6 +65,8 @@ class FaultInjectionITCase {
 
     @Test
     void everyEventIsScoredExactlyOnceThroughTaskManagerKillsAndABrokerRestart() throws Exception {
+        labelsSent = 0;
+        lastEventTime = 0;
         LocalKafka.Settings brokerSettings = LocalKafka.Settings.defaults().withDataDir(dir.resolve("kafka")).withBrokerPort(freePort())
                 .withControllerPort(freePort());
         LocalKafka kafka = LocalKafka.start(brokerSettings);
@@ -101,6 +106,17 @@ class FaultInjectionITCase {
             var submitter = new JobSubmitter(cluster.configuration(), "127.0.0.1", 8081);
             JobID job = submitter.submit(jar, "io.loopline.jobs.ServingJob", List.of("--config", serving.toString()), null, 2);
 
+            // The learning job beside it: joins labels, evaluates, and fine-tunes the model every 2,500 new labelled examples
+            // once 22,000 are buffered (after the swap to v2 below, so the trainer's versions come after it).
+            Path learning = dir.resolve("learning.properties");
+            Files.writeString(learning, String.join("\n", "bootstrap.servers=" + bootstrap,
+                    "profile=" + backfill.resolve(BackfillJob.PROFILE_FILE).toUri(), "model.name=fraud", "model.store=" + storeRoot,
+                    "group.id=faults-learning", "retrain.mode=stateful", "retrain.every-examples=2500", "retrain.cooldown=0s",
+                    "retrain.min-examples=22000", "retrain.buffer-size=25000", "retrain.max-retrains=100", "retrain.decay-margin=1",
+                    // Every challenger that is not worse goes live: versions are published and swapped in during the faults too.
+                    "gate.margin=-1", "gate.guard-tolerance=10"));
+            JobID learningJob = submitter.submit(jar, "io.loopline.jobs.learning.LearningJob", List.of("--config", learning.toString()), null, 1);
+
             var live = new TransactionGenerator(6, 500, 0, 1_700_000_600_000L);
             Set<String> sent = new HashSet<>();
             // 1. mid-stream: the TaskManager dies while a batch is being processed
@@ -127,6 +143,21 @@ class FaultInjectionITCase {
             faults.merge("TaskManager killed mid-stream", 1, Integer::sum);
             send(bootstrap, live, sent);
 
+            // 5. during training: wait for the trainer to report a fine-tuning in progress, then kill
+            boolean fineTuning = false;
+            for (int attempt = 0; attempt < 20 && !fineTuning; attempt++) {
+                send(bootstrap, live, sent); // 3,000 more labelled examples: a fine-tuning is due
+                long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                while (!fineTuning && System.nanoTime() < until) {
+                    fineTuning = TaskManagerMetrics.anyEquals("loopline_training_in_progress", 1.0);
+                    Thread.sleep(50); // polling the reporter
+                }
+            }
+            assertThat(fineTuning).as("a fine-tuning was seen in progress").isTrue();
+            cluster.killAndReplaceTaskManager(Duration.ofSeconds(60));
+            faults.merge("TaskManager killed during training", 1, Integer::sum);
+            send(bootstrap, live, sent);
+
             Map<String, Long> versions = awaitPredictions(bootstrap, sent.size(), Duration.ofMinutes(4));
             System.out.printf("%-40s %8s %10s %12s %6s %10s%n", "fault", "times", "events in", "predictions", "lost", "duplicated");
             faults.forEach((fault, times) -> System.out.printf("%-40s %8d%n", fault, times));
@@ -138,6 +169,23 @@ class FaultInjectionITCase {
             assertThat(predictions - versions.size()).as("no event scored twice").isZero();
             assertThat(versions.keySet()).isEqualTo(sent);
             assertThat(new HashSet<>(versions.values())).as("v2 took over after the swap").contains(1L, 2L);
+            // The learning job: every fine-tuning that started ended exactly once (the one interrupted resumed from its
+            // checkpointed state), no version was published twice, and every label was joined once.
+            pushWatermarks(bootstrap);
+            long labelsJoined = awaitLearning(bootstrap, labelsSent, Duration.ofMinutes(4));
+            Map<Double, Long> publishedPerChallenger = new HashMap<>();
+            for (ModelMetadata m : store.versions("fraud")) {
+                Double challenger = m.metrics().get("challenger.id");
+                if (challenger != null) {
+                    publishedPerChallenger.merge(challenger, 1L, Long::sum);
+                }
+            }
+            System.out.printf("learning job: %d labels sent, %d joined, %d fine-tunings triggered and finished, %d versions published%n",
+                    labelsSent, labelsJoined, trainings, publishedPerChallenger.size());
+            assertThat(publishedPerChallenger).as("challengers published").isNotEmpty();
+            assertThat(publishedPerChallenger.values()).as("no challenger published twice").allMatch(n -> n == 1);
+            assertThat(labelsJoined).as("every label joined exactly once").isEqualTo(labelsSent);
+            submitter.cancel(learningJob);
             submitter.cancel(job);
         } finally {
             cluster.stop();
@@ -146,6 +194,50 @@ class FaultInjectionITCase {
     }
 
     private static long predictions;
+    private static long labelsSent;
+    private static long lastEventTime;
+    private static long trainings;
+
+    /** Events far later than everything sent, without labels: the learning job's watermark passes every evaluation window. */
+    private static void pushWatermarks(String bootstrap) throws Exception {
+        var later = new TransactionGenerator(8, 500, 0, lastEventTime + Duration.ofHours(2).toMillis());
+        List<TransactionGenerator.Generated> batch = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            batch.add(later.next());
+        }
+        TestProducer.write(bootstrap, "events", batch);
+    }
+
+    /**
+     * Waits until the drift topic's closed event-time windows hold {@code labels} joined examples and
+     * every triggered fine-tuning has its outcome; returns the joined count.
+     */
+    private static long awaitLearning(String bootstrap, long labels, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            long joined = 0;
+            long triggered = 0;
+            long decided = 0;
+            for (ConsumerRecord<byte[], byte[]> r : CommittedRecords.readAll(bootstrap, "drift", Duration.ofSeconds(60))) {
+                var node = JSON.readTree(r.value());
+                String statistic = node.path("statistic").asText();
+                if (statistic.equals("label_count") && node.path("subject").asText().endsWith("/time")) {
+                    joined += (long) node.path("value").asDouble();
+                } else if (statistic.equals("retrain_triggered")) {
+                    triggered++;
+                } else if (statistic.equals("challenger_promoted") || statistic.equals("challenger_rejected")) {
+                    decided++;
+                }
+            }
+            if (joined >= labels && triggered > 0 && triggered == decided) {
+                trainings = triggered;
+                return joined;
+            }
+            assertThat(System.nanoTime()).as("%d of %d labels joined, %d of %d fine-tunings decided", joined, labels, decided, triggered)
+                    .isLessThan(deadline);
+            Thread.sleep(1000); // polling the committed output
+        }
+    }
 
     private static void send(String bootstrap, TransactionGenerator generator, Set<String> sent) throws Exception {
         List<TransactionGenerator.Generated> batch = new ArrayList<>();
@@ -154,6 +246,11 @@ class FaultInjectionITCase {
         }
         TestProducer.write(bootstrap, "events", batch);
         batch.forEach(g -> sent.add(g.eventId()));
+        LearningStreams.write(bootstrap, "labels", batch.stream().map(g -> new LearningStreams.Keyed(-1, g.eventId().getBytes(StandardCharsets.UTF_8),
+                ("{\"eventId\":\"" + g.eventId() + "\",\"label\":" + g.fraudLabel() + ",\"timestamp\":" + (g.timestamp() + 1000) + "}")
+                        .getBytes(StandardCharsets.UTF_8))).toList());
+        labelsSent += batch.size();
+        batch.forEach(g -> lastEventTime = Math.max(lastEventTime, g.timestamp()));
     }
 
     /** Committed predictions by event id, once every one of the {@code n} sent has one. */
@@ -170,7 +267,14 @@ class FaultInjectionITCase {
                 predictions = records;
                 return versions;
             }
-            assertThat(System.nanoTime()).as("%d of %d predictions committed", versions.size(), n).isLessThan(deadline);
+            if (System.nanoTime() > deadline) {
+                Map<String, Long> reasons = new java.util.TreeMap<>();
+                for (ConsumerRecord<byte[], byte[]> r : CommittedRecords.readAll(bootstrap, "dead-letters", Duration.ofSeconds(60))) {
+                    var node = JSON.readTree(r.value());
+                    reasons.merge(node.path("reason").asText() + ": " + node.path("detail").asText().replaceAll("[0-9]", "#"), 1L, Long::sum);
+                }
+                throw new AssertionError(versions.size() + " of " + n + " predictions committed; dead letters: " + reasons);
+            }
             Thread.sleep(1000); // polling the committed output
         }
     }

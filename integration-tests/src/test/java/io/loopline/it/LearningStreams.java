@@ -21,6 +21,7 @@ final class LearningStreams {
     static final long START = 1_767_225_600_000L;
     static final long STEP = 100;
 
+    /** A record for a given partition, or for the key's partition when {@code partition} is negative. */
     record Keyed(int partition, byte[] key, byte[] value) {}
 
     final List<Keyed> featureLog = new ArrayList<>();
@@ -96,7 +97,7 @@ final class LearningStreams {
         try (var producer = new KafkaProducer<byte[], byte[]>(props)) {
             List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
             for (Keyed r : records) {
-                sent.add(producer.send(new ProducerRecord<>(topic, r.partition(), r.key(), r.value())));
+                sent.add(producer.send(new ProducerRecord<>(topic, r.partition() < 0 ? null : r.partition(), r.key(), r.value())));
             }
             for (var f : sent) {
                 f.get();

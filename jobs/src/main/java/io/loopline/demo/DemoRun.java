@@ -336,10 +336,19 @@ public final class DemoRun {
     }
 
     private double accuracyAfterDrift() {
+        if (driftStart == 0) {
+            return Double.NaN;
+        }
+        // Windows wholly after the drift; when a retrained version took over within the first one, those that end after it began.
+        double afterFullWindow = accuracyOfOldVersions(driftStart + DRIFT_WINDOW.toMillis());
+        return Double.isNaN(afterFullWindow) ? accuracyOfOldVersions(driftStart) : afterFullWindow;
+    }
+
+    private double accuracyOfOldVersions(long windowsEndingAfter) {
         long promoted = promotedAfterDrift();
         long newVersion = versionPromotedAfterDrift();
-        return driftStart == 0 ? Double.NaN : mean(drift.timeline().accuracy().entrySet().stream().filter(e -> newVersion < 0 || e.getKey() < newVersion)
-                .flatMap(e -> e.getValue().stream()).filter(p -> p.time() > driftStart + DRIFT_WINDOW.toMillis() && (promoted == 0 || p.time() <= promoted)));
+        return mean(drift.timeline().accuracy().entrySet().stream().filter(e -> newVersion < 0 || e.getKey() < newVersion)
+                .flatMap(e -> e.getValue().stream()).filter(p -> p.time() > windowsEndingAfter && (promoted == 0 || p.time() <= promoted)));
     }
 
     private double accuracyAfterPromotion() {

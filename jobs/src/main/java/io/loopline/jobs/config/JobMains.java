@@ -9,6 +9,7 @@ import io.loopline.kafka.KafkaModelAnnouncer;
 import io.loopline.kafka.KafkaTopics;
 import io.loopline.operators.drift.ReferenceBins;
 import io.loopline.operators.features.spec.FeatureSpec;
+import io.loopline.operators.retraining.PromotionGate;
 import io.loopline.operators.retraining.RetrainPolicy;
 import io.loopline.operators.retraining.TrainerSettings;
 import io.loopline.operators.retraining.TrainingMode;
@@ -103,8 +104,16 @@ public final class JobMains {
         Duration cooldown = config.getDuration("retrain.cooldown", Duration.ofMinutes(10));
         double decayMargin = config.getDouble("retrain.decay-margin", 0.05);
         int minExamples = positive(config, "retrain.min-examples", 200);
+        int everyExamples = config.getInt("retrain.every-examples", 0);
+        int maxRetrains = positive(config, "retrain.max-retrains", 6);
+        Duration rateWindow = config.getDuration("retrain.rate-window", Duration.ofDays(1));
         int bufferSize = positive(config, "retrain.buffer-size", 20_000);
         double holdoutFraction = config.getDouble("retrain.holdout-fraction", 0.2);
+        PromotionGate defaultGate = PromotionGate.defaults();
+        String gateMetric = config.get("gate.metric", defaultGate.metric());
+        double gateMargin = config.getDouble("gate.margin", defaultGate.margin());
+        String guardMetric = config.get("gate.guard-metric", defaultGate.guardMetric());
+        double guardTolerance = config.getDouble("gate.guard-tolerance", defaultGate.guardTolerance());
         Duration startupTimeout = config.getDuration("startup.timeout", Duration.ofSeconds(30));
         config.rejectUnknownKeys();
 
@@ -125,8 +134,22 @@ public final class JobMains {
         var settings = new LearningJob.Settings(ReferenceBins.of(profile), feedbackWindow, defaultLabel, outOfOrderness,
                 evaluationWindow, evaluationSlide, driftWindow, maxParallelism, modelStore, null);
         if (mode != null) {
-            RetrainPolicy policy = RetrainPolicy.defaults().withCooldown(cooldown).withDecay("accuracy", decayMargin).withMinExamples(minExamples);
-            TrainerSettings trainer = TrainerSettings.defaults(model, mode, null).withPolicy(policy).withBuffer(bufferSize, holdoutFraction);
+            RetrainPolicy policy;
+            try {
+                policy = RetrainPolicy.defaults().withCooldown(cooldown).withDecay("accuracy", decayMargin).withMinExamples(minExamples)
+                        .withEveryExamples(everyExamples).withRateLimit(maxRetrains, rateWindow);
+            } catch (IllegalArgumentException e) {
+                String key = e.getMessage().split(" ")[0];
+                throw config.error(key, e.getMessage());
+            }
+            PromotionGate gate;
+            try {
+                gate = new PromotionGate(gateMetric, gateMargin, guardMetric, guardTolerance);
+            } catch (IllegalArgumentException e) {
+                throw config.error(e.getMessage().split(":")[0], e.getMessage());
+            }
+            TrainerSettings trainer = TrainerSettings.defaults(model, mode, null).withPolicy(policy).withGate(gate)
+                    .withBuffer(bufferSize, holdoutFraction);
             settings = settings.withRetraining(new LearningJob.Retraining(trainer, new KafkaModelAnnouncer(kafka, models)));
         }
         Map<String, Integer> topics = new LinkedHashMap<>();
