@@ -33,7 +33,9 @@ import org.apache.flink.util.OutputTag;
  * <p>Order. Events are buffered until the watermark passes their timestamp, then processed per
  * timestamp in event-time order (and by event id within a timestamp), so arrival order never
  * changes a feature. In STREAMING the watermark trails the largest timestamp by the spec's
- * out-of-orderness; an event at or behind the watermark is {@code late} and goes to {@link #LATE}.
+ * out-of-orderness. An event at or behind the watermark is featurized at once if its entity has
+ * aggregated nothing as new (its features are then the on-time ones); otherwise it is {@code late}
+ * and goes to {@link #LATE}.
  * In BATCH, Flink fires all of a key's timers in timestamp order after its input: the same code
  * gives the same numbers.
  *
@@ -62,6 +64,7 @@ public final class FeatureAggregation extends KeyedProcessFunction<String, Event
     private transient ListState<Event> pending;
     private transient ValueState<long[]> recentIds;
     private transient Counter duplicateEvents;
+    private transient Counter eventsBehindWatermark;
     private transient WindowStats stats;
     private transient Counter lateEvents;
 
@@ -102,6 +105,7 @@ public final class FeatureAggregation extends KeyedProcessFunction<String, Event
             recentIds = getRuntimeContext().getState(recentDescriptor);
         }
         duplicateEvents = getRuntimeContext().getMetricGroup().addGroup("loopline").counter("events_duplicate");
+        eventsBehindWatermark = getRuntimeContext().getMetricGroup().addGroup("loopline").counter("events_behind_watermark");
         stats = new WindowStats();
         lateEvents = getRuntimeContext().getMetricGroup().addGroup("loopline").counter("events_late");
     }
@@ -110,18 +114,46 @@ public final class FeatureAggregation extends KeyedProcessFunction<String, Event
     public void processElement(Event event, Context ctx, Collector<EventWithAggregates> out) throws Exception {
         long watermark = ctx.timerService().currentWatermark();
         if (event.timestamp() <= watermark) {
-            lateEvents.inc();
-            ctx.output(LATE, new DeadLetter(LATE_REASON, spec.schema().timeField(),
-                    "event time " + event.timestamp() + " is at or behind the watermark " + watermark
-                            + " (out-of-orderness bound " + spec.outOfOrderness() + ")",
-                    "entity " + event.entity(), event.entity().getBytes(StandardCharsets.UTF_8),
-                    EventJson.encode(event, spec.schema()), ctx.timerService().currentProcessingTime()));
+            featurizeBehindWatermark(event, watermark, ctx, out);
             return;
         }
         // An append: on RocksDB a merge, no read. The entity's aggregates are only touched when the timer fires.
         pending.add(event);
         // One timer per distinct timestamp: the timer service ignores a second registration.
         ctx.timerService().registerEventTimeTimer(event.timestamp());
+    }
+
+    /**
+     * An event behind the watermark (a partition that resumed after the others, a producer that
+     * retried late) is still on time for its entity when the entity has aggregated nothing newer:
+     * its features are then exactly what they would have been on time, and what the backfill computes.
+     * Only an event older than its entity's newest aggregated one (or of the same time, whose peers
+     * are already folded in), or more than {@code idle_ttl} behind the watermark, is late.
+     */
+    private void featurizeBehindWatermark(Event event, long watermark, Context ctx, Collector<EventWithAggregates> out) throws Exception {
+        long behind = watermark - event.timestamp();
+        EntityFeatureState state = behind <= spec.idleTtl().toMillis() ? entityState.value() : null;
+        boolean newerThanEntity = state == null || state.lastEventTime() == EntityFeatureState.NO_EVENT || event.timestamp() > state.lastEventTime();
+        if (behind <= spec.idleTtl().toMillis() && newerThanEntity) {
+            List<Event> one = List.of(event);
+            if (recentIds != null) {
+                one = withoutDuplicates(one, ctx);
+            }
+            if (!one.isEmpty()) {
+                EntityFeatureState current = state != null ? state : new EntityFeatureState(spec.windows().size());
+                process(current, one, event.timestamp(), out);
+                entityState.update(current);
+                eventsBehindWatermark.inc();
+            }
+            return;
+        }
+        lateEvents.inc();
+        String why = behind > spec.idleTtl().toMillis()
+                ? "more than idle_ttl (" + spec.idleTtl() + ") behind the watermark " + watermark
+                : "at or before its entity's newest aggregated event at " + state.lastEventTime() + " (watermark " + watermark + ")";
+        ctx.output(LATE, new DeadLetter(LATE_REASON, spec.schema().timeField(), "event time " + event.timestamp() + " is " + why,
+                "entity " + event.entity(), event.entity().getBytes(StandardCharsets.UTF_8),
+                EventJson.encode(event, spec.schema()), ctx.timerService().currentProcessingTime()));
     }
 
     @Override
@@ -195,7 +227,7 @@ public final class FeatureAggregation extends KeyedProcessFunction<String, Event
      * Drops (to dead letters) the events whose id this entity already had within the deduplication
      * window of event time; in time order, so BATCH and STREAMING drop the same ones.
      */
-    private List<Event> withoutDuplicates(List<Event> due, OnTimerContext ctx) throws Exception {
+    private List<Event> withoutDuplicates(List<Event> due, Context ctx) throws Exception {
         var rule = spec.deduplication();
         var seen = new RecentEventIds(recentIds.value(), rule.window().toMillis(), rule.maxIdsPerEntity());
         List<Event> first = new ArrayList<>(due.size());

@@ -138,20 +138,54 @@ class FeatureAggregationTest {
     }
 
     @Test
-    void anEventBehindTheWatermarkIsDeadLetteredAsLate() throws Exception {
+    void anEventOlderThanItsEntitysNewestOrFarBehindTheWatermarkIsDeadLetteredAsLate() throws Exception {
+        long hour = 3_600_000L;
         try (var h = harness()) {
             h.open();
-            h.processWatermark(new Watermark(50));
+            feed(h, event("newer", "u", 60, 1.0));
+            h.processWatermark(new Watermark(70));
             feed(h, event("late", "u", 50, 1.0));
-            feed(h, event("ok", "u", 51, 1.0));
-            h.processWatermark(new Watermark(60));
+            feed(h, event("same-time", "u", 60, 1.0));
+            h.processWatermark(new Watermark(2 * hour));
+            feed(h, event("ancient", "w", 10, 1.0)); // a new entity, but more than idle_ttl (1 h) behind the watermark
 
-            assertThat(h.extractOutputValues()).extracting(r -> r.event().id()).containsExactly("ok");
+            assertThat(h.extractOutputValues()).extracting(r -> r.event().id()).containsExactly("newer");
             List<DeadLetter> late = h.getSideOutput(FeatureAggregation.LATE).stream().map(StreamRecord::getValue).toList();
-            assertThat(late).hasSize(1);
-            assertThat(late.get(0).reason()).isEqualTo("late");
+            assertThat(late).extracting(DeadLetter::reason).containsExactly("late", "late", "late");
             assertThat(late.get(0).field()).isEqualTo("ts");
+            assertThat(late.get(0).detail()).contains("newest aggregated event at 60");
+            assertThat(late.get(2).detail()).contains("more than idle_ttl");
             assertThat(new String(late.get(0).raw(), java.nio.charset.StandardCharsets.UTF_8)).contains("\"id\":\"late\"", "\"ts\":50");
+        }
+    }
+
+    @Test
+    void behindTheWatermarkButNewerThanItsEntityIsFeaturizedExactlyAsOnTime() throws Exception {
+        List<Event> events = List.of(event("a", "u", 10, 4.0), event("b", "v", 20, 7.0), event("c", "u", 30, 6.0), event("d", "v", 40, 2.0),
+                event("e", "u", 45, 1.0));
+        List<EventWithAggregates> onTime;
+        try (var h = harness()) {
+            h.open();
+            events.forEach(e -> run(() -> feed(h, e)));
+            h.processWatermark(new Watermark(Long.MAX_VALUE));
+            onTime = h.extractOutputValues();
+        }
+        try (var h = harness()) {
+            h.open();
+            // Entity v's partition resumed late: the watermark has passed all of v's events before they arrive.
+            feed(h, events.get(0));
+            feed(h, events.get(2));
+            feed(h, events.get(4));
+            h.processWatermark(new Watermark(50));
+            feed(h, events.get(1));
+            feed(h, events.get(3));
+            h.processWatermark(new Watermark(Long.MAX_VALUE));
+            assertThat(h.getSideOutput(FeatureAggregation.LATE)).isNullOrEmpty();
+            var byId = new java.util.HashMap<String, double[]>();
+            h.extractOutputValues().forEach(r -> byId.put(r.event().id(), r.aggregates()));
+            for (EventWithAggregates expected : onTime) {
+                assertThat(byId.get(expected.event().id())).as(expected.event().id()).containsExactly(expected.aggregates());
+            }
         }
     }
 
