@@ -265,15 +265,21 @@ class FeatureAggregationTest {
             event("a", "u", 10, 1.0), event("a", "u", 10, 1.0), event("b", "u", 20, 2.0), event("a", "v", 30, 3.0),
             event("a", "u", 500, 9.0), event("c", "u", 600, 1.0), event("a", "u", 2_000, 4.0));
 
+    /** Each event, then a watermark just behind it (so equal timestamps still meet), then the end of time. */
+    private static void streamWithTrailingWatermarks(KeyedOneInputStreamOperatorTestHarness<String, Event, EventWithAggregates> h, List<Event> events)
+            throws Exception {
+        for (Event e : events) {
+            feed(h, e);
+            h.processWatermark(new Watermark(e.timestamp() - 1));
+        }
+        h.processWatermark(new Watermark(Long.MAX_VALUE));
+    }
+
     @Test
     void aRepeatedIdWithinTheWindowIsDeadLetteredAndNotAggregated() throws Exception {
         try (var h = harness(DEDUP_1S)) {
             h.open();
-            for (Event e : WITH_DUPLICATES) {
-                feed(h, e);
-                h.processWatermark(new Watermark(e.timestamp() - 1));
-            }
-            h.processWatermark(new Watermark(Long.MAX_VALUE));
+            streamWithTrailingWatermarks(h, WITH_DUPLICATES);
 
             List<EventWithAggregates> out = h.extractOutputValues();
             assertThat(out).extracting(r -> r.event().entity() + "/" + r.event().id() + "@" + r.event().timestamp())
@@ -293,11 +299,7 @@ class FeatureAggregationTest {
         List<String> streamed;
         try (var h = harness(DEDUP_1S)) {
             h.open();
-            for (Event e : WITH_DUPLICATES) {
-                feed(h, e);
-                h.processWatermark(new Watermark(e.timestamp() - 1));
-            }
-            h.processWatermark(new Watermark(Long.MAX_VALUE));
+            streamWithTrailingWatermarks(h, WITH_DUPLICATES);
             streamed = h.extractOutputValues().stream().map(r -> r.event().entity() + "@" + r.event().timestamp()).sorted().toList();
         }
         try (var h = harness(DEDUP_1S)) {
