@@ -296,11 +296,16 @@ public final class DemoRun {
                 accuracyAfterPromotion(), settings.report());
     }
 
-    /** The trainer: stateful fine-tuning of the champion on recent labelled examples when a detector fires or accuracy decays. */
+    /**
+     * The trainer: stateful fine-tuning of the champion on recent labelled examples when a detector
+     * fires or accuracy decays. The buffer is small for the demo's pace (~2,500 labels a second): a
+     * few seconds after the change it already holds mostly the new world, so the first challenger
+     * learns it rather than the old one.
+     */
     private static TrainerSettings trainer() {
-        RetrainPolicy policy = RetrainPolicy.defaults().withCooldown(RETRAIN_COOLDOWN).withMinExamples(5000).withDecay("accuracy", 0.03);
-        return TrainerSettings.defaults(MODEL, TrainingMode.STATEFUL, null).withPolicy(policy).withBuffer(10_000, 0.2)
-                .withTraining(4, 64, 16).withRollback(0.05, 2000);
+        RetrainPolicy policy = RetrainPolicy.defaults().withCooldown(RETRAIN_COOLDOWN).withMinExamples(2000).withDecay("accuracy", 0.03);
+        return TrainerSettings.defaults(MODEL, TrainingMode.STATEFUL, null).withPolicy(policy).withBuffer(4_000, 0.2)
+                .withTraining(12, 64, 16).withRollback(0.05, 2000);
     }
 
     /** A version promoted after the drift has served long enough for its accuracy to be measured in a few windows. */
@@ -351,9 +356,11 @@ public final class DemoRun {
                 .flatMap(e -> e.getValue().stream()).filter(p -> p.time() > windowsEndingAfter && (promoted == 0 || p.time() <= promoted)));
     }
 
+    /** Windows served by the retrained versions: the first promoted after the drift and every later one. */
     private double accuracyAfterPromotion() {
         long version = versionPromotedAfterDrift();
-        return version < 0 ? Double.NaN : mean(drift.timeline().accuracy().getOrDefault(version, List.of()).stream());
+        return version < 0 ? Double.NaN : mean(drift.timeline().accuracy().entrySet().stream().filter(e -> e.getKey() >= version)
+                .flatMap(e -> e.getValue().stream()));
     }
 
     private static double mean(java.util.stream.Stream<Timeline.Point> points) {

@@ -20,7 +20,7 @@ import java.util.Map;
  * @param promotions challengers the trainer promoted, with their cause and gain
  * @param accuracyBeforeDrift mean accuracy of the event-time windows before the injected drift
  * @param accuracyAfterDrift of the windows after it, served by the version serving at the drift, until a promotion
- * @param accuracyAfterPromotion of the windows served by the first version promoted after the drift
+ * @param accuracyAfterPromotion of the windows served by the first version promoted after the drift and the later ones
  */
 public record DemoSummary(
         long historyRows,
