@@ -51,10 +51,13 @@ public final class LocalEnvironments {
         // Flink binds its REST endpoint to every interface unless told otherwise.
         String bind = bindAddress();
         conf.set(org.apache.flink.configuration.RestOptions.BIND_ADDRESS, bind);
-        conf.set(org.apache.flink.configuration.RestOptions.ADDRESS, bind);
         conf.set(org.apache.flink.configuration.JobManagerOptions.BIND_HOST, bind);
         conf.set(org.apache.flink.configuration.TaskManagerOptions.BIND_HOST, bind);
-        conf.set(org.apache.flink.configuration.TaskManagerOptions.HOST, bind);
+        if (!bind.equals("0.0.0.0") && !bind.equals("::")) {
+            // An address to connect to, not a wildcard: with a wildcard bind Flink picks the host's own address.
+            conf.set(org.apache.flink.configuration.RestOptions.ADDRESS, bind);
+            conf.set(org.apache.flink.configuration.TaskManagerOptions.HOST, bind);
+        }
         // Every Loopline record is immutable (or copied by its serializer), so chained operators may share them.
         conf.set(PipelineOptions.OBJECT_REUSE, true);
         return conf;
