@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Online prediction and continual learning on Apache Flink and Apache Kafka.",
-        subcommands = {DemoCommand.class, KafkaCommand.class, GenerateCommand.class, BackfillCommand.class, ServeCommand.class, TrainCommand.class, ModelsCommand.class, BenchCommand.class, DriftCommand.class, LearnCommand.class, ReplayCommand.class, EvaluateCommand.class, ClusterCommand.class, SubmitCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, KafkaCommand.class, GenerateCommand.class, BackfillCommand.class, ServeCommand.class, TrainCommand.class, ModelsCommand.class, BenchCommand.class, DriftCommand.class, LearnCommand.class, ReplayCommand.class, DeadLettersCommand.class, EvaluateCommand.class, ClusterCommand.class, SubmitCommand.class, CommandLine.HelpCommand.class})
 public final class Loopline implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
