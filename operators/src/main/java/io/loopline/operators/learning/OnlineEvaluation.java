@@ -15,8 +15,13 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.InternalTimer;
+import org.apache.flink.streaming.api.operators.InternalTimerService;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.operators.Triggerable;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 /**
@@ -35,7 +40,8 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * more than everything else); a version's state is read back from keyed state on its first example
  * after a restore. Input must be keyed by model version.
  */
-public final class OnlineEvaluation extends AbstractStreamOperator<MonitoringReport> implements OneInputStreamOperator<LabeledPrediction, MonitoringReport> {
+public final class OnlineEvaluation extends AbstractStreamOperator<MonitoringReport>
+        implements OneInputStreamOperator<LabeledPrediction, MonitoringReport>, Triggerable<Object, VoidNamespace> {
     private static final long serialVersionUID = 1L;
     static final List<String> DETECTORS = List.of("adwin", "page-hinkley", "ddm");
     private static final int CALIBRATION_BINS = 10;
@@ -46,6 +52,9 @@ public final class OnlineEvaluation extends AbstractStreamOperator<MonitoringRep
     private Slices slices;
     private long timeWindowMillis;
     private transient ValueState<double[]> timeWindowsState;
+    // One event-time timer per open time window and key: after a restore it is the only thing that brings back a key
+    // that gets no new example (an old model version), so that its open windows are still reported.
+    private transient InternalTimerService<VoidNamespace> timeWindowCloses;
     private transient io.loopline.state.model.ModelStore store;
     private transient Map<Long, Double> referenceAccuracy;
 
@@ -128,6 +137,7 @@ public final class OnlineEvaluation extends AbstractStreamOperator<MonitoringRep
         progress = getRuntimeContext().getState(new ValueStateDescriptor<>("evaluation-progress", PrimitiveArrayTypeInfo.DOUBLE_PRIMITIVE_ARRAY_TYPE_INFO));
         timeWindowsState = getRuntimeContext().getState(new ValueStateDescriptor<>("evaluation-time-windows",
                 PrimitiveArrayTypeInfo.DOUBLE_PRIMITIVE_ARRAY_TYPE_INFO));
+        timeWindowCloses = getInternalTimerService("evaluation-time-window-closes", VoidNamespaceSerializer.INSTANCE, this);
         detectorStates = new HashMap<>();
         for (String name : DETECTORS) {
             detectorStates.put(name, getRuntimeContext().getState(
@@ -146,8 +156,7 @@ public final class OnlineEvaluation extends AbstractStreamOperator<MonitoringRep
         String subject = slices == null ? "model" : "model[" + slices.sliceOf(example.served().features().values()) + "]";
         Working w = working.get(key);
         if (w == null) {
-            w = load();
-            working.put(key, w);
+            w = workingSetOf(key);
             if (slices == null) {
                 lookUpReferenceAccuracy(example.served().model(), version);
             }
@@ -165,7 +174,13 @@ public final class OnlineEvaluation extends AbstractStreamOperator<MonitoringRep
         w.subject = subject;
         if (timeWindowMillis > 0) {
             long start = Math.floorDiv(time, timeWindowMillis) * timeWindowMillis;
-            w.timeWindows.computeIfAbsent(start, TimeWindowMetrics::new).add(score, label);
+            TimeWindowMetrics timeWindow = w.timeWindows.get(start);
+            if (timeWindow == null) {
+                timeWindow = new TimeWindowMetrics(start);
+                w.timeWindows.put(start, timeWindow);
+                timeWindowCloses.registerEventTimeTimer(VoidNamespace.INSTANCE, start + timeWindowMillis);
+            }
+            timeWindow.add(score, label);
         }
 
         double error = (score >= 0.5) == (label >= 0.5) ? 0 : 1;
@@ -205,16 +220,35 @@ public final class OnlineEvaluation extends AbstractStreamOperator<MonitoringRep
     }
 
     @Override
-    public void processWatermark(org.apache.flink.streaming.api.watermark.Watermark mark) throws Exception {
-        if (timeWindowMillis > 0) {
-            for (Working w : working.values()) {
-                while (!w.timeWindows.isEmpty() && w.timeWindows.firstKey() + timeWindowMillis <= mark.getTimestamp()) {
-                    reportTimeWindow(w, w.timeWindows.pollFirstEntry().getValue());
-                    w.dirty = true;
-                }
-            }
+    public void onEventTime(InternalTimer<Object, VoidNamespace> timer) throws Exception {
+        Object key = getCurrentKey();
+        Working w = working.get(key);
+        if (w == null) {
+            w = workingSetOf(key);
         }
-        super.processWatermark(mark);
+        while (!w.timeWindows.isEmpty() && w.timeWindows.firstKey() + timeWindowMillis <= timer.getTimestamp()) {
+            reportTimeWindow(w, w.timeWindows.pollFirstEntry().getValue());
+            w.dirty = true;
+        }
+    }
+
+    @Override
+    public void onProcessingTime(InternalTimer<Object, VoidNamespace> timer) {}
+
+    /** The key's state from the last checkpoint, now in the working set; named after the key (version, or version and slice). */
+    private Working workingSetOf(Object key) throws Exception {
+        Working w = load();
+        if (key instanceof Long version) {
+            w.version = version;
+            w.subject = "model";
+        } else {
+            String sliceKey = key.toString();
+            int bar = sliceKey.indexOf('|');
+            w.version = Long.parseLong(sliceKey.substring(0, bar));
+            w.subject = "model[" + sliceKey.substring(bar + 1) + "]";
+        }
+        working.put(key, w);
+        return w;
     }
 
     private void reportTimeWindow(Working w, TimeWindowMetrics m) {

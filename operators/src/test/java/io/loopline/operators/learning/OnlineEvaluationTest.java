@@ -146,4 +146,55 @@ class OnlineEvaluationTest {
             }
         }
     }
+
+    @Test
+    void aRestoredVersionThatGetsNoMoreExamplesStillReportsItsOpenTimeWindows() throws Exception {
+        OperatorSubtaskState snapshot;
+        try (var h = new KeyedOneInputStreamOperatorTestHarness<>(new OnlineEvaluation(1000, 1000).withTimeWindow(java.time.Duration.ofMillis(10)),
+                (LabeledPrediction p) -> p.served().modelVersion(), Types.LONG)) {
+            h.open();
+            for (int i = 0; i < 6; i++) { // v1 in [1000,1010), then v2 takes over
+                h.processElement(example(1, i, 0.9, i < 3 ? 1 : 0));
+            }
+            h.processElement(example(2, 7, 0.9, 1));
+            h.prepareSnapshotPreBarrier(1);
+            snapshot = h.snapshot(1, 1);
+        }
+        try (var restored = new KeyedOneInputStreamOperatorTestHarness<>(
+                new OnlineEvaluation(1000, 1000).withTimeWindow(java.time.Duration.ofMillis(10)),
+                (LabeledPrediction p) -> p.served().modelVersion(), Types.LONG)) {
+            restored.initializeState(snapshot);
+            restored.open();
+            restored.processWatermark(new org.apache.flink.streaming.api.watermark.Watermark(1010)); // no example after the restore
+            List<MonitoringReport> counts = restored.extractOutputValues().stream()
+                    .filter(r -> r.subject().equals("model/time") && r.statistic().equals("label_count")).toList();
+            assertThat(counts).extracting(r -> r.modelVersion() + "=" + r.value()).containsExactlyInAnyOrder("1=6.0", "2=1.0");
+            assertThat(restored.extractOutputValues()).filteredOn(r -> r.statistic().equals("accuracy") && r.modelVersion() == 1)
+                    .extracting(MonitoringReport::value).containsExactly(0.5);
+        }
+    }
+
+    @Test
+    void restoredSliceWindowsKeepTheirSubject() throws Exception {
+        var fit = new io.loopline.state.profile.FeatureFit(java.util.Map.of(), java.util.Map.of("merchant", List.of("grocery", "travel")));
+        Slices slices = Slices.of("merchant", List.of("amount", "merchant[0]", "merchant[1]", "merchant[other]"), fit);
+        OperatorSubtaskState snapshot;
+        try (var h = new KeyedOneInputStreamOperatorTestHarness<>(
+                new OnlineEvaluation(1000, 1000).perSlice(slices).withTimeWindow(java.time.Duration.ofMillis(10)),
+                (LabeledPrediction p) -> OnlineEvaluation.sliceKey(p, slices), Types.STRING)) {
+            h.open();
+            h.processElement(example(3, 1, 0.9, 1));
+            h.prepareSnapshotPreBarrier(1);
+            snapshot = h.snapshot(1, 1);
+        }
+        try (var restored = new KeyedOneInputStreamOperatorTestHarness<>(
+                new OnlineEvaluation(1000, 1000).perSlice(slices).withTimeWindow(java.time.Duration.ofMillis(10)),
+                (LabeledPrediction p) -> OnlineEvaluation.sliceKey(p, slices), Types.STRING)) {
+            restored.initializeState(snapshot);
+            restored.open();
+            restored.processWatermark(new org.apache.flink.streaming.api.watermark.Watermark(1010));
+            assertThat(restored.extractOutputValues()).filteredOn(r -> r.statistic().equals("label_count"))
+                    .extracting(r -> r.subject() + " v" + r.modelVersion()).containsExactly("model[merchant=missing]/time v3");
+        }
+    }
 }
