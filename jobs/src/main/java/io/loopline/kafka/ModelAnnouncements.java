@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.loopline.state.model.ModelMetadata;
 import io.loopline.state.model.ModelStore;
 import io.loopline.state.records.ModelAnnouncement;
+import io.loopline.state.records.ModelAnnouncement.Role;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Properties;
@@ -21,9 +22,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@code models} topic: keyed by model name (compacted, so the latest announcement per name
- * stays), value {@code {name, version, sha256, uri, featureSpec, dimension, parent, metrics}}.
- * The weights stay in the model store.
+ * The {@code models} topic: value {@code {name, version, sha256, role, canaryShare, uri, featureSpec,
+ * dimension, parent, metrics}}; the weights stay in the model store. Champions are keyed by model
+ * name, trials (shadow, canary, end-trial) by {@code name/trial}: the topic is compacted, so the
+ * latest champion and the latest trial announcement of each model both stay, and a trial never
+ * compacts the champion away. A record without a role is a champion (announcements before trials).
  */
 public final class ModelAnnouncements {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -31,10 +34,18 @@ public final class ModelAnnouncements {
     private ModelAnnouncements() {}
 
     public static byte[] encode(ModelMetadata m, String uri) {
+        return encode(m, uri, Role.CHAMPION, 0);
+    }
+
+    public static byte[] encode(ModelMetadata m, String uri, Role role, double canaryShare) {
         return Json.object(json -> {
             json.writeStringField("name", m.name());
             json.writeNumberField("version", m.version());
             json.writeStringField("sha256", m.sha256());
+            json.writeStringField("role", role.wireName());
+            if (role == Role.CANARY) {
+                json.writeNumberField("canaryShare", canaryShare);
+            }
             json.writeStringField("uri", uri);
             json.writeStringField("featureSpec", m.featureSpec());
             json.writeNumberField("dimension", m.dimension());
@@ -56,12 +67,20 @@ public final class ModelAnnouncements {
     }
 
     public static void announce(KafkaConnection kafka, String topic, ModelStore store, ModelMetadata m) throws IOException {
+        announce(kafka, topic, store, m, Role.CHAMPION, 0);
+    }
+
+    /** Announces a stored version in a role (a trial beside the champion, or the end of one) and waits for the acknowledgement. */
+    public static void announce(KafkaConnection kafka, String topic, ModelStore store, ModelMetadata m, Role role, double canaryShare)
+            throws IOException {
+        new ModelAnnouncement(m.name(), m.version(), m.sha256(), role, canaryShare); // the same checks as the reading side
+        String key = role == Role.CHAMPION ? m.name() : m.name() + "/trial";
         Properties props = kafka.properties();
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         try (var producer = new KafkaProducer<byte[], byte[]>(props)) {
-            producer.send(new ProducerRecord<>(topic, m.name().getBytes(StandardCharsets.UTF_8), encode(m, store.artifactUri(m)))).get();
+            producer.send(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), encode(m, store.artifactUri(m), role, canaryShare))).get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while announcing " + m.name() + " v" + m.version(), e);
@@ -86,7 +105,8 @@ public final class ModelAnnouncements {
                     LOG.warn("Skipping a models record without name, version or sha256 at {}-{}@{}", record.topic(), record.partition(), record.offset());
                     return;
                 }
-                out.collect(new ModelAnnouncement(name, version, sha));
+                Role role = Role.fromWireName(node.path("role").asText("champion"));
+                out.collect(new ModelAnnouncement(name, version, sha, role, node.path("canaryShare").asDouble(0)));
             } catch (IOException | RuntimeException e) {
                 LOG.warn("Skipping an unreadable models record at {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), e.toString());
             }

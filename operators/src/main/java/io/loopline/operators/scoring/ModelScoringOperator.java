@@ -53,6 +53,14 @@ import org.apache.flink.util.OutputTag;
  *
  * <p>With {@link #withFeatureLog()}, every prediction also goes to {@link #FEATURE_LOG} together
  * with the features it was made from: the training data of record, free of training/serving skew.
+ *
+ * <p>Trials: a version announced as a shadow is scored on every event beside the champion, in the
+ * same batch; its scores go to {@link #SHADOW_LOG} (with the features) and are never served. A
+ * version announced as a canary serves the entities of its share ({@link Trial#servesEntity}); their
+ * predictions name the canary's version. One trial at a time: a new one replaces it, an end-trial
+ * announcement or a champion at or above its version ends it. A trial is loaded in the task thread
+ * (a rare, operator-initiated step); one that fails a check is rejected like a champion and the
+ * running trial stays. The trial is in checkpointed union state like the champion.
  */
 public final class ModelScoringOperator extends AbstractStreamOperator<Prediction>
         implements TwoInputStreamOperator<FeatureVector, ModelAnnouncement, Prediction>, BoundedMultiInput {
@@ -60,6 +68,8 @@ public final class ModelScoringOperator extends AbstractStreamOperator<Predictio
 
     public static final OutputTag<DeadLetter> REJECTED = new OutputTag<>("scoring-dead-letters", DeadLetter.TYPE_INFO);
     public static final OutputTag<ServedFeatures> FEATURE_LOG = new OutputTag<>("feature-log", ServedFeatures.TYPE_INFO);
+    /** What the shadow version scored, per event, with the features: logged, never served. */
+    public static final OutputTag<ServedFeatures> SHADOW_LOG = new OutputTag<>("shadow-log", ServedFeatures.TYPE_INFO);
     private static final int HISTOGRAM_WINDOW = 1024;
 
     private final String modelName;
@@ -73,6 +83,11 @@ public final class ModelScoringOperator extends AbstractStreamOperator<Predictio
 
     private transient ModelStore store;
     private transient LoadedModel current;
+    private transient Trial trial;
+    private transient ListState<ModelAnnouncement> trialState;
+    private transient Counter shadowScored;
+    private transient Counter canaryServed;
+    private transient volatile long trialVersion;
     /** The highest version announced since this subtask started (not checkpointed: the topic is replayed on restart). */
     private transient long highestAnnounced;
     private transient List<FeatureVector> batch;
@@ -136,6 +151,7 @@ public final class ModelScoringOperator extends AbstractStreamOperator<Predictio
         shaState = context.getOperatorStateStore().getUnionListState(new ListStateDescriptor<>("serving-model-sha256", Types.STRING));
         pendingState = context.getOperatorStateStore().getUnionListState(
                 new ListStateDescriptor<>("pending-model-announcements", ModelAnnouncement.TYPE_INFO));
+        trialState = context.getOperatorStateStore().getUnionListState(new ListStateDescriptor<>("trial-model", ModelAnnouncement.TYPE_INFO));
         store = storeSupplier.open();
         if (!loadInTaskThread) {
             loader = Executors.newSingleThreadExecutor(runnable -> {
@@ -152,6 +168,10 @@ public final class ModelScoringOperator extends AbstractStreamOperator<Predictio
         batchSizes = metrics.histogram("scoring_batch_size", new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
         batchMicros = metrics.histogram("scoring_batch_latency_us", new DescriptiveStatisticsHistogram(HISTOGRAM_WINDOW));
         metrics.gauge("model_version", () -> servingVersion);
+        trialVersion = -1;
+        metrics.gauge("trial_model_version", () -> trialVersion);
+        shadowScored = metrics.counter("events_shadow_scored");
+        canaryServed = metrics.counter("events_canary_served");
         if (context.isRestored()) {
             heldState.get().forEach(held::add);
             long version = -1;
@@ -174,6 +194,15 @@ public final class ModelScoringOperator extends AbstractStreamOperator<Predictio
             // Announcements that were still loading are not read from the models topic again: load them now.
             for (ModelAnnouncement pending : pendingState.get()) {
                 announce(pending);
+            }
+            ModelAnnouncement restoredTrial = null;
+            for (ModelAnnouncement t : trialState.get()) {
+                if (restoredTrial == null || t.version() > restoredTrial.version()) {
+                    restoredTrial = t;
+                }
+            }
+            if (restoredTrial != null) {
+                startTrial(restoredTrial);
             }
         }
     }
@@ -208,6 +237,10 @@ public final class ModelScoringOperator extends AbstractStreamOperator<Predictio
         if (!announcement.name().equals(modelName)) {
             return;
         }
+        if (announcement.role() != ModelAnnouncement.Role.CHAMPION) {
+            trialAnnounced(announcement);
+            return;
+        }
         // The topic is replayed from its start after every restart, in order, so a version lower than one already
         // announced in this run is not a replay: someone announced an old version as if it were new.
         if (announcement.version() < highestAnnounced) {
@@ -239,6 +272,41 @@ public final class ModelScoringOperator extends AbstractStreamOperator<Predictio
             }, loader);
             pollForLoad();
         }
+    }
+
+    private void trialAnnounced(ModelAnnouncement announcement) throws Exception {
+        if (announcement.role() == ModelAnnouncement.Role.END_TRIAL) {
+            if (trial != null && trial.version() == announcement.version()) {
+                endTrial("ended by announcement");
+            }
+            return;
+        }
+        // A trial at or below the champion was promoted already (or is stale); the same trial again is a replay of the topic.
+        if ((current != null && announcement.version() <= current.version()) || (trial != null && trial.announcement().equals(announcement))) {
+            return;
+        }
+        startTrial(announcement);
+    }
+
+    private void startTrial(ModelAnnouncement announcement) throws Exception {
+        Object loaded = loadNow(announcement);
+        if (loaded instanceof ModelRejectedException e) {
+            reject(announcement, e);
+            return;
+        }
+        flush(); // everything received before the trial starts is scored without it
+        trial = new Trial((LoadedModel) loaded, announcement);
+        trialVersion = trial.version();
+        LOG.info("{} v{} runs as {} beside champion {}{}", modelName, trial.version(), announcement.role().wireName(),
+                current == null ? "(none yet)" : "v" + current.version(),
+                trial.isShadow() ? "" : String.format(java.util.Locale.ROOT, ", serving %.1f%% of the entities", 100 * announcement.canaryShare()));
+    }
+
+    private void endTrial(String why) {
+        flush(); // the trial's last batch
+        LOG.info("The trial of {} v{} ({}) is over: {}", modelName, trial.version(), trial.announcement().role().wireName(), why);
+        trial = null;
+        trialVersion = -1;
     }
 
     private void reject(ModelAnnouncement announcement, ModelRejectedException e) {
@@ -312,6 +380,9 @@ public final class ModelScoringOperator extends AbstractStreamOperator<Predictio
         long startNanos = System.nanoTime();
         flush(); // everything received before the swap is scored by the old version
         current = next;
+        if (trial != null && trial.version() <= next.version()) {
+            endTrial("champion v" + next.version() + " took over");
+        }
         firstBatchOfVersion = true;
         servingVersion = next.version();
         swaps.inc();
@@ -344,6 +415,7 @@ public final class ModelScoringOperator extends AbstractStreamOperator<Predictio
         }
         long startNanos = System.nanoTime();
         double[] scores = current.classifier().score(x, batchSize);
+        double[] trialScores = trial == null ? null : scoreTrial(x);
         long micros = (System.nanoTime() - startNanos) / 1000;
         batchMicros.update(micros);
         if (firstBatchOfVersion) {
@@ -352,17 +424,55 @@ public final class ModelScoringOperator extends AbstractStreamOperator<Predictio
         }
         batchSizes.update(x.length);
         long now = getProcessingTimeService().getCurrentProcessingTime();
-        long version = current.version();
         for (int i = 0; i < x.length; i++) {
             FeatureVector v = batch.get(i);
-            output.collect(new StreamRecord<>(new Prediction(v.eventId(), v.entity(), v.timestamp(), scores[i], modelName, version,
+            boolean canary = trialScores != null && !Double.isNaN(trialScores[i]) && !trial.isShadow();
+            double score = canary ? trialScores[i] : scores[i];
+            long version = canary ? trial.version() : current.version();
+            output.collect(new StreamRecord<>(new Prediction(v.eventId(), v.entity(), v.timestamp(), score, modelName, version,
                     v.label(), now), v.timestamp()));
             if (logFeatures) {
-                output.collect(FEATURE_LOG, new StreamRecord<>(new ServedFeatures(v, modelName, version, scores[i], now), v.timestamp()));
+                output.collect(FEATURE_LOG, new StreamRecord<>(new ServedFeatures(v, modelName, version, score, now), v.timestamp()));
+            }
+            if (trialScores != null && trial.isShadow()) {
+                output.collect(SHADOW_LOG, new StreamRecord<>(new ServedFeatures(v, modelName, trial.version(), trialScores[i], now), v.timestamp()));
             }
         }
         scored.inc(x.length);
         batch.clear();
+    }
+
+    /**
+     * The trial's scores for the batch: every row for a shadow; for a canary only the rows of the
+     * entities it serves (the others NaN), in one call.
+     */
+    private double[] scoreTrial(double[][] x) {
+        if (trial.isShadow()) {
+            shadowScored.inc(x.length);
+            return trial.model().classifier().score(x, batchSize);
+        }
+        int[] rows = new int[x.length];
+        int n = 0;
+        for (int i = 0; i < x.length; i++) {
+            if (trial.servesEntity(batch.get(i).entity())) {
+                rows[n++] = i;
+            }
+        }
+        double[] scores = new double[x.length];
+        java.util.Arrays.fill(scores, Double.NaN);
+        if (n == 0) {
+            return scores;
+        }
+        double[][] served = new double[n][];
+        for (int j = 0; j < n; j++) {
+            served[j] = x[rows[j]];
+        }
+        double[] canaryScores = trial.model().classifier().score(served, batchSize);
+        for (int j = 0; j < n; j++) {
+            scores[rows[j]] = canaryScores[j];
+        }
+        canaryServed.inc(n);
+        return scores;
     }
 
     @Override
@@ -386,6 +496,7 @@ public final class ModelScoringOperator extends AbstractStreamOperator<Predictio
             pending.add(queued);
         }
         pendingState.update(pending);
+        trialState.update(trial == null ? List.of() : List.of(trial.announcement()));
     }
 
     @Override
@@ -410,6 +521,11 @@ public final class ModelScoringOperator extends AbstractStreamOperator<Predictio
     /** The version serving now, or -1. */
     long servingVersion() {
         return current == null ? -1 : current.version();
+    }
+
+    /** The version on trial now, or -1. */
+    long trialVersion() {
+        return trial == null ? -1 : trial.version();
     }
 
     int heldCount() {
