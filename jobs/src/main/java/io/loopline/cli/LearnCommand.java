@@ -68,6 +68,10 @@ final class LearnCommand implements Callable<Integer> {
     @Option(names = "--feature-log-topic", defaultValue = "feature-log", description = "Served features + predictions (default: ${DEFAULT-VALUE}).")
     String featureLogTopic;
 
+    @Option(names = "--shadow-log-topic", defaultValue = "shadow-log",
+            description = "What shadow trials scored: evaluated per version against the same labels (default: ${DEFAULT-VALUE}).")
+    String shadowLogTopic;
+
     @Option(names = "--labels-topic", defaultValue = "labels", description = "Late labels (default: ${DEFAULT-VALUE}).")
     String labelsTopic;
 
@@ -135,6 +139,7 @@ final class LearnCommand implements Callable<Integer> {
         }
         Map<String, Integer> topics = new LinkedHashMap<>();
         topics.put(featureLogTopic, parallelism);
+        topics.put(shadowLogTopic, parallelism);
         topics.put(labelsTopic, parallelism);
         topics.put(driftTopic, 1);
         topics.put(deadLetterTopic, 1);
@@ -145,6 +150,7 @@ final class LearnCommand implements Callable<Integer> {
         conf.setString("metrics.reporter." + ProgressCounters.REPORTER_NAME + ".factory.class", ProgressCounters.Factory.class.getName());
         JobClient client = new LearningJob(KafkaIo.raw(kafka, featureLogTopic, groupId), KafkaIo.raw(kafka, labelsTopic, groupId),
                 KafkaIo.drift(kafka, driftTopic, groupId), KafkaIo.deadLetters(kafka, deadLetterTopic, groupId), settings)
+                .withShadowLog(KafkaIo.raw(kafka, shadowLogTopic, groupId + "-shadow"))
                 .start(StreamExecutionEnvironment.getExecutionEnvironment(conf));
         System.out.printf("Learning from %s + %s -> %s (feedback window %s, drift window %s); job %s. Ctrl-C stops it.%n", featureLogTopic,
                 labelsTopic, driftTopic, feedbackWindow, driftWindow, client.getJobID());

@@ -18,7 +18,8 @@ import picocli.CommandLine.Parameters;
         mixinStandardHelpOptions = true,
         description = "Lists, shows, promotes and rolls back the versions in a model store (any Flink FileSystem path). The champion"
                 + " is the latest version; promote and rollback publish an earlier version's artifact again as the next version.",
-        subcommands = {ModelsCommand.ListVersions.class, ModelsCommand.Show.class, ModelsCommand.Promote.class, ModelsCommand.Rollback.class},
+        subcommands = {ModelsCommand.ListVersions.class, ModelsCommand.Show.class, ModelsCommand.Promote.class, ModelsCommand.Rollback.class,
+                ModelsCommand.Shadow.class, ModelsCommand.Canary.class, ModelsCommand.EndTrial.class},
         sortOptions = false)
 final class ModelsCommand implements Runnable {
     @picocli.CommandLine.Spec
@@ -133,7 +134,12 @@ final class ModelsCommand implements Runnable {
             }
             var latest = models.latest(name).orElseThrow();
             if (latest.sha256().equals(source.get().sha256())) {
-                spec.commandLine().getOut().printf("%s v%d already serves v%d's weights: nothing to do%n", name, latest.version(), version);
+                // The latest version may be on trial rather than serving: announcing it as champion is harmless if it serves already.
+                if (bootstrapServers != null) {
+                    io.loopline.kafka.ModelAnnouncements.announce(kafkaOptions.connection(bootstrapServers), modelsTopic, models, latest);
+                }
+                spec.commandLine().getOut().printf("%s v%d has v%d's weights and is the latest version%s%n", name, latest.version(), version,
+                        bootstrapServers == null ? ": nothing to do" : "; announced as champion on " + modelsTopic);
                 return 0;
             }
             ModelMetadata champion = makeChampion(models, source.get(), Map.of("promoted.from", (double) version),
@@ -189,6 +195,101 @@ final class ModelsCommand implements Runnable {
             spec.commandLine().getOut().printf("Rolled %s back from v%d to v%d's weights, serving as v%d%s%n", name, current.get().version(),
                     target.get().version(), champion.version(), bootstrapServers == null ? " (not announced: no --bootstrap-servers)" : "");
             return 0;
+        }
+    }
+
+    /** Shared by the trial commands: which version, which Kafka. */
+    abstract static class TrialCommand implements Callable<Integer> {
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--store", required = true, description = "Model store root.")
+        String store;
+
+        @Parameters(index = "0", description = "Model name.")
+        String name;
+
+        @Option(names = "--version", required = true, description = "The version on trial (published in the store).")
+        long version;
+
+        @Option(names = "--bootstrap-servers", required = true, description = "The Kafka of the serving job.")
+        String bootstrapServers;
+
+        @picocli.CommandLine.Mixin
+        KafkaClientOptions kafkaOptions = new KafkaClientOptions();
+
+        @Option(names = "--models-topic", defaultValue = "models", description = "(default: ${DEFAULT-VALUE})")
+        String modelsTopic;
+
+        abstract io.loopline.state.records.ModelAnnouncement.Role role();
+
+        double canaryShare() {
+            return 0;
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            ModelStore models = new FileSystemModelStore(new Path(store));
+            var metadata = models.get(name, version);
+            if (metadata.isEmpty()) {
+                spec.commandLine().getErr().println("loopline: no version " + version + " of model '" + name + "' in " + store);
+                return 1;
+            }
+            io.loopline.kafka.ModelAnnouncements.announce(kafkaOptions.connection(bootstrapServers), modelsTopic, models, metadata.get(), role(),
+                    canaryShare());
+            spec.commandLine().getOut().printf(Locale.ROOT, "%s v%d announced as %s%s on %s%n", name, version, role().wireName(),
+                    role() == io.loopline.state.records.ModelAnnouncement.Role.CANARY ? String.format(Locale.ROOT, " for %.1f%% of the entities",
+                            100 * canaryShare()) : "", modelsTopic);
+            return 0;
+        }
+    }
+
+    @Command(name = "shadow", mixinStandardHelpOptions = true,
+            description = "Runs a version as a shadow beside the champion: every event is also scored by it, its scores go to the shadow-log"
+                    + " topic and are evaluated against the labels by the learning job (subject shadow, loopline_shadow_* metrics); nothing"
+                    + " it scores is served. Replaces any running trial; ends when a champion at or above its version is announced"
+                    + " (models promote) or with models end-trial.")
+    static final class Shadow extends TrialCommand {
+        @Override
+        io.loopline.state.records.ModelAnnouncement.Role role() {
+            return io.loopline.state.records.ModelAnnouncement.Role.SHADOW;
+        }
+    }
+
+    @Command(name = "canary", mixinStandardHelpOptions = true,
+            description = "Serves a version to a share of the entities (by key hash: sticky, the same entities on every subtask and after a"
+                    + " restart); their predictions name the canary's version, so the learning job evaluates it per version. Replaces any"
+                    + " running trial; ends like a shadow.")
+    static final class Canary extends TrialCommand {
+        @Option(names = "--share", required = true, description = "Share of the entities it serves, in (0, 1], e.g. 0.05.")
+        double share;
+
+        @Override
+        io.loopline.state.records.ModelAnnouncement.Role role() {
+            return io.loopline.state.records.ModelAnnouncement.Role.CANARY;
+        }
+
+        @Override
+        double canaryShare() {
+            return share;
+        }
+
+        @Override
+        public Integer call() throws Exception {
+            if (!(share > 0 && share <= 1)) {
+                spec.commandLine().getErr().println("loopline: --share must be in (0, 1], got " + share);
+                return 2;
+            }
+            return super.call();
+        }
+    }
+
+    @Command(name = "end-trial", mixinStandardHelpOptions = true,
+            description = "Ends the shadow or canary trial of a version: the champion serves every event again.")
+    static final class EndTrial extends TrialCommand {
+        @Override
+        io.loopline.state.records.ModelAnnouncement.Role role() {
+            return io.loopline.state.records.ModelAnnouncement.Role.END_TRIAL;
         }
     }
 }

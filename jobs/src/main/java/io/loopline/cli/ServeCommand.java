@@ -79,6 +79,10 @@ final class ServeCommand implements Callable<Integer> {
             description = "Served features + prediction, with --model (default: ${DEFAULT-VALUE}).")
     String featureLogTopic;
 
+    @Option(names = "--shadow-log-topic", defaultValue = "shadow-log",
+            description = "What a shadow trial scored, per event, never served (`loopline models shadow`), with --model (default: ${DEFAULT-VALUE}).")
+    String shadowLogTopic;
+
     @Option(names = "--batch-size", defaultValue = "256", description = "Most feature vectors per DL4J call (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
@@ -137,6 +141,7 @@ final class ServeCommand implements Callable<Integer> {
         if (scoring) {
             topics.put(predictionsTopic, parallelism);
             topics.put(featureLogTopic, parallelism);
+            topics.put(shadowLogTopic, parallelism);
             topics.put(modelsTopic, 1);
         } else {
             topics.put(featuresTopic, parallelism);
@@ -162,7 +167,8 @@ final class ServeCommand implements Callable<Integer> {
             job.withScoring(new ServingJob.Scoring(KafkaIo.models(kafka, modelsTopic, groupId, false),
                             KafkaIo.predictions(kafka, predictionsTopic, groupId), model,
                             () -> new FileSystemModelStore(new org.apache.flink.core.fs.Path(root)), batchSize, maxBatchDelay.toMillis(), maxHeld))
-                    .withFeatureLog(KafkaIo.featureLog(kafka, featureLogTopic, featureSpec.name(), groupId));
+                    .withFeatureLog(KafkaIo.featureLog(kafka, featureLogTopic, featureSpec.name(), groupId))
+                    .withShadowLog(KafkaIo.shadowLog(kafka, shadowLogTopic, featureSpec.name(), groupId));
         }
         JobClient client = job.start(env);
         System.out.printf("Serving '%s' (%d feature columns): %s -> %s, dead letters to %s; job %s. Ctrl-C stops it.%n",

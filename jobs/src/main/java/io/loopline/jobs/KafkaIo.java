@@ -180,12 +180,21 @@ public final class KafkaIo {
 
     /** The feature log: served features with their predictions, exactly once. */
     public static KafkaSink<ServedFeatures> featureLog(KafkaConnection kafka, String topic, String specName, String transactionalIdPrefix) {
+        return servedFeatures(kafka, topic, specName, transactionalIdPrefix + "-feature-log");
+    }
+
+    /** What shadow versions scored: the feature log's format, its own transactional ids. */
+    public static KafkaSink<ServedFeatures> shadowLog(KafkaConnection kafka, String topic, String specName, String transactionalIdPrefix) {
+        return servedFeatures(kafka, topic, specName, transactionalIdPrefix + "-shadow-log");
+    }
+
+    private static KafkaSink<ServedFeatures> servedFeatures(KafkaConnection kafka, String topic, String specName, String transactionalId) {
         return KafkaSink.<ServedFeatures>builder()
                 .setKafkaProducerConfig(kafka.properties())
                 .setBootstrapServers(kafka.bootstrapServers())
                 .setRecordSerializer(new ServedFeaturesSerializer(topic, specName))
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-                .setTransactionalIdPrefix(transactionalIdPrefix + "-feature-log")
+                .setTransactionalIdPrefix(transactionalId)
                 .setProperty("transaction.timeout.ms", String.valueOf(TRANSACTION_TIMEOUT.toMillis()))
                 .build();
     }

@@ -58,6 +58,7 @@ public final class ServingJob {
     private final Settings settings;
     private Scoring scoring;
     private Sink<ServedFeatures> featureLog;
+    private Sink<ServedFeatures> shadowLog;
     private boolean constantScore;
     private Sink<Prediction> predictionTap;
 
@@ -78,6 +79,12 @@ public final class ServingJob {
     /** With scoring: also writes every served feature vector with its prediction (the training data of record). */
     public ServingJob withFeatureLog(Sink<ServedFeatures> featureLog) {
         this.featureLog = featureLog;
+        return this;
+    }
+
+    /** With scoring: where a shadow trial's scores go (see {@link ModelScoringOperator#SHADOW_LOG}); without it they are dropped. */
+    public ServingJob withShadowLog(Sink<ServedFeatures> shadowLog) {
+        this.shadowLog = shadowLog;
         return this;
     }
 
@@ -148,6 +155,12 @@ public final class ServingJob {
                             .sinkTo(featureLog)
                             .uid("feature-log-sink")
                             .name("Feature Log");
+                }
+                if (shadowLog != null) {
+                    predictions.getSideOutput(ModelScoringOperator.SHADOW_LOG)
+                            .sinkTo(shadowLog)
+                            .uid("shadow-log-sink")
+                            .name("Shadow Log");
                 }
             }
             predictions.sinkTo(scoring.predictions())

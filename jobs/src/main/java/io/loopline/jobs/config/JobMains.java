@@ -44,6 +44,7 @@ public final class JobMains {
         String events = config.get("topics.events", "events");
         String predictions = config.get("topics.predictions", "predictions");
         String featureLog = config.get("topics.feature-log", "feature-log");
+        String shadowLog = config.get("topics.shadow-log", "shadow-log");
         String models = config.get("topics.models", "models");
         String deadLetters = config.get("topics.dead-letters", "dead-letters");
         String group = config.get("group.id", "loopline-serving");
@@ -68,6 +69,7 @@ public final class JobMains {
         topics.put(events, partitions);
         topics.put(predictions, partitions);
         topics.put(featureLog, partitions);
+        topics.put(shadowLog, partitions);
         topics.put(models, 1);
         topics.put(deadLetters, 1);
         ensureTopics(config, kafka, topics, Set.of(models), startupTimeout);
@@ -76,6 +78,7 @@ public final class JobMains {
                 .withScoring(new ServingJob.Scoring(KafkaIo.models(kafka, models, group, false), KafkaIo.predictions(kafka, predictions, group),
                         model, modelStore, batchSize, maxDelay.toMillis(), maxHeld))
                 .withFeatureLog(KafkaIo.featureLog(kafka, featureLog, spec.name(), group))
+                .withShadowLog(KafkaIo.shadowLog(kafka, shadowLog, spec.name(), group))
                 .build(env);
     }
 
@@ -87,6 +90,7 @@ public final class JobMains {
         String store = config.get("model.store", null);
         String model = config.get("model.name", "fraud");
         String featureLog = config.get("topics.feature-log", "feature-log");
+        String shadowLog = config.get("topics.shadow-log", "shadow-log");
         String labels = config.get("topics.labels", "labels");
         String drift = config.get("topics.drift", "drift");
         String models = config.get("topics.models", "models");
@@ -154,13 +158,16 @@ public final class JobMains {
         }
         Map<String, Integer> topics = new LinkedHashMap<>();
         topics.put(featureLog, partitions);
+        topics.put(shadowLog, partitions);
         topics.put(labels, partitions);
         topics.put(drift, 1);
         topics.put(models, 1);
         topics.put(deadLetters, 1);
         ensureTopics(config, kafka, topics, Set.of(models), startupTimeout);
         new LearningJob(KafkaIo.raw(kafka, featureLog, group), KafkaIo.raw(kafka, labels, group), KafkaIo.drift(kafka, drift, group),
-                KafkaIo.deadLetters(kafka, deadLetters, group), settings).build(env);
+                KafkaIo.deadLetters(kafka, deadLetters, group), settings)
+                .withShadowLog(KafkaIo.raw(kafka, shadowLog, group + "-shadow"))
+                .build(env);
     }
 
     private static int positive(JobConfig config, String key, int fallback) {

@@ -98,6 +98,7 @@ public final class LearningJob {
     private final Sink<MonitoringReport> drift;
     private final Sink<DeadLetter> deadLetters;
     private final Settings settings;
+    private Source<RawEvent, ?, ?> shadowLog;
 
     public LearningJob(Source<RawEvent, ?, ?> featureLog, Source<RawEvent, ?, ?> labels, Sink<MonitoringReport> drift, Sink<DeadLetter> deadLetters,
             Settings settings) {
@@ -106,6 +107,16 @@ public final class LearningJob {
         this.drift = drift;
         this.deadLetters = deadLetters;
         this.settings = settings;
+    }
+
+    /**
+     * Also evaluates shadow trials: the serving job's shadow log (what a shadow version scored, never
+     * served) is joined with the same labels and evaluated per version, reported with subject
+     * {@code shadow} and exported as {@code loopline_shadow_*} metrics.
+     */
+    public LearningJob withShadowLog(Source<RawEvent, ?, ?> shadowLog) {
+        this.shadowLog = shadowLog;
+        return this;
     }
 
     public void build(StreamExecutionEnvironment env) {
@@ -127,12 +138,26 @@ public final class LearningJob {
                 .uid("parse-labels")
                 .name("Parse Labels");
         Monitoring monitoring = monitor(served, parsedLabels, settings);
-        monitoring.reports()
+        DataStream<MonitoringReport> reports = monitoring.reports();
+        DataStream<DeadLetter> bad = served.getSideOutput(ParseServedFeatures.DEAD_LETTERS)
+                .union(parsedLabels.getSideOutput(ParseLabels.DEAD_LETTERS), monitoring.rejectedLabels());
+        if (shadowLog != null) {
+            SingleOutputStreamOperator<ServedFeatures> shadow = env
+                    .fromSource(shadowLog, WatermarkStrategy.noWatermarks(), "Shadow Log")
+                    .uid("shadow-log-source")
+                    .returns(RawEvent.TYPE_INFO)
+                    .process(new ParseServedFeatures())
+                    .returns(ServedFeatures.TYPE_INFO)
+                    .uid("parse-shadow-log")
+                    .name("Parse Shadow Log");
+            reports = reports.union(evaluateShadow(shadow, parsedLabels, settings));
+            bad = bad.union(shadow.getSideOutput(ParseServedFeatures.DEAD_LETTERS));
+        }
+        reports
                 .sinkTo(drift)
                 .uid("drift-sink")
                 .name("Drift");
-        served.getSideOutput(ParseServedFeatures.DEAD_LETTERS)
-                .union(parsedLabels.getSideOutput(ParseLabels.DEAD_LETTERS), monitoring.rejectedLabels())
+        bad
                 .sinkTo(deadLetters)
                 .uid("learning-dead-letters-sink")
                 .name("Learning Dead Letters");
@@ -219,6 +244,30 @@ public final class LearningJob {
     public JobClient start(StreamExecutionEnvironment env) throws Exception {
         build(env);
         return env.executeAsync(JOB_NAME);
+    }
+
+    /** The shadow log joined with the labels and evaluated per shadow version, on the shadow log's event time. */
+    private static DataStream<MonitoringReport> evaluateShadow(DataStream<ServedFeatures> shadow, DataStream<Label> parsedLabels, Settings settings) {
+        DataStream<ServedFeatures> timedShadow = shadow.assignTimestampsAndWatermarks(WatermarkStrategy
+                        .<ServedFeatures>forBoundedOutOfOrderness(settings.outOfOrderness())
+                        .withTimestampAssigner((s, t) -> s.features().timestamp()))
+                .uid("shadow-log-watermarks")
+                .name("Shadow Log Watermarks");
+        DataStream<Label> timedLabels = parsedLabels.assignTimestampsAndWatermarks(WatermarkStrategy
+                        .<Label>forGenerator(context -> new NeverHoldsBack<>())
+                        .withTimestampAssigner((l, t) -> l.timestamp()))
+                .uid("shadow-labels-watermarks")
+                .name("Label Watermarks (shadow)");
+        return timedShadow.keyBy(s -> s.features().eventId(), Types.STRING)
+                .connect(timedLabels.keyBy(Label::eventId, Types.STRING))
+                .process(new LabelJoin(settings.feedbackWindow(), settings.defaultLabel()).forShadow())
+                .returns(LabeledPrediction.TYPE_INFO)
+                .uid("shadow-label-join")
+                .name("Shadow Label Join")
+                .keyBy(p -> p.served().modelVersion(), Types.LONG)
+                .transform("Shadow Evaluation", MonitoringReport.TYPE_INFO, new OnlineEvaluation(settings.evaluationWindow(), settings.evaluationSlide())
+                        .forShadow().withTimeWindow(settings.driftWindow()))
+                .uid("shadow-evaluation");
     }
 
     /** Watermarks of an input that must not take part in event time: always idle. */

@@ -46,6 +46,7 @@ public final class LabelJoin extends KeyedCoProcessFunction<String, ServedFeatur
 
     private final long windowMillis;
     private final double defaultLabel;
+    private boolean shadow;
 
     private transient ValueState<JoinEntry> entry;
     private transient Counter joined;
@@ -63,10 +64,23 @@ public final class LabelJoin extends KeyedCoProcessFunction<String, ServedFeatur
         this.defaultLabel = defaultLabel;
     }
 
+    /**
+     * Joins a shadow version's logged predictions: most labels belong to events the shadow never
+     * scored (before or after its trial), so rejected labels are counted (in the
+     * {@code loopline_shadow_} group) but not dead-lettered; the main join reports them once.
+     */
+    public LabelJoin forShadow() {
+        this.shadow = true;
+        return this;
+    }
+
     @Override
     public void open(OpenContext context) {
         entry = getRuntimeContext().getState(new ValueStateDescriptor<>("join-entry", JoinEntry.TYPE_INFO));
         var metrics = getRuntimeContext().getMetricGroup().addGroup("loopline");
+        if (shadow) {
+            metrics = metrics.addGroup("shadow");
+        }
         joined = metrics.counter("labels_joined");
         defaulted = metrics.counter("labels_defaulted");
         duplicates = metrics.counter("labels_duplicate");
@@ -167,6 +181,9 @@ public final class LabelJoin extends KeyedCoProcessFunction<String, ServedFeatur
     }
 
     private void reject(Context ctx, Label l, String reason, String detail) {
+        if (shadow) {
+            return;
+        }
         ctx.output(REJECTED_LABELS, new DeadLetter(reason, "label", detail, "labels", l.eventId().getBytes(StandardCharsets.UTF_8),
                 (l.eventId() + "," + l.value() + "," + l.timestamp()).getBytes(StandardCharsets.UTF_8), ctx.timerService().currentProcessingTime()));
     }

@@ -51,6 +51,8 @@ public final class OnlineEvaluation extends AbstractStreamOperator<MonitoringRep
     private io.loopline.operators.scoring.ModelStoreSupplier models;
     private Slices slices;
     private long timeWindowMillis;
+    private String subjectName = "model";
+    private boolean shadow;
     private transient ValueState<double[]> timeWindowsState;
     // One event-time timer per open time window and key: after a restore it is the only thing that brings back a key
     // that gets no new example (an old model version), so that its open windows are still reported.
@@ -113,6 +115,17 @@ public final class OnlineEvaluation extends AbstractStreamOperator<MonitoringRep
         return p.served().modelVersion() + "|" + slices.sliceOf(p.served().features().values());
     }
 
+    /**
+     * Evaluates a shadow version's predictions (logged, never served): reports name {@code shadow}
+     * as their subject and metrics go to the {@code loopline_shadow_} group, apart from the served
+     * model's (its alerts do not see a shadow).
+     */
+    public OnlineEvaluation forShadow() {
+        this.subjectName = "shadow";
+        this.shadow = true;
+        return this;
+    }
+
     /** Also reports the drift of the window's labels against the reference prior: PSI and chi-square over {0, 1}. */
     public OnlineEvaluation withReferenceLabels(double[] counts) {
         this.referenceLabels = counts.clone();
@@ -146,6 +159,9 @@ public final class OnlineEvaluation extends AbstractStreamOperator<MonitoringRep
         latest = new ConcurrentHashMap<>();
         detections = new HashMap<>();
         metrics = getRuntimeContext().getMetricGroup().addGroup("loopline");
+        if (shadow) {
+            metrics = metrics.addGroup("shadow");
+        }
     }
 
     @Override
@@ -153,7 +169,7 @@ public final class OnlineEvaluation extends AbstractStreamOperator<MonitoringRep
         LabeledPrediction example = element.getValue();
         long version = example.served().modelVersion();
         Object key = getCurrentKey();
-        String subject = slices == null ? "model" : "model[" + slices.sliceOf(example.served().features().values()) + "]";
+        String subject = slices == null ? subjectName : subjectName + "[" + slices.sliceOf(example.served().features().values()) + "]";
         Working w = working.get(key);
         if (w == null) {
             w = workingSetOf(key);
@@ -240,12 +256,12 @@ public final class OnlineEvaluation extends AbstractStreamOperator<MonitoringRep
         Working w = load();
         if (key instanceof Long version) {
             w.version = version;
-            w.subject = "model";
+            w.subject = subjectName;
         } else {
             String sliceKey = key.toString();
             int bar = sliceKey.indexOf('|');
             w.version = Long.parseLong(sliceKey.substring(0, bar));
-            w.subject = "model[" + sliceKey.substring(bar + 1) + "]";
+            w.subject = subjectName + "[" + sliceKey.substring(bar + 1) + "]";
         }
         working.put(key, w);
         return w;
@@ -388,7 +404,7 @@ public final class OnlineEvaluation extends AbstractStreamOperator<MonitoringRep
         }
         return sliceGauges.computeIfAbsent(version + subject, k -> {
             Map<String, Double> values = new ConcurrentHashMap<>();
-            MetricGroup group = metrics.addGroup("model_version", String.valueOf(version)).addGroup("slice", subject.substring(6, subject.length() - 1));
+            MetricGroup group = metrics.addGroup("model_version", String.valueOf(version)).addGroup("slice", subject.substring(subjectName.length() + 1, subject.length() - 1));
             for (String name : List.of("accuracy", "log_loss", "auc", "label_count")) {
                 group.gauge(name, () -> values.getOrDefault(name, Double.NaN));
             }
