@@ -75,13 +75,17 @@ class ContinualLearningITCase {
     }
 
     private static EvaluationResult evaluate(String policy) throws Exception {
+        return evaluate(policy, PromotionGate.defaults());
+    }
+
+    private static EvaluationResult evaluate(String policy, PromotionGate gate) throws Exception {
         var spec = FeatureSpecParser.parse(SPEC, "abrupt.yaml");
         NetworkSettings network = new NetworkSettings(List.of(16), "relu", 0.01, 1e-4, 10, 32, 3);
         TrainerSettings trainer = policy.equals("frozen") ? null
                 : TrainerSettings.defaults("model", TrainingMode.STATEFUL, network)
                         .withPolicy(RetrainPolicy.defaults().withDetectors(Set.of("adwin", "ddm", "page-hinkley")).withCooldown(Duration.ZERO)
                                 .withCooldownExamples(250).withEveryExamples(500))
-                        .withGate(PromotionGate.defaults())
+                        .withGate(gate)
                         .withBuffer(1000, 0.2)
                         .withTraining(5, 32, 16);
         var settings = new PrequentialEvaluation.Settings(spec, data, "y", 1, policy, WARMUP, 1500, network, trainer, 1, Duration.ofMillis(500),
@@ -118,5 +122,19 @@ class ContinualLearningITCase {
         assertThat(frozenAfter).as("the frozen model stays at a coin flip").isLessThan(0.65);
         assertThat(frozen.modelsPromoted()).isZero();
         assertThat(frozen.predictionsByVersion()).containsOnlyKeys(1L);
+    }
+
+    @Test
+    void withAShadowStageAChallengerServesOnlyAfterBeatingTheChampionLive() throws Exception {
+        int change = CHANGE_AT - (int) (ROWS * WARMUP);
+        EvaluationResult shadowed = evaluate("stateful", PromotionGate.defaults().withShadow(300, 0.0));
+        System.out.println("stateful, shadow stage: " + shadowed.toJson());
+        assertThat(shadowed.modelsPromoted()).as("promoted after a live shadow verdict").isPositive();
+        long versionAtChange = shadowed.served().get(change).version();
+        int end = shadowed.served().size();
+        assertThat(shadowed.served().get(end - 1).version()).isGreaterThan(versionAtChange);
+        double recovered = shadowed.accuracy(end - 2000, end);
+        System.out.printf(Locale.ROOT, "shadow stage: last 2000 rows %.4f%n", recovered);
+        assertThat(recovered).as("far above the coin flip a frozen model stays at").isGreaterThan(0.8);
     }
 }

@@ -84,6 +84,19 @@ final class RetrainOptions {
     @Option(names = "--guard-tolerance", defaultValue = "0.05", description = "How much worse it may be on the guard metric (default: ${DEFAULT-VALUE}).")
     double guardTolerance;
 
+    @Option(names = "--gate-shadow-examples", defaultValue = "0",
+            description = "After the holdout, run the challenger as a shadow in serving until the learning job has evaluated it on this many live"
+                    + " labelled examples (compared with the champion's accuracy on the same event-time windows); 0: promote on the holdout alone (default: ${DEFAULT-VALUE}).")
+    long gateShadowExamples;
+
+    @Option(names = "--gate-shadow-margin", defaultValue = "0",
+            description = "The shadow's live accuracy must be at least the champion's plus this (default: ${DEFAULT-VALUE}).")
+    double gateShadowMargin;
+
+    @Option(names = "--gate-shadow-timeout", defaultValue = "1h",
+            description = "Reject a shadow without a live verdict after this much wall-clock time (default: ${DEFAULT-VALUE}).")
+    java.time.Duration gateShadowTimeout;
+
     @Option(names = "--rollback-margin", defaultValue = "0.05",
             description = "Roll a promoted version back when its live accuracy is below its predecessor's by more than this; 'off' to disable (default: ${DEFAULT-VALUE}).")
     String rollbackMargin;
@@ -100,7 +113,8 @@ final class RetrainOptions {
         }
         RetrainPolicy policy = new RetrainPolicy(detectors, decayMetric, offOrNumber("--decay-margin", decayMargin), every, schedule, cooldown,
                 cooldownExamples, maxRetrains, rateWindow, minExamples);
-        PromotionGate gate = new PromotionGate(gateMetric, gateMargin, guardMetric.equals("none") ? null : guardMetric, guardTolerance);
+        PromotionGate gate = new PromotionGate(gateMetric, gateMargin, guardMetric.equals("none") ? null : guardMetric, guardTolerance)
+                .withShadow(gateShadowExamples, gateShadowMargin, gateShadowTimeout);
         List<Integer> hidden = scratchHidden.stream().filter(h -> !h.isBlank() && !h.equals("none")).map(h -> {
             try {
                 return Integer.parseInt(h.trim());

@@ -18,4 +18,9 @@ public record KafkaModelAnnouncer(KafkaConnection kafka, String topic) implement
     public void announce(ModelStore store, ModelMetadata metadata) throws IOException {
         ModelAnnouncements.announce(kafka, topic, store, metadata);
     }
+
+    @Override
+    public void announce(ModelStore store, ModelMetadata metadata, io.loopline.state.records.ModelAnnouncement.Role role) throws IOException {
+        ModelAnnouncements.announce(kafka, topic, store, metadata, role, 0);
+    }
 }

@@ -77,6 +77,9 @@ public final class PrequentialEvaluation {
         this.log = log;
     }
 
+    /** Labelled examples per evaluation window of the learning job this command runs (reported every 100). */
+    static final int EVALUATION_WINDOW = 500;
+
     public EvaluationResult run(String bootstrapServers) throws Exception {
         long started = System.nanoTime();
         Path work = Files.createTempDirectory("loopline-evaluate-");
@@ -125,11 +128,12 @@ public final class PrequentialEvaluation {
         String labels = "eval-" + run + "-labels";
         String predictions = "eval-" + run + "-predictions";
         String featureLog = "eval-" + run + "-feature-log";
+        String shadowLog = "eval-" + run + "-shadow-log";
         String models = "eval-" + run + "-models";
         String drift = "eval-" + run + "-drift";
         String deadLetters = "eval-" + run + "-dead-letters";
         Map<String, Integer> topics = new LinkedHashMap<>();
-        for (String topic : List.of(events, labels, predictions, featureLog, models, drift, deadLetters)) {
+        for (String topic : List.of(events, labels, predictions, featureLog, shadowLog, models, drift, deadLetters)) {
             topics.put(topic, 1);
         }
         KafkaTopics.ensure(bootstrap, topics, java.util.Set.of(models), Duration.ofSeconds(30));
@@ -142,15 +146,17 @@ public final class PrequentialEvaluation {
                 new ServingJob.Settings(spec, backfilled.fit(), 128))
                 .withScoring(new ServingJob.Scoring(KafkaIo.models(bootstrap, models, "eval-" + run, false),
                         KafkaIo.predictions(bootstrap, predictions, "eval-p-" + run), MODEL, storeSupplier, 64, 20, 1_000_000))
-                .withFeatureLog(KafkaIo.featureLog(bootstrap, featureLog, spec.name(), "eval-fl-" + run));
+                .withFeatureLog(KafkaIo.featureLog(bootstrap, featureLog, spec.name(), "eval-fl-" + run))
+                .withShadowLog(KafkaIo.shadowLog(io.loopline.kafka.KafkaConnection.of(bootstrap), shadowLog, spec.name(), "eval-sl-" + run));
         // Labels come labelDelay rows after their event: the feedback window covers that, and the evaluation windows are in rows.
         var learningSettings = new LearningJob.Settings(ReferenceBins.of(reference), Duration.ofMillis(step * (settings.labelDelayRows() + 2L)), Double.NaN,
-                Duration.ofMillis(step), 500, 100, Duration.ofMillis(step * 500), 128, storeSupplier, null);
+                Duration.ofMillis(step), EVALUATION_WINDOW, 100, Duration.ofMillis(step * 500), 128, storeSupplier, null);
         if (settings.trainer() != null) {
             learningSettings = learningSettings.withRetraining(new LearningJob.Retraining(settings.trainer(), new KafkaModelAnnouncer(bootstrap, models)));
         }
         var learning = new LearningJob(KafkaIo.raw(bootstrap, featureLog, "eval-l-" + run), KafkaIo.raw(bootstrap, labels, "eval-l-" + run),
-                KafkaIo.drift(bootstrap, drift, "eval-d-" + run), KafkaIo.deadLetters(bootstrap, deadLetters, "eval-ldl-" + run), learningSettings);
+                KafkaIo.drift(bootstrap, drift, "eval-d-" + run), KafkaIo.deadLetters(bootstrap, deadLetters, "eval-ldl-" + run), learningSettings)
+                .withShadowLog(KafkaIo.raw(bootstrap, shadowLog, "eval-ls-" + run));
         var env = StreamExecutionEnvironment.getExecutionEnvironment(LocalEnvironments.restoringFrom(
                 LocalEnvironments.streamingConfiguration(settings.parallelism(), work.resolve("checkpoints"), settings.checkpointInterval()),
                 backfilled.savepoint().toString()));
@@ -214,6 +220,10 @@ public final class PrequentialEvaluation {
                     String statistic = r.path("statistic").asText();
                     if (r.path("subject").asText().equals("error")) {
                         counts.merge("drifts", 1L, Long::sum);
+                    } else if (r.path("subject").asText().equals("shadow")) {
+                        counts.merge(statistic, 1L, Long::sum); // a shadow's live verdict: its training was counted when it became a shadow
+                    } else if (statistic.equals("challenger_shadowed")) {
+                        counts.merge("training_rows", r.path("count").asLong(), Long::sum);
                     } else if (statistic.equals("challenger_promoted") || statistic.equals("challenger_rejected")) {
                         counts.merge(statistic, 1L, Long::sum);
                         counts.merge("training_rows", r.path("count").asLong(), Long::sum);

@@ -118,6 +118,9 @@ public final class JobMains {
         double gateMargin = config.getDouble("gate.margin", defaultGate.margin());
         String guardMetric = config.get("gate.guard-metric", defaultGate.guardMetric());
         double guardTolerance = config.getDouble("gate.guard-tolerance", defaultGate.guardTolerance());
+        long shadowExamples = config.getInt("gate.shadow-examples", 0);
+        double shadowMargin = config.getDouble("gate.shadow-margin", 0);
+        Duration shadowTimeout = config.getDuration("gate.shadow-timeout", PromotionGate.DEFAULT_SHADOW_TIMEOUT);
         Duration startupTimeout = config.getDuration("startup.timeout", Duration.ofSeconds(30));
         config.rejectUnknownKeys();
 
@@ -148,7 +151,7 @@ public final class JobMains {
             }
             PromotionGate gate;
             try {
-                gate = new PromotionGate(gateMetric, gateMargin, guardMetric, guardTolerance);
+                gate = new PromotionGate(gateMetric, gateMargin, guardMetric, guardTolerance).withShadow(shadowExamples, shadowMargin, shadowTimeout);
             } catch (IllegalArgumentException e) {
                 throw config.error(e.getMessage().split(":")[0], e.getMessage());
             }

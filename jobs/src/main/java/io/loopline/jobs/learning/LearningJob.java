@@ -137,12 +137,9 @@ public final class LearningJob {
                 .returns(Label.TYPE_INFO)
                 .uid("parse-labels")
                 .name("Parse Labels");
-        Monitoring monitoring = monitor(served, parsedLabels, settings);
-        DataStream<MonitoringReport> reports = monitoring.reports();
-        DataStream<DeadLetter> bad = served.getSideOutput(ParseServedFeatures.DEAD_LETTERS)
-                .union(parsedLabels.getSideOutput(ParseLabels.DEAD_LETTERS), monitoring.rejectedLabels());
+        SingleOutputStreamOperator<ServedFeatures> shadow = null;
         if (shadowLog != null) {
-            SingleOutputStreamOperator<ServedFeatures> shadow = env
+            shadow = env
                     .fromSource(shadowLog, WatermarkStrategy.noWatermarks(), "Shadow Log")
                     .uid("shadow-log-source")
                     .returns(RawEvent.TYPE_INFO)
@@ -150,10 +147,14 @@ public final class LearningJob {
                     .returns(ServedFeatures.TYPE_INFO)
                     .uid("parse-shadow-log")
                     .name("Parse Shadow Log");
-            reports = reports.union(evaluateShadow(shadow, parsedLabels, settings));
+        }
+        Monitoring monitoring = monitor(served, parsedLabels, shadow, settings);
+        DataStream<DeadLetter> bad = served.getSideOutput(ParseServedFeatures.DEAD_LETTERS)
+                .union(parsedLabels.getSideOutput(ParseLabels.DEAD_LETTERS), monitoring.rejectedLabels());
+        if (shadow != null) {
             bad = bad.union(shadow.getSideOutput(ParseServedFeatures.DEAD_LETTERS));
         }
-        reports
+        monitoring.reports()
                 .sinkTo(drift)
                 .uid("drift-sink")
                 .name("Drift");
@@ -171,6 +172,15 @@ public final class LearningJob {
      * event time, label join, evaluation and drift statistics.
      */
     public static Monitoring monitor(DataStream<ServedFeatures> served, DataStream<Label> parsedLabels, Settings settings) {
+        return monitor(served, parsedLabels, null, settings);
+    }
+
+    /**
+     * The same, and with {@code shadow} (the shadow log, or null) a shadow trial's evaluation: in
+     * the reports, and given to the continual trainer, whose gate may wait for a shadow's live verdict.
+     */
+    public static Monitoring monitor(DataStream<ServedFeatures> served, DataStream<Label> parsedLabels, DataStream<ServedFeatures> shadow,
+            Settings settings) {
         // No idleness here: while the feature log is quiet (at start, or behind), the labels alone must not move the
         // join's event time on, or labels would be declared unknown before their predictions arrive.
         DataStream<ServedFeatures> timedServed = served.assignTimestampsAndWatermarks(WatermarkStrategy
@@ -211,6 +221,10 @@ public final class LearningJob {
                 .name("Drift Statistics");
 
         DataStream<MonitoringReport> reports = evaluation.union(windowDrift);
+        DataStream<MonitoringReport> shadowEvaluation = shadow == null ? null : evaluateShadow(shadow, parsedLabels, settings);
+        if (shadowEvaluation != null) {
+            reports = reports.union(shadowEvaluation);
+        }
         if (settings.slices() != null) {
             var slices = settings.slices();
             reports = reports.union(joined.keyBy(p -> OnlineEvaluation.sliceKey(p, slices), Types.STRING)
@@ -222,7 +236,7 @@ public final class LearningJob {
         if (settings.retraining() != null) {
             // One trainer for the whole stream: both inputs keyed by a constant so its buffer and challenger live in keyed (RocksDB) state.
             reports = reports.union(joined.keyBy(p -> ContinualTrainer.KEY, Types.INT)
-                    .connect(evaluation.keyBy(r -> ContinualTrainer.KEY, Types.INT))
+                    .connect((shadowEvaluation == null ? evaluation : evaluation.union(shadowEvaluation)).keyBy(r -> ContinualTrainer.KEY, Types.INT))
                     .transform("Continual Trainer", MonitoringReport.TYPE_INFO,
                             new ContinualTrainer(settings.retraining().trainer(), settings.models(), settings.retraining().announcer()))
                     .uid("continual-trainer")

@@ -9,6 +9,7 @@ import io.loopline.state.model.ModelStore;
 import io.loopline.state.records.ChallengerRun;
 import io.loopline.state.records.FeatureVector;
 import io.loopline.state.records.LabeledPrediction;
+import io.loopline.state.records.ModelAnnouncement;
 import io.loopline.state.records.MonitoringReport;
 import java.io.IOException;
 import java.time.Instant;
@@ -81,6 +82,8 @@ public final class ContinualTrainer extends AbstractStreamOperator<MonitoringRep
     private transient ValueState<long[]> countersState;
     private transient ValueState<long[]> triggersState;
     private transient ValueState<double[]> watchState;
+    private transient ValueState<long[]> shadowState;
+    private transient ValueState<double[]> shadowWindowsState;
     private transient ValueState<ChallengerRun> runState;
     private transient ValueState<byte[]> challengerState;
     private transient MapState<Integer, FeatureVector> runRows;
@@ -91,6 +94,10 @@ public final class ContinualTrainer extends AbstractStreamOperator<MonitoringRep
     private transient long[] counters;
     private transient RetrainTriggers triggers;
     private transient Watch watch;
+    private transient Shadow shadow;
+    private transient ShadowComparison comparison;
+    /** The latest labelled example's event time: the time of reports made on processing time. */
+    private transient long latestEventTime = Long.MIN_VALUE;
     private transient Map<Long, Double> lastAccuracy;
     private transient ChallengerRun run;
     private transient ChallengerTraining training;
@@ -103,10 +110,17 @@ public final class ContinualTrainer extends AbstractStreamOperator<MonitoringRep
     private transient Counter promotedCounter;
     private transient Counter rejectedCounter;
     private transient Counter rollbackCounter;
+    private transient Counter shadowedCounter;
     private transient Counter trainingRowsCounter;
 
     /** A promoted version on probation: compared with its predecessor's last live accuracy. */
     private record Watch(long version, long previous, double previousAccuracy) {}
+
+    /**
+     * A challenger that passed the holdout, running as a shadow beside {@code champion} since
+     * {@code seenAtStart} examples; given up at {@code deadline} (processing time) without a verdict.
+     */
+    private record Shadow(long version, long champion, long seenAtStart, long deadline) {}
 
     public ContinualTrainer(TrainerSettings settings, ModelStoreSupplier models, ModelAnnouncer announcer) {
         this.settings = settings;
@@ -124,6 +138,9 @@ public final class ContinualTrainer extends AbstractStreamOperator<MonitoringRep
         countersState = getRuntimeContext().getState(new ValueStateDescriptor<>("trainer-counters", PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
         triggersState = getRuntimeContext().getState(new ValueStateDescriptor<>("trainer-triggers", PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
         watchState = getRuntimeContext().getState(new ValueStateDescriptor<>("trainer-watch", PrimitiveArrayTypeInfo.DOUBLE_PRIMITIVE_ARRAY_TYPE_INFO));
+        shadowState = getRuntimeContext().getState(new ValueStateDescriptor<>("trainer-shadow", PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
+        shadowWindowsState = getRuntimeContext().getState(new ValueStateDescriptor<>("trainer-shadow-windows",
+                PrimitiveArrayTypeInfo.DOUBLE_PRIMITIVE_ARRAY_TYPE_INFO));
         runState = getRuntimeContext().getState(new ValueStateDescriptor<>("trainer-run", ChallengerRun.TYPE_INFO));
         challengerState = getRuntimeContext().getState(new ValueStateDescriptor<>("trainer-challenger",
                 PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
@@ -148,6 +165,8 @@ public final class ContinualTrainer extends AbstractStreamOperator<MonitoringRep
         promotedCounter = metrics.counter("challengers_promoted_total");
         rejectedCounter = metrics.counter("challengers_rejected_total");
         rollbackCounter = metrics.counter("rollbacks_total");
+        shadowedCounter = metrics.counter("challengers_shadowed_total");
+        metrics.gauge("shadow_version", () -> shadow == null ? -1L : shadow.version());
         trainingRowsCounter = metrics.counter("training_rows_total");
         metrics.gauge("champion_version", () -> championVersion);
         metrics.gauge("training_in_progress", () -> run == null ? 0 : 1);
@@ -183,6 +202,10 @@ public final class ContinualTrainer extends AbstractStreamOperator<MonitoringRep
                 lastAccuracy.put((long) w[i], w[i + 1]);
             }
         }
+        long[] sh = shadowState.value();
+        shadow = sh == null ? null : new Shadow(sh[0], sh[1], sh[2], sh[3]);
+        double[] windows = shadowWindowsState.value();
+        comparison = shadow == null ? null : windows == null ? new ShadowComparison() : ShadowComparison.restore(windows);
         run = runState.value();
         training = null;
         loaded = true;
@@ -202,6 +225,7 @@ public final class ContinualTrainer extends AbstractStreamOperator<MonitoringRep
             counters[SIZE]++;
         }
         counters[SEEN]++;
+        latestEventTime = Math.max(latestEventTime, served.timestamp());
         consider(triggers.onExample(served.timestamp()));
     }
 
@@ -209,6 +233,20 @@ public final class ContinualTrainer extends AbstractStreamOperator<MonitoringRep
     public void processElement2(StreamRecord<MonitoringReport> element) throws Exception {
         MonitoringReport report = element.getValue();
         ensureLoaded();
+        if (report.subject().startsWith("shadow")) {
+            // A shadow is never the champion: its reports must not move championVersion on.
+            if (shadow != null && report.subject().equals("shadow/time") && report.statistic().equals("accuracy")
+                    && report.modelVersion() == shadow.version()) {
+                comparison.shadow(report.windowStart(), report.value(), report.count());
+                judgeShadowIfDue(report.windowEnd());
+            }
+            return;
+        }
+        if (shadow != null && report.subject().equals("model/time") && report.statistic().equals("accuracy")
+                && report.modelVersion() == shadow.champion()) {
+            comparison.champion(report.windowStart(), report.value(), report.count());
+            judgeShadowIfDue(report.windowEnd());
+        }
         if (report.modelVersion() > championVersion) {
             championVersion = store.latest(settings.model()).map(ModelMetadata::version).orElse(championVersion);
         }
@@ -250,7 +288,7 @@ public final class ContinualTrainer extends AbstractStreamOperator<MonitoringRep
         if (trigger == null) {
             return;
         }
-        RetrainTriggers.Outcome outcome = triggers.offer(trigger, run != null, counters[SIZE]);
+        RetrainTriggers.Outcome outcome = triggers.offer(trigger, run != null || shadow != null, counters[SIZE]);
         if (outcome != RetrainTriggers.Outcome.ADMITTED) {
             refusalCounters.get(outcome.label()).inc();
             LOG.debug("Retrain trigger {} ({}) refused: {}", trigger.cause().label(), trigger.detail(), outcome.label());
@@ -319,6 +357,10 @@ public final class ContinualTrainer extends AbstractStreamOperator<MonitoringRep
     @Override
     public void onProcessingTime(InternalTimer<Integer, VoidNamespace> timer) throws Exception {
         ensureLoaded();
+        if (shadow != null && timer.getTimestamp() >= shadow.deadline()) {
+            endShadow(false, Double.NaN, Double.NaN, "no live verdict within " + java.time.Duration.ofMillis(settings.gate().shadowTimeoutMillis())
+                    + " (is the learning job reading the shadow log?)", latestEventTime);
+        }
         if (run == null) {
             return;
         }
@@ -357,7 +399,18 @@ public final class ContinualTrainer extends AbstractStreamOperator<MonitoringRep
         trainingRowsCounter.inc(done.rowsProcessed());
         String subject = done.mode() + "/" + done.cause();
         long version;
-        if (decision.promote()) {
+        if (decision.promote() && settings.gate().hasShadowStage()) {
+            ModelMetadata published = publishOnce(done, champion, training.network(), challengerMetrics, championMetrics);
+            announcer.announce(store, published, ModelAnnouncement.Role.SHADOW);
+            version = published.version();
+            long deadline = getProcessingTimeService().getCurrentProcessingTime() + settings.gate().shadowTimeoutMillis();
+            shadow = new Shadow(version, champion.version(), counters[SEEN], deadline);
+            comparison = new ShadowComparison();
+            steps.registerProcessingTimeTimer(VoidNamespace.INSTANCE, deadline);
+            shadowedCounter.inc();
+            LOG.info("{} v{} (from v{}, {} challenger, {}) passed the holdout ({}) and runs as a shadow until {} live labelled examples", settings.model(),
+                    version, done.parentVersion(), done.mode(), done.cause(), decision.reason(), settings.gate().shadowExamples());
+        } else if (decision.promote()) {
             ModelMetadata published = publishOnce(done, champion, training.network(), challengerMetrics, championMetrics);
             announcer.announce(store, published);
             version = published.version();
@@ -376,7 +429,9 @@ public final class ContinualTrainer extends AbstractStreamOperator<MonitoringRep
                     decision.reason());
         }
         long time = done.holdoutTo();
-        output.collect(new StreamRecord<>(new MonitoringReport(decision.promote() ? "challenger_promoted" : "challenger_rejected", subject, version,
+        String outcome = !decision.promote() ? "challenger_rejected" : shadow != null && shadow.version() == version ? "challenger_shadowed"
+                : "challenger_promoted";
+        output.collect(new StreamRecord<>(new MonitoringReport(outcome, subject, version,
                 done.trainFrom(), done.holdoutTo(), done.rowsProcessed(), decision.challenger() - decision.champion(), Double.NaN), time));
         String metric = "holdout_" + settings.gate().metric();
         output.collect(new StreamRecord<>(new MonitoringReport(metric, "challenger", version, done.holdoutFrom(), done.holdoutTo(), x.length,
@@ -388,6 +443,63 @@ public final class ContinualTrainer extends AbstractStreamOperator<MonitoringRep
         runState.clear();
         challengerState.clear();
         runRows.clear();
+    }
+
+    /** Judges the shadow once the windows compared with the champion hold enough of its examples. */
+    private void judgeShadowIfDue(long time) throws Exception {
+        if (comparison.shadowExamples() < settings.gate().shadowExamples()) {
+            return;
+        }
+        double live = comparison.shadowAccuracy();
+        double champion = comparison.championAccuracy();
+        boolean promote = live >= champion + settings.gate().shadowMargin();
+        endShadow(promote, live, champion, String.format(java.util.Locale.ROOT, "live accuracy %.4f vs champion %.4f on the same %d events (needs %+.4f)",
+                live, champion, comparison.shadowExamples(), settings.gate().shadowMargin()), time);
+    }
+
+    /**
+     * The shadow's verdict. Promoted: announced as champion (serving swaps, the trial ends) and on
+     * probation like any promotion. Rejected: the trial ends and the champion's artifact is published
+     * again as the next version ({@code shadow.rejected} = the challenger), so the champion is once more
+     * the latest version; once per challenger, even when a restore replays the verdict.
+     */
+    private void endShadow(boolean promote, double live, double championLive, String reason, long time) throws Exception {
+        Shadow trial = shadow;
+        shadow = null;
+        comparison = null;
+        ModelMetadata challenger = store.get(settings.model(), trial.version()).orElseThrow();
+        long version;
+        if (promote) {
+            announcer.announce(store, challenger);
+            version = challenger.version();
+            watch = Double.isNaN(settings.rollbackMargin()) ? null : new Watch(version, trial.champion(), championLive);
+            championVersion = version;
+            counters[PROMOTED]++;
+            promotedCounter.inc();
+            LOG.info("Promoted {} v{} after its shadow trial: {}", settings.model(), version, reason);
+        } else {
+            announcer.announce(store, challenger, ModelAnnouncement.Role.END_TRIAL);
+            ModelMetadata restored = republishedAfterShadow(trial);
+            announcer.announce(store, restored);
+            version = restored.version();
+            championVersion = version;
+            counters[REJECTED]++;
+            rejectedCounter.inc();
+            LOG.info("Rejected the shadow {} v{}: {}; v{} serves v{}'s weights", settings.model(), trial.version(), reason, version, trial.champion());
+        }
+        output.collect(new StreamRecord<>(new MonitoringReport(promote ? "challenger_promoted" : "challenger_rejected", "shadow", version,
+                time, time, counters[SEEN] - trial.seenAtStart(), live - championLive, Double.NaN), time));
+    }
+
+    private ModelMetadata republishedAfterShadow(Shadow trial) throws IOException {
+        for (ModelMetadata existing : store.versions(settings.model())) {
+            Double of = existing.metrics().get(Champions.SHADOW_REJECTED);
+            if (of != null && of.longValue() == trial.version()) {
+                return existing;
+            }
+        }
+        ModelMetadata champion = store.get(settings.model(), trial.champion()).orElseThrow();
+        return Champions.republish(store, champion, Map.of(Champions.SHADOW_REJECTED, (double) trial.version()));
     }
 
     /** Publishes the challenger unless a version with its id is already there (published before a failure). */
@@ -475,6 +587,13 @@ public final class ContinualTrainer extends AbstractStreamOperator<MonitoringRep
             w[i++] = e.getValue();
         }
         watchState.update(w);
+        if (shadow == null) {
+            shadowState.clear();
+            shadowWindowsState.clear();
+        } else {
+            shadowState.update(new long[] {shadow.version(), shadow.champion(), shadow.seenAtStart(), shadow.deadline()});
+            shadowWindowsState.update(comparison.state());
+        }
         if (run != null && training != null) {
             run = run.progressed(training.epoch(), training.batch(), training.rowsProcessed());
             runState.update(run);
@@ -485,6 +604,12 @@ public final class ContinualTrainer extends AbstractStreamOperator<MonitoringRep
     /** Examples seen, buffered, training rows processed, promotions, rejections, rollbacks: for tests and the evaluate command. */
     long[] counters() {
         return counters == null ? new long[6] : counters.clone();
+    }
+
+    /** The challenger version running as a shadow, or -1. */
+    long shadowVersion() throws Exception {
+        ensureLoaded();
+        return shadow == null ? -1 : shadow.version();
     }
 
     boolean training() throws Exception {

@@ -7,8 +7,15 @@ import java.io.Serializable;
  * Decides whether a challenger replaces the champion: on the same holdout it must beat the champion
  * by at least {@code margin} on {@code metric}, and may be worse on {@code guardMetric} by at most
  * {@code guardTolerance}. A metric that cannot be computed on the holdout (AUC with one class) fails.
+ *
+ * <p>With {@code shadowExamples > 0} a challenger that passes the holdout is not promoted yet: it
+ * runs as a shadow in serving until the learning job has evaluated it on that many live labelled
+ * examples, and is promoted only if its live accuracy is at least the champion's on the same
+ * event-time windows plus {@code shadowMargin} (see {@link ShadowComparison}); without a verdict
+ * within {@code shadowTimeoutMillis} of processing time (the shadow log is not flowing) it is rejected.
  */
-public record PromotionGate(String metric, double margin, String guardMetric, double guardTolerance) implements Serializable {
+public record PromotionGate(String metric, double margin, String guardMetric, double guardTolerance, long shadowExamples, double shadowMargin,
+        long shadowTimeoutMillis) implements Serializable {
 
     public PromotionGate {
         if (!GateMetric.isKnown(metric)) {
@@ -20,6 +27,30 @@ public record PromotionGate(String metric, double margin, String guardMetric, do
         if (Double.isNaN(margin) || Double.isNaN(guardTolerance) || guardTolerance < 0) {
             throw new IllegalArgumentException("gate.margin must be a number and gate.guard-tolerance >= 0, got " + margin + " and " + guardTolerance);
         }
+        if (shadowExamples < 0 || Double.isNaN(shadowMargin) || shadowTimeoutMillis < 1) {
+            throw new IllegalArgumentException("gate.shadow-examples: must be >= 0 (0 for no shadow stage), gate.shadow-margin a number and"
+                    + " gate.shadow-timeout positive, got " + shadowExamples + ", " + shadowMargin + " and " + shadowTimeoutMillis + " ms");
+        }
+    }
+
+    /** Without a shadow stage: the holdout decides. */
+    public PromotionGate(String metric, double margin, String guardMetric, double guardTolerance) {
+        this(metric, margin, guardMetric, guardTolerance, 0, 0, DEFAULT_SHADOW_TIMEOUT.toMillis());
+    }
+
+    public static final java.time.Duration DEFAULT_SHADOW_TIMEOUT = java.time.Duration.ofHours(1);
+
+    /** The same gate, then a shadow stage of {@code examples} live labelled examples (0: none). */
+    public PromotionGate withShadow(long examples, double liveMargin) {
+        return withShadow(examples, liveMargin, DEFAULT_SHADOW_TIMEOUT);
+    }
+
+    public PromotionGate withShadow(long examples, double liveMargin, java.time.Duration timeout) {
+        return new PromotionGate(metric, margin, guardMetric, guardTolerance, examples, liveMargin, timeout.toMillis());
+    }
+
+    public boolean hasShadowStage() {
+        return shadowExamples > 0;
     }
 
     /** Accuracy better by half a point, log loss not worse by more than 0.05. */
