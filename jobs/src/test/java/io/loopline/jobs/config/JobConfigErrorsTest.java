@@ -115,6 +115,45 @@ class JobConfigErrorsTest {
                 .hasMessageContaining("model.store: required when retrain.mode is stateful");
     }
 
+    @Test
+    void theShippedJobConfigsUseOnlyKnownKeysWithValidValues() throws IOException {
+        for (String job : List.of("serving", "learning")) {
+            Map<String, String> shipped = new LinkedHashMap<>();
+            var properties = new java.util.Properties();
+            try (var in = Files.newBufferedReader(Path.of("..", "deploy", "jobs", job + ".properties"))) {
+                properties.load(in);
+            }
+            properties.stringPropertyNames().forEach(k -> shipped.put(k, properties.getProperty(k)));
+            // This machine's paths and a Kafka that is not there: everything else as shipped, so the start-up gets as far as Kafka.
+            for (String key : List.of("bootstrap.servers", "profile", "model.store", "startup.timeout")) {
+                shipped.put(key, serving.get(key));
+            }
+            assertThatThrownBy(() -> {
+                if (job.equals("serving")) {
+                    JobMains.buildServing(config(shipped), StreamExecutionEnvironment.getExecutionEnvironment());
+                } else {
+                    JobMains.buildLearning(config(shipped), StreamExecutionEnvironment.getExecutionEnvironment());
+                }
+            }).as(job).hasMessageContaining("bootstrap.servers: Kafka at 127.0.0.1:");
+        }
+    }
+
+    @Test
+    void theShadowStageSettingsAreChecked() {
+        Map<String, String> learning = new LinkedHashMap<>();
+        learning.put("bootstrap.servers", serving.get("bootstrap.servers"));
+        learning.put("profile", serving.get("profile"));
+        learning.put("model.store", serving.get("model.store"));
+        learning.put("retrain.mode", "stateful");
+        learning.put("gate.shadow-examples", "-5");
+        assertThatThrownBy(() -> JobMains.buildLearning(config(learning), StreamExecutionEnvironment.getExecutionEnvironment()))
+                .hasMessageContaining("gate.shadow-examples: must be >= 0");
+        learning.put("gate.shadow-examples", "500");
+        learning.put("gate.shadow-timeout", "a while");
+        assertThatThrownBy(() -> JobMains.buildLearning(config(learning), StreamExecutionEnvironment.getExecutionEnvironment()))
+                .hasMessageContaining("gate.shadow-timeout must be a duration");
+    }
+
     private void assertServingFails(String... fragments) {
         var thrown = assertThatThrownBy(() -> JobMains.buildServing(config(serving), StreamExecutionEnvironment.getExecutionEnvironment()))
                 .isInstanceOf(IllegalArgumentException.class);
