@@ -75,10 +75,10 @@ class ContinualLearningITCase {
     }
 
     private static EvaluationResult evaluate(String policy) throws Exception {
-        return evaluate(policy, PromotionGate.defaults());
+        return evaluate(policy, PromotionGate.defaults(), 1500);
     }
 
-    private static EvaluationResult evaluate(String policy, PromotionGate gate) throws Exception {
+    private static EvaluationResult evaluate(String policy, PromotionGate gate, double rowsPerSecond) throws Exception {
         var spec = FeatureSpecParser.parse(SPEC, "abrupt.yaml");
         NetworkSettings network = new NetworkSettings(List.of(16), "relu", 0.01, 1e-4, 10, 32, 3);
         TrainerSettings trainer = policy.equals("frozen") ? null
@@ -88,7 +88,7 @@ class ContinualLearningITCase {
                         .withGate(gate)
                         .withBuffer(1000, 0.2)
                         .withTraining(5, 32, 16);
-        var settings = new PrequentialEvaluation.Settings(spec, data, "y", 1, policy, WARMUP, 1500, network, trainer, 1, Duration.ofMillis(500),
+        var settings = new PrequentialEvaluation.Settings(spec, data, "y", 1, policy, WARMUP, rowsPerSecond, network, trainer, 1, Duration.ofMillis(500),
                 Duration.ofMinutes(5));
         return new PrequentialEvaluation(settings, new PrintStream(System.out, true)).run(KAFKA.bootstrapServers());
     }
@@ -126,15 +126,15 @@ class ContinualLearningITCase {
 
     @Test
     void withAShadowStageAChallengerServesOnlyAfterBeatingTheChampionLive() throws Exception {
-        int change = CHANGE_AT - (int) (ROWS * WARMUP);
-        EvaluationResult shadowed = evaluate("stateful", PromotionGate.defaults().withShadow(300, 0.0));
+        // A live margin of two points: a challenger that is merely as good on the events after the change is not promoted.
+        // Replayed a little slower: every promotion waits for a shadow verdict on a few hundred live labels.
+        EvaluationResult shadowed = evaluate("stateful", PromotionGate.defaults().withShadow(300, 0.02), 1000);
         System.out.println("stateful, shadow stage: " + shadowed.toJson());
         assertThat(shadowed.modelsPromoted()).as("promoted after a live shadow verdict").isPositive();
-        long versionAtChange = shadowed.served().get(change).version();
         int end = shadowed.served().size();
-        assertThat(shadowed.served().get(end - 1).version()).isGreaterThan(versionAtChange);
         double recovered = shadowed.accuracy(end - 2000, end);
-        System.out.printf(Locale.ROOT, "shadow stage: last 2000 rows %.4f%n", recovered);
-        assertThat(recovered).as("far above the coin flip a frozen model stays at").isGreaterThan(0.8);
+        System.out.printf(Locale.ROOT, "shadow stage: last 2000 rows %.4f, served by %s%n", recovered,
+                shadowed.served().subList(end - 2000, end).stream().map(r -> r.version()).distinct().toList());
+        assertThat(recovered).as("versions promoted live serve the new concept").isGreaterThan(0.85);
     }
 }

@@ -207,7 +207,7 @@ public final class OnlineEvaluation extends AbstractStreamOperator<MonitoringRep
                 ChangeDetector detector = w.detectors[d];
                 if (detector.add(error)) {
                     counters.get(DETECTORS.get(d)).inc();
-                    output.collect(new StreamRecord<>(new MonitoringReport(DETECTORS.get(d), "error", version, time, time, w.seen,
+                    output.collect(new StreamRecord<>(new MonitoringReport(DETECTORS.get(d), shadow ? "shadow/error" : "error", version, time, time, w.seen,
                             detector.estimation(), Double.NaN), time));
                 }
             }

@@ -247,6 +247,10 @@ public final class ContinualTrainer extends AbstractStreamOperator<MonitoringRep
             comparison.champion(report.windowStart(), report.value(), report.count());
             judgeShadowIfDue(report.windowEnd());
         }
+        if (shadow != null && report.modelVersion() > shadow.champion()) {
+            // A newer version serves (a manual promotion): the trial compares with a champion that is gone.
+            abandonShadow("v" + report.modelVersion() + " serves now", report.windowEnd());
+        }
         if (report.modelVersion() > championVersion) {
             championVersion = store.latest(settings.model()).map(ModelMetadata::version).orElse(championVersion);
         }
@@ -491,6 +495,22 @@ public final class ContinualTrainer extends AbstractStreamOperator<MonitoringRep
                 time, time, counters[SEEN] - trial.seenAtStart(), live - championLive, Double.NaN), time));
     }
 
+    /**
+     * Ends the shadow without a verdict because the champion it was compared with no longer serves
+     * (rolled back, or replaced by hand): the newer champion is already the latest version.
+     */
+    private void abandonShadow(String why, long time) throws Exception {
+        Shadow trial = shadow;
+        shadow = null;
+        comparison = null;
+        announcer.announce(store, store.get(settings.model(), trial.version()).orElseThrow(), ModelAnnouncement.Role.END_TRIAL);
+        counters[REJECTED]++;
+        rejectedCounter.inc();
+        LOG.info("Abandoned the shadow {} v{}: {}", settings.model(), trial.version(), why);
+        output.collect(new StreamRecord<>(new MonitoringReport("challenger_rejected", "shadow", trial.version(), time, time,
+                counters[SEEN] - trial.seenAtStart(), Double.NaN, Double.NaN), time));
+    }
+
     private ModelMetadata republishedAfterShadow(Shadow trial) throws IOException {
         for (ModelMetadata existing : store.versions(settings.model())) {
             Double of = existing.metrics().get(Champions.SHADOW_REJECTED);
@@ -553,9 +573,17 @@ public final class ContinualTrainer extends AbstractStreamOperator<MonitoringRep
             return; // replaced meanwhile (a manual promotion): nothing to roll back
         }
         ModelMetadata previous = store.get(settings.model(), probation.previous()).orElseThrow();
-        ModelMetadata restored = Champions.republish(store, previous, Map.of("rollback.of", (double) probation.version()));
+        Map<String, Double> marks = new LinkedHashMap<>();
+        marks.put("rollback.of", (double) probation.version());
+        if (shadow != null) {
+            marks.put(Champions.SHADOW_REJECTED, (double) shadow.version()); // it never served: a later rollback must not return to it
+        }
+        ModelMetadata restored = Champions.republish(store, previous, marks);
         announcer.announce(store, restored);
         championVersion = restored.version();
+        if (shadow != null) {
+            abandonShadow("its champion v" + probation.version() + " was rolled back", report.windowEnd());
+        }
         triggers.admitted(report.windowEnd());
         counters[ROLLED_BACK]++;
         rollbackCounter.inc();

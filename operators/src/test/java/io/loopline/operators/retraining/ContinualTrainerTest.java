@@ -2,10 +2,8 @@ package io.loopline.operators.retraining;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.loopline.operators.training.BinaryClassifier;
 import io.loopline.operators.training.NetworkSettings;
 import io.loopline.state.model.FileSystemModelStore;
-import io.loopline.state.model.ModelDraft;
 import io.loopline.state.model.ModelMetadata;
 import io.loopline.state.records.FeatureVector;
 import io.loopline.state.records.LabeledPrediction;
@@ -14,7 +12,6 @@ import io.loopline.state.records.ServedFeatures;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -31,8 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * middle of training, and an automatic rollback.
  */
 class ContinualTrainerTest {
-    private static final int DIMENSION = 4;
-    private static final NetworkSettings NETWORK = new NetworkSettings(List.of(), "tanh", 0.1, 0, 1, 32, 5);
+    private static final NetworkSettings NETWORK = ConceptFlip.NETWORK;
     private static final List<Long> ANNOUNCED = new CopyOnWriteArrayList<>();
 
     @TempDir
@@ -44,29 +40,7 @@ class ContinualTrainerTest {
     void publishChampion() throws Exception {
         ANNOUNCED.clear();
         store = new FileSystemModelStore(new org.apache.flink.core.fs.Path(dir.toUri()));
-        BinaryClassifier champion = BinaryClassifier.create(DIMENSION, NETWORK);
-        double[][] x = rows(2000, new Random(1));
-        champion.fit(x, labels(x, false), 5, 32, 1);
-        store.publish(new ModelDraft("m", null, BinaryClassifier.FORMAT, "spec", List.of("a", "b", "c", "d"), null, null, x.length,
-                Map.of("validation.accuracy", 0.99)), champion.toBytes());
-    }
-
-    private static double[][] rows(int n, Random random) {
-        double[][] x = new double[n][DIMENSION];
-        for (double[] row : x) {
-            for (int j = 0; j < DIMENSION; j++) {
-                row[j] = random.nextGaussian();
-            }
-        }
-        return x;
-    }
-
-    private static double[] labels(double[][] x, boolean flipped) {
-        double[] y = new double[x.length];
-        for (int i = 0; i < x.length; i++) {
-            y[i] = (x[i][0] > 0) != flipped ? 1 : 0;
-        }
-        return y;
+        ConceptFlip.publishChampion(store);
     }
 
     private KeyedTwoInputStreamOperatorTestHarness<Integer, LabeledPrediction, MonitoringReport, MonitoringReport> harness(TrainerSettings settings)
@@ -85,8 +59,8 @@ class ContinualTrainerTest {
 
     private static void feed(KeyedTwoInputStreamOperatorTestHarness<Integer, LabeledPrediction, MonitoringReport, MonitoringReport> h, int n,
             boolean flipped, long seed) throws Exception {
-        double[][] x = rows(n, new Random(seed));
-        double[] y = labels(x, flipped);
+        double[][] x = ConceptFlip.rows(n, new Random(seed));
+        double[] y = ConceptFlip.labels(x, flipped);
         for (int i = 0; i < n; i++) {
             long time = seed * 1_000_000 + i * 1000L;
             var served = new ServedFeatures(new FeatureVector("e" + seed + "-" + i, "k", time, x[i], Double.NaN), "m", 1, 0.5, 0);

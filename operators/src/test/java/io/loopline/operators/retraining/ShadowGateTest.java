@@ -3,10 +3,8 @@ package io.loopline.operators.retraining;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.loopline.operators.training.BinaryClassifier;
 import io.loopline.operators.training.NetworkSettings;
 import io.loopline.state.model.FileSystemModelStore;
-import io.loopline.state.model.ModelDraft;
 import io.loopline.state.model.ModelMetadata;
 import io.loopline.state.model.ModelStore;
 import io.loopline.state.records.FeatureVector;
@@ -17,7 +15,6 @@ import io.loopline.state.records.ServedFeatures;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -33,8 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * rejected on its live accuracy against the champion's; retraining waits meanwhile.
  */
 class ShadowGateTest {
-    private static final int DIMENSION = 4;
-    private static final NetworkSettings NETWORK = new NetworkSettings(List.of(), "tanh", 0.1, 0, 1, 32, 5);
+    private static final NetworkSettings NETWORK = ConceptFlip.NETWORK;
     private static final List<String> ANNOUNCED = new CopyOnWriteArrayList<>();
 
     /** Records what would go on the models topic, as "version:role". */
@@ -61,29 +57,7 @@ class ShadowGateTest {
     void publishChampion() throws Exception {
         ANNOUNCED.clear();
         store = new FileSystemModelStore(new org.apache.flink.core.fs.Path(dir.toUri()));
-        BinaryClassifier champion = BinaryClassifier.create(DIMENSION, NETWORK);
-        double[][] x = rows(2000, new Random(1));
-        champion.fit(x, labels(x), 5, 32, 1);
-        store.publish(new ModelDraft("m", null, BinaryClassifier.FORMAT, "spec", List.of("a", "b", "c", "d"), null, null, x.length,
-                Map.of("validation.accuracy", 0.99)), champion.toBytes());
-    }
-
-    private static double[][] rows(int n, Random random) {
-        double[][] x = new double[n][DIMENSION];
-        for (double[] row : x) {
-            for (int j = 0; j < DIMENSION; j++) {
-                row[j] = random.nextGaussian();
-            }
-        }
-        return x;
-    }
-
-    private static double[] labels(double[][] x) {
-        double[] y = new double[x.length];
-        for (int i = 0; i < x.length; i++) {
-            y[i] = x[i][0] > 0 ? 1 : 0;
-        }
-        return y;
+        ConceptFlip.publishChampion(store);
     }
 
     private KeyedTwoInputStreamOperatorTestHarness<Integer, LabeledPrediction, MonitoringReport, MonitoringReport> harness() throws Exception {
@@ -98,11 +72,17 @@ class ShadowGateTest {
     /** Examples of the flipped concept (label = x0 < 0): the champion is wrong on them, a challenger learns them. */
     private static void feedFlipped(KeyedTwoInputStreamOperatorTestHarness<Integer, LabeledPrediction, MonitoringReport, MonitoringReport> h, int n,
             long seed) throws Exception {
-        double[][] x = rows(n, new Random(seed));
+        feed(h, n, seed, true);
+    }
+
+    private static void feed(KeyedTwoInputStreamOperatorTestHarness<Integer, LabeledPrediction, MonitoringReport, MonitoringReport> h, int n,
+            long seed, boolean flipped) throws Exception {
+        double[][] x = ConceptFlip.rows(n, new Random(seed));
+        double[] y = ConceptFlip.labels(x, flipped);
         for (int i = 0; i < n; i++) {
             long time = seed * 1_000_000 + i * 1000L;
             var served = new ServedFeatures(new FeatureVector("e" + seed + "-" + i, "k", time, x[i], Double.NaN), "m", 1, 0.5, 0);
-            h.processElement1(new StreamRecord<>(new LabeledPrediction(served, x[i][0] > 0 ? 0 : 1, time, false), time));
+            h.processElement1(new StreamRecord<>(new LabeledPrediction(served, y[i], time, false), time));
         }
     }
 
@@ -138,7 +118,6 @@ class ShadowGateTest {
             h.processElement2(window("shadow/time", 2, 5_000_000, 50, 0.95)); // started late in this window: not compared
             h.processElement2(window("shadow/time", 2, 5_060_000, 250, 0.90));
             h.processElement2(window("model/time", 1, 5_060_000, 250, 0.30));
-            h.processElement2(window("model/time", 7, 5_120_000, 150, 0.10)); // another version's window: not the champion
             assertThat(ANNOUNCED).as("250 live examples are not enough").containsExactly("2:shadow");
             h.processElement2(window("model/time", 1, 5_120_000, 150, 0.40));
             h.processElement2(window("shadow/time", 2, 5_120_000, 150, 0.80));
@@ -196,5 +175,43 @@ class ShadowGateTest {
             assertThat(trainer.shadowVersion()).isEqualTo(-1);
             assertThat(ANNOUNCED).containsExactly("2:shadow", "2:end-trial", "3:champion");
         }
+    }
+
+    @Test
+    void aShadowWhoseChampionIsRolledBackIsAbandonedAndNeverBecomesARollbackTarget() throws Exception {
+        try (var h = new KeyedTwoInputStreamOperatorTestHarness<>(trainerWithRollback(), p -> ContinualTrainer.KEY, r -> ContinualTrainer.KEY,
+                Types.INT)) {
+            h.open();
+            shadowAChallenger(h);
+            h.processElement2(window("model/time", 1, 5_000_000, 400, 0.90));
+            h.processElement2(window("shadow/time", 2, 5_000_000, 400, 0.95)); // v2 promoted, on probation against v1's 0.90
+            assertThat(ANNOUNCED).containsExactly("2:shadow", "2:champion");
+
+            feed(h, 1500, 6, false); // the old concept is back: v2 is wrong, a challenger from it learns it again
+            h.processElement2(new StreamRecord<>(new MonitoringReport("ddm", "error", 2, 7_000_000, 7_000_000, 100, 0.5, Double.NaN), 7_000_000));
+            for (int i = 0; i < 10_000 && trainer.training(); i++) {
+                h.setProcessingTime(h.getProcessingTime() + 1);
+            }
+            assertThat(trainer.shadowVersion()).isEqualTo(3);
+
+            h.processElement2(new StreamRecord<>(new MonitoringReport("accuracy", "model", 2, 7_000_000, 7_100_000, 300, 0.40, Double.NaN), 7_100_000));
+            assertThat(trainer.shadowVersion()).as("its champion is gone").isEqualTo(-1);
+            assertThat(ANNOUNCED).containsExactly("2:shadow", "2:champion", "3:shadow", "4:champion", "3:end-trial");
+            ModelMetadata v4 = store.get("m", 4).orElseThrow();
+            assertThat(v4.sha256()).as("v1's weights").isEqualTo(store.get("m", 1).orElseThrow().sha256());
+            assertThat(v4.metrics()).containsEntry("rollback.of", 2.0).containsEntry(Champions.SHADOW_REJECTED, 3.0);
+            assertThat(Champions.previous(store, "m")).map(ModelMetadata::version).as("v3 never served").contains(2L);
+            h.processElement2(new StreamRecord<>(new MonitoringReport("ddm", "error", 4, 7_200_000, 7_200_000, 100, 0.5, Double.NaN), 7_200_000));
+            assertThat(trainer.training()).as("retraining is open again").isTrue();
+        }
+    }
+
+    private ContinualTrainer trainerWithRollback() {
+        String root = dir.toUri().toString();
+        RetrainPolicy policy = RetrainPolicy.defaults().withCooldown(Duration.ZERO).withMinExamples(100);
+        TrainerSettings settings = TrainerSettings.defaults("m", TrainingMode.STATEFUL, NETWORK).withPolicy(policy).withBuffer(2000, 0.2)
+                .withTraining(3, 32, 4).withRollback(0.05, 200).withGate(new PromotionGate("accuracy", 0.005, "log_loss", 0.05).withShadow(400, 0.01));
+        trainer = new ContinualTrainer(settings, () -> new FileSystemModelStore(new org.apache.flink.core.fs.Path(root)), new TestingAnnouncer());
+        return trainer;
     }
 }
