@@ -32,6 +32,7 @@ class ServingBenchmarkITCase {
         assertThat(r.fullEventsPerSecond()).as(printed).isPositive();
         assertThat(r.noModelEventsPerSecond()).isPositive();
         assertThat(r.perEventEventsPerSecond()).isPositive();
+        assertThat(r.shadowEventsPerSecond()).as("(e) with a shadow").isPositive();
         assertThat(r.perEventEvents()).isEqualTo(2_000);
         assertThat(r.fullSwaps()).as("each subtask's output changes version once in (a)").isEqualTo(2);
         assertThat(r.swaps()).as("and once in (d)").isEqualTo(2);

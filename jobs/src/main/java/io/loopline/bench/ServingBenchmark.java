@@ -21,6 +21,8 @@ import io.loopline.state.model.ModelDraft;
 import io.loopline.state.model.ModelMetadata;
 import io.loopline.state.profile.FeatureFit;
 import io.loopline.state.records.DeadLetter;
+import io.loopline.state.records.ModelAnnouncement;
+import io.loopline.state.records.ServedFeatures;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -102,7 +104,8 @@ public final class ServingBenchmark {
     public record Result(long events, int parallelism, int batchSize, int dimension, double fullEventsPerSecond, double noModelEventsPerSecond,
             long perEventEvents, double perEventEventsPerSecond, long fullSwaps, double fullSwapMaxGapMillis, double fullSteadyMaxGapMillis,
             long swaps, double swapMaxGapMillis, double steadyMaxGapMillis,
-            double latencyRate, long latencySamples, double p50LatencyMillis, double p99LatencyMillis, double maxLatencyMillis) {
+            double latencyRate, long latencySamples, double p50LatencyMillis, double p99LatencyMillis, double maxLatencyMillis,
+            double shadowEventsPerSecond) {
         public double fullVsNoModel() {
             return fullEventsPerSecond / noModelEventsPerSecond;
         }
@@ -186,6 +189,13 @@ public final class ServingBenchmark {
         progress.printf("    %,.0f events/s, %d of %d subtasks swapped to v2, longest swap gap %.1f ms%n", full.eventsPerSecond(),
                 full.swaps.get(), settings.parallelism(), full.maxSwapGapNanos.get() / 1e6);
 
+        progress.println("(e) the same job with v3 as a shadow beside v2 (scored on every event, logged, not served) ...");
+        var kafka = io.loopline.kafka.KafkaConnection.of(bootstrap);
+        ModelAnnouncements.announce(kafka, models, store, v3, ModelAnnouncement.Role.SHADOW, 0);
+        PredictionProbe.Readings shadowed = job.run(settings.events(), -1, j -> j.withShadowLog(new DiscardingSink<ServedFeatures>()), r -> {});
+        ModelAnnouncements.announce(kafka, models, store, v3, ModelAnnouncement.Role.END_TRIAL, 0);
+        progress.printf("    %,.0f events/s%n", shadowed.eventsPerSecond());
+
         long perEventEvents = Math.max(1000, Math.round(settings.events() * settings.perEventFraction()));
         progress.printf("(c) one DL4J output() per event (first %,d events) ...%n", perEventEvents);
         Job perEvent = job.withBatchSize(1);
@@ -208,7 +218,8 @@ public final class ServingBenchmark {
                 full.swaps.get() > 0 ? full.maxSwapGapNanos.get() / 1e6 : Double.NaN, full.maxSteadyGapNanos.get() / 1e6,
                 steady.swaps.get(), steady.swaps.get() > 0 ? steady.maxSwapGapNanos.get() / 1e6 : Double.NaN, live.steadyGapNanos / 1e6,
                 rate, latencies.length,
-                percentile(latencies, 0.50), percentile(latencies, 0.99), latencies.length == 0 ? Double.NaN : latencies[latencies.length - 1]);
+                percentile(latencies, 0.50), percentile(latencies, 0.99), latencies.length == 0 ? Double.NaN : latencies[latencies.length - 1],
+                shadowed.eventsPerSecond());
     }
 
     private static double percentile(long[] sorted, double q) {

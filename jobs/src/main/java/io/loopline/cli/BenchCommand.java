@@ -175,7 +175,8 @@ final class BenchCommand implements Runnable {
                         .put("latency_samples", r.latencySamples())
                         .put("p50_latency_ms", r.p50LatencyMillis())
                         .put("p99_latency_ms", r.p99LatencyMillis())
-                        .put("max_latency_ms", r.maxLatencyMillis());
+                        .put("max_latency_ms", r.maxLatencyMillis())
+                        .put("shadow_events_per_s", Math.round(r.shadowEventsPerSecond()));
                 System.out.println(node);
             } else {
                 System.out.printf(Locale.ROOT, "%nServing benchmark: %,d events through Kafka, spec 'transactions' (%d features), DL4J MLP %d-32-16-1,"
@@ -185,6 +186,8 @@ final class BenchCommand implements Runnable {
                 System.out.printf(Locale.ROOT, "%-52s %,12.0f   %.0f%% of (b) (target >= 80%%); %.1fx (c) (target >= 25x); target >= 100,000%n",
                         "(a) full job, micro-batched DL4J, v1 -> v2 swap", r.fullEventsPerSecond(), 100 * r.fullVsNoModel(), r.fullVsPerEvent());
                 System.out.printf(Locale.ROOT, "%-52s %,12.0f%n", "(b) same job, scoring replaced by a constant", r.noModelEventsPerSecond());
+                System.out.printf(Locale.ROOT, "%-52s %,12.0f   %.0f%% of (a)%n", "(e) (a) with a shadow version scored on every event",
+                        r.shadowEventsPerSecond(), 100 * r.shadowEventsPerSecond() / r.fullEventsPerSecond());
                 System.out.printf(Locale.ROOT, "%-52s %,12.0f   (first %,d events)%n", "(c) one DL4J output() per event", r.perEventEventsPerSecond(),
                         r.perEventEvents());
                 System.out.printf(Locale.ROOT, "Swap at a steady rate, (d): %d of %d subtasks changed version; longest output gap across the swap"
