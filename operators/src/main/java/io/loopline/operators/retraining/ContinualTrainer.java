@@ -206,6 +206,9 @@ public final class ContinualTrainer extends AbstractStreamOperator<MonitoringRep
         shadow = sh == null ? null : new Shadow(sh[0], sh[1], sh[2], sh[3]);
         double[] windows = shadowWindowsState.value();
         comparison = shadow == null ? null : windows == null ? new ShadowComparison() : ShadowComparison.restore(windows);
+        if (shadow != null) {
+            championVersion = shadow.champion(); // the store's latest is the shadow itself, which does not serve
+        }
         run = runState.value();
         training = null;
         loaded = true;
@@ -632,6 +635,10 @@ public final class ContinualTrainer extends AbstractStreamOperator<MonitoringRep
     /** Examples seen, buffered, training rows processed, promotions, rejections, rollbacks: for tests and the evaluate command. */
     long[] counters() {
         return counters == null ? new long[6] : counters.clone();
+    }
+
+    long championVersion() {
+        return championVersion;
     }
 
     /** The challenger version running as a shadow, or -1. */

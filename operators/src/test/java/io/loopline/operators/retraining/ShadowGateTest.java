@@ -149,6 +149,7 @@ class ShadowGateTest {
                 h.initializeState(shadowing);
                 h.open();
                 assertThat(trainer.shadowVersion()).isEqualTo(2);
+                assertThat(trainer.championVersion()).as("the store's latest is the shadow; the champion is v1").isEqualTo(1);
                 h.processElement2(window("shadow/time", 2, 5_000_000, 400, 0.805)); // better, but not by the shadow margin
                 assertThat(h.extractOutputValues()).filteredOn(r -> r.statistic().equals("challenger_rejected")).singleElement()
                         .satisfies(r -> assertThat(r.subject()).isEqualTo("shadow"));
