@@ -183,20 +183,12 @@ public final class LearningJob {
             Settings settings) {
         // No idleness here: while the feature log is quiet (at start, or behind), the labels alone must not move the
         // join's event time on, or labels would be declared unknown before their predictions arrive.
-        DataStream<ServedFeatures> timedServed = served.assignTimestampsAndWatermarks(WatermarkStrategy
-                        .<ServedFeatures>forBoundedOutOfOrderness(settings.outOfOrderness())
-                        .withTimestampAssigner((s, t) -> s.features().timestamp()))
-                .uid("feature-log-watermarks")
-                .name("Feature Log Watermarks");
+        DataStream<ServedFeatures> timedServed = onEventTime(served, settings, "feature-log-watermarks", "Feature Log Watermarks");
 
         // The join runs on the feature log's event time: labels are sparse and bursty (a chargeback now and then), so their
         // stream is always idle for watermarks and never holds the join back; a label is on time if its own timestamp falls
         // in its prediction's window and it arrives before the feature log's time has passed that window.
-        DataStream<Label> timedLabels = parsedLabels.assignTimestampsAndWatermarks(WatermarkStrategy
-                        .<Label>forGenerator(context -> new NeverHoldsBack<>())
-                        .withTimestampAssigner((l, t) -> l.timestamp()))
-                .uid("labels-watermarks")
-                .name("Label Watermarks");
+        DataStream<Label> timedLabels = outOfEventTime(parsedLabels, "labels-watermarks", "Label Watermarks");
 
         SingleOutputStreamOperator<LabeledPrediction> joined = timedServed.keyBy(s -> s.features().eventId(), Types.STRING)
                 .connect(timedLabels.keyBy(Label::eventId, Types.STRING))
@@ -262,16 +254,8 @@ public final class LearningJob {
 
     /** The shadow log joined with the labels and evaluated per shadow version, on the shadow log's event time. */
     private static DataStream<MonitoringReport> evaluateShadow(DataStream<ServedFeatures> shadow, DataStream<Label> parsedLabels, Settings settings) {
-        DataStream<ServedFeatures> timedShadow = shadow.assignTimestampsAndWatermarks(WatermarkStrategy
-                        .<ServedFeatures>forBoundedOutOfOrderness(settings.outOfOrderness())
-                        .withTimestampAssigner((s, t) -> s.features().timestamp()))
-                .uid("shadow-log-watermarks")
-                .name("Shadow Log Watermarks");
-        DataStream<Label> timedLabels = parsedLabels.assignTimestampsAndWatermarks(WatermarkStrategy
-                        .<Label>forGenerator(context -> new NeverHoldsBack<>())
-                        .withTimestampAssigner((l, t) -> l.timestamp()))
-                .uid("shadow-labels-watermarks")
-                .name("Label Watermarks (shadow)");
+        DataStream<ServedFeatures> timedShadow = onEventTime(shadow, settings, "shadow-log-watermarks", "Shadow Log Watermarks");
+        DataStream<Label> timedLabels = outOfEventTime(parsedLabels, "shadow-labels-watermarks", "Label Watermarks (shadow)");
         return timedShadow.keyBy(s -> s.features().eventId(), Types.STRING)
                 .connect(timedLabels.keyBy(Label::eventId, Types.STRING))
                 .process(new LabelJoin(settings.feedbackWindow(), settings.defaultLabel()).forShadow())
@@ -282,6 +266,24 @@ public final class LearningJob {
                 .transform("Shadow Evaluation", MonitoringReport.TYPE_INFO, new OnlineEvaluation(settings.evaluationWindow(), settings.evaluationSlide())
                         .forShadow().withTimeWindow(settings.driftWindow()))
                 .uid("shadow-evaluation");
+    }
+
+    /** Served features on their event time, up to the configured out-of-orderness. */
+    private static DataStream<ServedFeatures> onEventTime(DataStream<ServedFeatures> served, Settings settings, String uid, String name) {
+        return served.assignTimestampsAndWatermarks(WatermarkStrategy
+                        .<ServedFeatures>forBoundedOutOfOrderness(settings.outOfOrderness())
+                        .withTimestampAssigner((s, t) -> s.features().timestamp()))
+                .uid(uid)
+                .name(name);
+    }
+
+    /** Labels with their timestamps but without a say in event time (see {@link NeverHoldsBack}). */
+    private static DataStream<Label> outOfEventTime(DataStream<Label> labels, String uid, String name) {
+        return labels.assignTimestampsAndWatermarks(WatermarkStrategy
+                        .<Label>forGenerator(context -> new NeverHoldsBack<>())
+                        .withTimestampAssigner((l, t) -> l.timestamp()))
+                .uid(uid)
+                .name(name);
     }
 
     /** Watermarks of an input that must not take part in event time: always idle. */
