@@ -131,6 +131,7 @@ class ContinualLearningITCase {
         EvaluationResult shadowed = evaluate("stateful", PromotionGate.defaults().withShadow(300, 0.02), 1000);
         System.out.println("stateful, shadow stage: " + shadowed.toJson());
         assertThat(shadowed.modelsPromoted()).as("promoted after a live shadow verdict").isPositive();
+        assertThat(shadowed.challengersShadowed()).as("every promotion went through a shadow trial").isGreaterThanOrEqualTo(shadowed.modelsPromoted());
         int end = shadowed.served().size();
         double recovered = shadowed.accuracy(end - 2000, end);
         System.out.printf(Locale.ROOT, "shadow stage: last 2000 rows %.4f, served by %s%n", recovered,

@@ -11,7 +11,8 @@ import java.util.Map;
  * @param noChangeAccuracy predicting each row's label by the previous row's, on the same rows
  * @param kappaTemporal (accuracy - noChangeAccuracy) / (1 - noChangeAccuracy): above 0 beats no-change
  * @param modelsPromoted challengers promoted by the gate
- * @param challengersRejected challengers the gate rejected
+ * @param challengersRejected challengers the gate rejected (on the holdout, or live in the shadow stage)
+ * @param challengersShadowed challengers that passed the holdout and went on as a shadow (with the gate's shadow stage)
  * @param rollbacks automatic rollbacks
  * @param trainingRows rows fed to gradient steps by the continual trainer (a row counts once per epoch)
  * @param driftsDetected change points reported by the detectors on the served model's errors
@@ -19,7 +20,7 @@ import java.util.Map;
  * @param served each scored row in replay order: whether its prediction was right, and the version that made it (not in the JSON)
  */
 public record EvaluationResult(String policy, long rows, double accuracy, double noChangeAccuracy, double kappaTemporal, long modelsPromoted,
-        long challengersRejected, long rollbacks, long trainingRows, long driftsDetected, long warmupRows, long initialTrainingRows,
+        long challengersRejected, long challengersShadowed, long rollbacks, long trainingRows, long driftsDetected, long warmupRows, long initialTrainingRows,
         Map<Long, Long> predictionsByVersion, double replaySeconds, double wallSeconds, List<Served> served) {
 
     /** One scored row. */
@@ -40,6 +41,7 @@ public record EvaluationResult(String policy, long rows, double accuracy, double
             json.writeNumberField("kappa_temporal", kappaTemporal);
             json.writeNumberField("models_promoted", modelsPromoted);
             json.writeNumberField("challengers_rejected", challengersRejected);
+            json.writeNumberField("challengers_shadowed", challengersShadowed);
             json.writeNumberField("rollbacks", rollbacks);
             json.writeNumberField("training_rows", trainingRows);
             json.writeNumberField("drifts_detected", driftsDetected);

@@ -223,6 +223,7 @@ public final class PrequentialEvaluation {
                     } else if (r.path("subject").asText().equals("shadow")) {
                         counts.merge(statistic, 1L, Long::sum); // a shadow's live verdict: its training was counted when it became a shadow
                     } else if (statistic.equals("challenger_shadowed")) {
+                        counts.merge(statistic, 1L, Long::sum);
                         counts.merge("training_rows", r.path("count").asLong(), Long::sum);
                     } else if (statistic.equals("challenger_promoted") || statistic.equals("challenger_rejected")) {
                         counts.merge(statistic, 1L, Long::sum);
@@ -273,7 +274,8 @@ public final class PrequentialEvaluation {
         double accuracy = (double) correct / n;
         double baseline = (double) noChange / n;
         return new EvaluationResult(settings.policy(), n, accuracy, baseline, (accuracy - baseline) / (1 - baseline),
-                reports.getOrDefault("challenger_promoted", 0L), reports.getOrDefault("challenger_rejected", 0L), reports.getOrDefault("rollbacks", 0L),
+                reports.getOrDefault("challenger_promoted", 0L), reports.getOrDefault("challenger_rejected", 0L),
+                reports.getOrDefault("challenger_shadowed", 0L), reports.getOrDefault("rollbacks", 0L),
                 reports.getOrDefault("training_rows", 0L), reports.getOrDefault("drifts", 0L), warmup, v1.trainingRows(), byVersion, replayed.seconds(),
                 wallSeconds, outcomes);
     }
