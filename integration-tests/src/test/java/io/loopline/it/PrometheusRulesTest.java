@@ -46,7 +46,7 @@ class PrometheusRulesTest {
 
     @Test
     void theRulesLoad() throws Exception {
-        assertThat(promtool("check", "rules", "alerts.yml")).contains("SUCCESS: 12 rules found");
+        assertThat(promtool("check", "rules", "alerts.yml")).contains("SUCCESS: 13 rules found");
     }
 
     @Test
