@@ -40,8 +40,25 @@ class LearningJobITCase {
 
     @Test
     void aShiftedFeatureDriftsAndADetectorFiresWhileASteadyFeatureStaysQuiet(@TempDir Path dir) throws Exception {
+        shiftedFeatureDriftsAndADetectorFires(dir, "learn", false);
+    }
+
+    /**
+     * A job that starts (or catches up) reads the feature log far ahead of the labels: the labels must
+     * still hold the join's event time, or every window closes with the default label.
+     */
+    @Test
+    void labelsReadLongAfterTheirFeatureLogStillJoin(@TempDir Path dir) throws Exception {
+        shiftedFeatureDriftsAndADetectorFires(dir, "late", true);
+    }
+
+    private void shiftedFeatureDriftsAndADetectorFires(Path dir, String prefix, boolean labelsAfterFeatureLog) throws Exception {
         String bootstrap = KAFKA.bootstrapServers();
-        KafkaTopics.ensure(bootstrap, Map.of("learn-feature-log", PARALLELISM, "learn-labels", PARALLELISM, "learn-drift", 1, "learn-dead-letters", 1),
+        String featureLog = prefix + "-feature-log";
+        String labelsTopic = prefix + "-labels";
+        String driftTopic = prefix + "-drift";
+        String deadLetterTopic = prefix + "-dead-letters";
+        KafkaTopics.ensure(bootstrap, Map.of(featureLog, PARALLELISM, labelsTopic, PARALLELISM, driftTopic, 1, deadLetterTopic, 1),
                 Duration.ofSeconds(30));
         int n = 12_000; // 20 minutes of event time, one drift window per minute
         LearningStreams data = LearningStreams.events(0, n, n / 2, PARALLELISM);
@@ -50,27 +67,36 @@ class LearningJobITCase {
         served.addAll(push.featureLog);
         List<LearningStreams.Keyed> labels = new ArrayList<>(data.labels);
         labels.add(new LearningStreams.Keyed(0, "bad".getBytes(StandardCharsets.UTF_8), "{\"eventId\":\"x\",\"label\":\"yes\"}".getBytes(StandardCharsets.UTF_8)));
-        LearningStreams.write(bootstrap, "learn-feature-log", served);
-        LearningStreams.write(bootstrap, "learn-labels", labels);
+        LearningStreams.write(bootstrap, featureLog, served);
+        if (!labelsAfterFeatureLog) {
+            LearningStreams.write(bootstrap, labelsTopic, labels);
+        }
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(
                 LocalEnvironments.streamingConfiguration(PARALLELISM, dir.resolve("checkpoints"), Duration.ofMillis(500)));
-        new LearningJob(KafkaIo.raw(bootstrap, "learn-feature-log", "learn"), KafkaIo.raw(bootstrap, "learn-labels", "learn"),
-                KafkaIo.drift(bootstrap, "learn-drift", "learn"), KafkaIo.deadLetters(bootstrap, "learn-dead-letters", "learn"),
-                new LearningJob.Settings(LearningStreams.reference(), Duration.ofSeconds(30), 0.0, Duration.ofSeconds(5), 500, 250, Duration.ofMinutes(1), 128))
+        new LearningJob(KafkaIo.raw(bootstrap, featureLog, prefix), KafkaIo.raw(bootstrap, labelsTopic, prefix),
+                KafkaIo.drift(bootstrap, driftTopic, prefix), KafkaIo.deadLetters(bootstrap, deadLetterTopic, prefix),
+                new LearningJob.Settings(LearningStreams.reference(), Duration.ofSeconds(30), 0.0, Duration.ofSeconds(5), 500, 250, Duration.ofMinutes(1), 128)
+                        .withLabelsIdleAfter(Duration.ofMinutes(2)))
                 .build(env);
-        JobClient job = env.executeAsync("learning-it");
+        JobClient job = env.executeAsync("learning-it-" + prefix);
         try {
             long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+            if (labelsAfterFeatureLog) {
+                // The drift statistics run on the feature log alone: once its last windows are reported, it has been read to the end.
+                while (steadyPsiWindows(readReports(bootstrap, driftTopic)) < 19) {
+                    assertThat(System.nanoTime()).as("the feature log's drift windows within 120 s").isLessThan(deadline);
+                    Thread.sleep(200);
+                }
+                assertThat(values(readReports(bootstrap, driftTopic), "accuracy", "model")).as("no example before its labels were read").isEmpty();
+                LearningStreams.write(bootstrap, labelsTopic, labels);
+            }
             List<JsonNode> reports;
             while (true) {
-                reports = new ArrayList<>();
-                for (var r : CommittedRecords.readAll(bootstrap, "learn-drift", Duration.ofSeconds(30))) {
-                    reports.add(JSON.readTree(r.value()));
-                }
-                long psiWindows = reports.stream().filter(r -> r.path("statistic").asText().equals("psi") && r.path("subject").asText().equals("steady"))
-                        .count();
-                if (psiWindows >= 19 || System.nanoTime() > deadline) {
+                reports = readReports(bootstrap, driftTopic);
+                boolean done = steadyPsiWindows(reports) >= 19 && (!labelsAfterFeatureLog || reports.stream().anyMatch(
+                        r -> r.path("subject").asText().equals("error")));
+                if (done || System.nanoTime() > deadline) {
                     break;
                 }
                 Thread.sleep(500);
@@ -88,13 +114,25 @@ class LearningJobITCase {
             assertThat(accuracy.get(0)).as("accuracy before").isGreaterThan(0.9);
             assertThat(accuracy.get(accuracy.size() - 1)).as("accuracy after").isLessThan(0.6);
             List<String> deadReasons = new ArrayList<>();
-            for (var r : CommittedRecords.readAll(bootstrap, "learn-dead-letters", Duration.ofSeconds(30))) {
+            for (var r : CommittedRecords.readAll(bootstrap, deadLetterTopic, Duration.ofSeconds(30))) {
                 deadReasons.add(JSON.readTree(r.value()).path("reason").asText());
             }
-            assertThat(deadReasons).contains("malformed-label");
+            assertThat(deadReasons).contains("malformed-label").doesNotContain("label-late");
         } finally {
             job.cancel().get();
         }
+    }
+
+    private static List<JsonNode> readReports(String bootstrap, String topic) throws Exception {
+        List<JsonNode> reports = new ArrayList<>();
+        for (var r : CommittedRecords.readAll(bootstrap, topic, Duration.ofSeconds(30))) {
+            reports.add(JSON.readTree(r.value()));
+        }
+        return reports;
+    }
+
+    private static long steadyPsiWindows(List<JsonNode> reports) {
+        return reports.stream().filter(r -> r.path("statistic").asText().equals("psi") && r.path("subject").asText().equals("steady")).count();
     }
 
     private static List<Double> values(List<JsonNode> reports, String statistic, String subject) {

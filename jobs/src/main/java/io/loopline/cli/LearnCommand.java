@@ -91,6 +91,10 @@ final class LearnCommand implements Callable<Integer> {
     @Option(names = "--out-of-orderness", defaultValue = "5s", description = "Event-time disorder of feature log and labels (default: ${DEFAULT-VALUE}).")
     Duration outOfOrderness;
 
+    @Option(names = "--labels-idle-after", defaultValue = "30s",
+            description = "Labels hold the join's event time back until a labels subtask has sent nothing for this long (default: ${DEFAULT-VALUE}).")
+    Duration labelsIdleAfter;
+
     @Option(names = "--evaluation-window", defaultValue = "1000",
             description = "Labelled examples per rolling (count-based) evaluation; time-based windows use --drift-window (default: ${DEFAULT-VALUE}).")
     int evaluationWindow;
@@ -131,7 +135,8 @@ final class LearnCommand implements Callable<Integer> {
         }
         var settings = new LearningJob.Settings(ReferenceBins.of(reference), feedbackWindow, defaultLabel == null ? Double.NaN : defaultLabel,
                 outOfOrderness, evaluationWindow, evaluationSlide, driftWindow, 128, modelStore == null ? null : storeAt(modelStore),
-                slice == null ? null : io.loopline.operators.learning.Slices.of(slice, reference.columns(), reference.fit()));
+                slice == null ? null : io.loopline.operators.learning.Slices.of(slice, reference.columns(), reference.fit()))
+                .withLabelsIdleAfter(labelsIdleAfter);
         if (!retrain.equals("off")) {
             var mode = io.loopline.operators.retraining.TrainingMode.parse(retrain);
             settings = settings.withRetraining(new LearningJob.Retraining(retrainOptions.settings(model, mode),

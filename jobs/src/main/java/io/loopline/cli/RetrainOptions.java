@@ -58,6 +58,11 @@ final class RetrainOptions {
     @Option(names = "--retrain-epochs", description = "Passes over the buffer per challenger (default: 3 stateful, 10 stateless).")
     Integer epochs;
 
+    @Option(names = "--after-drift-examples", defaultValue = "0",
+            description = "After a detector's change point, wait for this many labelled examples and fine-tune on those buffered since the change"
+                    + " (the new regime) rather than the whole buffer; 0: at once, on the whole buffer (default: ${DEFAULT-VALUE}).")
+    long afterDriftExamples;
+
     @Option(names = "--retrain-batch-size", defaultValue = "64", description = "Rows per gradient step (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
@@ -112,7 +117,7 @@ final class RetrainOptions {
             }
         }
         RetrainPolicy policy = new RetrainPolicy(detectors, decayMetric, offOrNumber("--decay-margin", decayMargin), every, schedule, cooldown,
-                cooldownExamples, maxRetrains, rateWindow, minExamples);
+                cooldownExamples, maxRetrains, rateWindow, minExamples, afterDriftExamples);
         PromotionGate gate = new PromotionGate(gateMetric, gateMargin, guardMetric.equals("none") ? null : guardMetric, guardTolerance)
                 .withShadow(gateShadowExamples, gateShadowMargin, gateShadowTimeout);
         List<Integer> hidden = scratchHidden.stream().filter(h -> !h.isBlank() && !h.equals("none")).map(h -> {

@@ -67,6 +67,8 @@ public final class DemoRun {
     private static final Duration FEATURE_LOG_DISORDER = Duration.ofMinutes(2);
     /** How long the summary waits for the learning job's last windows once every event is served. */
     private static final Duration DRIFT_GRACE = Duration.ofSeconds(60);
+    /** Labelled examples the trainer waits for after a change point (three quarters of its 4,000-example buffer). */
+    private static final long AFTER_DRIFT_EXAMPLES = 3000;
 
     private final DemoSettings settings;
     private final PrintStream out;
@@ -303,7 +305,10 @@ public final class DemoRun {
      * learns it rather than the old one.
      */
     private static TrainerSettings trainer() {
-        RetrainPolicy policy = RetrainPolicy.defaults().withCooldown(RETRAIN_COOLDOWN).withMinExamples(2000).withDecay("accuracy", 0.03);
+        // The injected drift is abrupt: a challenger fine-tuned on the examples after the change point learns the new regime
+        // instead of averaging it with the buffer's older examples.
+        RetrainPolicy policy = RetrainPolicy.defaults().withCooldown(RETRAIN_COOLDOWN).withMinExamples(2000).withDecay("accuracy", 0.03)
+                .withAfterDriftExamples(AFTER_DRIFT_EXAMPLES);
         return TrainerSettings.defaults(MODEL, TrainingMode.STATEFUL, null).withPolicy(policy).withBuffer(4_000, 0.2)
                 .withTraining(12, 64, 16).withRollback(0.05, 2000);
     }
@@ -344,16 +349,16 @@ public final class DemoRun {
         if (driftStart == 0) {
             return Double.NaN;
         }
-        // Windows wholly after the drift; when a retrained version took over within the first one, those that end after it began.
+        // The versions from before the promotion, in windows wholly after the drift (a version's windows hold only its own
+        // predictions, so those after the promotion's event time still measure it); when there are none, those that end after it.
         double afterFullWindow = accuracyOfOldVersions(driftStart + DRIFT_WINDOW.toMillis());
         return Double.isNaN(afterFullWindow) ? accuracyOfOldVersions(driftStart) : afterFullWindow;
     }
 
     private double accuracyOfOldVersions(long windowsEndingAfter) {
-        long promoted = promotedAfterDrift();
         long newVersion = versionPromotedAfterDrift();
         return mean(drift.timeline().accuracy().entrySet().stream().filter(e -> newVersion < 0 || e.getKey() < newVersion)
-                .flatMap(e -> e.getValue().stream()).filter(p -> p.time() > windowsEndingAfter && (promoted == 0 || p.time() <= promoted)));
+                .flatMap(e -> e.getValue().stream()).filter(p -> p.time() > windowsEndingAfter));
     }
 
     /** Windows served by the retrained versions: the first promoted after the drift and every later one. */

@@ -122,6 +122,9 @@ public final class DriftWatcher implements AutoCloseable {
 
     private void readRetraining(JsonNode r, String statistic, String subject, long version, long time) {
         switch (statistic) {
+            case "retrain_awaiting" -> news.add(String.format(java.util.Locale.ROOT,
+                    "retraining admitted (%s): waiting for %,d labelled examples of the new regime to fine-tune v%d on", subject, r.path("count").asLong(),
+                    version));
             case "retrain_triggered" -> {
                 timeline.mark(time, "retrain", "retraining from v" + version + " (" + subject + ") on " + r.path("count").asLong() + " buffered examples");
                 news.add(String.format(java.util.Locale.ROOT, "retraining triggered (%s): fine-tuning v%d on %,d buffered labelled examples",

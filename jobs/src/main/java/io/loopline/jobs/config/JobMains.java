@@ -100,6 +100,10 @@ public final class JobMains {
         Duration feedbackWindow = config.getDuration("learning.feedback-window", Duration.ofMinutes(30));
         double defaultLabel = config.getDouble("learning.default-label", Double.NaN);
         Duration outOfOrderness = config.getDuration("learning.out-of-orderness", Duration.ofSeconds(5));
+        Duration labelsIdleAfter = config.getDuration("learning.labels-idle-after", LearningJob.Settings.DEFAULT_LABELS_IDLE_AFTER);
+        if (labelsIdleAfter.isNegative() || labelsIdleAfter.isZero()) {
+            throw config.error("learning.labels-idle-after", "must be positive, got " + labelsIdleAfter);
+        }
         int evaluationWindow = positive(config, "learning.evaluation-window", 1000);
         int evaluationSlide = positive(config, "learning.evaluation-slide", 250);
         Duration driftWindow = config.getDuration("learning.drift-window", Duration.ofMinutes(1));
@@ -108,6 +112,7 @@ public final class JobMains {
         Duration cooldown = config.getDuration("retrain.cooldown", Duration.ofMinutes(10));
         double decayMargin = config.getDouble("retrain.decay-margin", 0.05);
         int minExamples = positive(config, "retrain.min-examples", 200);
+        long afterDriftExamples = config.getInt("retrain.after-drift-examples", 0);
         int everyExamples = config.getInt("retrain.every-examples", 0);
         int maxRetrains = positive(config, "retrain.max-retrains", 6);
         Duration rateWindow = config.getDuration("retrain.rate-window", Duration.ofDays(1));
@@ -139,12 +144,12 @@ public final class JobMains {
         }
         ReferenceProfile profile = profile(config, profilePath);
         var settings = new LearningJob.Settings(ReferenceBins.of(profile), feedbackWindow, defaultLabel, outOfOrderness,
-                evaluationWindow, evaluationSlide, driftWindow, maxParallelism, modelStore, null);
+                evaluationWindow, evaluationSlide, driftWindow, maxParallelism, modelStore, null).withLabelsIdleAfter(labelsIdleAfter);
         if (mode != null) {
             RetrainPolicy policy;
             try {
                 policy = RetrainPolicy.defaults().withCooldown(cooldown).withDecay("accuracy", decayMargin).withMinExamples(minExamples)
-                        .withEveryExamples(everyExamples).withRateLimit(maxRetrains, rateWindow);
+                        .withEveryExamples(everyExamples).withRateLimit(maxRetrains, rateWindow).withAfterDriftExamples(afterDriftExamples);
             } catch (IllegalArgumentException e) {
                 String key = e.getMessage().split(" ")[0];
                 throw config.error(key, e.getMessage());

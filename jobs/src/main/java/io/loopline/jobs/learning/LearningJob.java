@@ -47,15 +47,34 @@ public final class LearningJob {
      * @param evaluationWindow labelled examples per rolling evaluation window
      * @param evaluationSlide report every this many examples
      * @param driftWindow event-time window of the drift statistics and of the time-based evaluation
+     * @param labelsIdleAfter how long (processing time) a labels subtask may send nothing before event time goes on without it
      */
     public record Settings(ReferenceBins reference, Duration feedbackWindow, double defaultLabel, Duration outOfOrderness, int evaluationWindow,
             int evaluationSlide, Duration driftWindow, int maxParallelism, io.loopline.operators.scoring.ModelStoreSupplier models,
-            io.loopline.operators.learning.Slices slices, Retraining retraining) {
+            io.loopline.operators.learning.Slices slices, Retraining retraining, Duration labelsIdleAfter) {
+        /**
+         * Long enough for a labels source that starts or catches up more slowly than the feature log; while labels pause
+         * this long, the join's event time waits for them (it never waits longer).
+         */
+        public static final Duration DEFAULT_LABELS_IDLE_AFTER = Duration.ofSeconds(30);
+
         public Settings {
             Objects.requireNonNull(reference, "reference");
+            Objects.requireNonNull(labelsIdleAfter, "labelsIdleAfter");
+            if (labelsIdleAfter.isNegative() || labelsIdleAfter.isZero()) {
+                throw new IllegalArgumentException("labels idle-after must be positive, got " + labelsIdleAfter);
+            }
             if (retraining != null && models == null) {
                 throw new IllegalArgumentException("--model-store is required for retraining (the champion and its challengers live there)");
             }
+        }
+
+        /** With the default labels idleness. */
+        public Settings(ReferenceBins reference, Duration feedbackWindow, double defaultLabel, Duration outOfOrderness, int evaluationWindow,
+                int evaluationSlide, Duration driftWindow, int maxParallelism, io.loopline.operators.scoring.ModelStoreSupplier models,
+                io.loopline.operators.learning.Slices slices, Retraining retraining) {
+            this(reference, feedbackWindow, defaultLabel, outOfOrderness, evaluationWindow, evaluationSlide, driftWindow, maxParallelism, models, slices,
+                    retraining, DEFAULT_LABELS_IDLE_AFTER);
         }
 
         /** Without retraining. */
@@ -69,7 +88,13 @@ public final class LearningJob {
         /** The same, and a continual trainer that retrains, gates, publishes and announces challengers. */
         public Settings withRetraining(Retraining value) {
             return new Settings(reference, feedbackWindow, defaultLabel, outOfOrderness, evaluationWindow, evaluationSlide, driftWindow, maxParallelism,
-                    models, slices, value);
+                    models, slices, value, labelsIdleAfter);
+        }
+
+        /** The same, with labels that may pause {@code value} before the join's event time goes on without them. */
+        public Settings withLabelsIdleAfter(Duration value) {
+            return new Settings(reference, feedbackWindow, defaultLabel, outOfOrderness, evaluationWindow, evaluationSlide, driftWindow, maxParallelism,
+                    models, slices, retraining, value);
         }
 
         /** Without slices. */
@@ -185,10 +210,10 @@ public final class LearningJob {
         // join's event time on, or labels would be declared unknown before their predictions arrive.
         DataStream<ServedFeatures> timedServed = onEventTime(served, settings, "feature-log-watermarks", "Feature Log Watermarks");
 
-        // The join runs on the feature log's event time: labels are sparse and bursty (a chargeback now and then), so their
-        // stream is always idle for watermarks and never holds the join back; a label is on time if its own timestamp falls
-        // in its prediction's window and it arrives before the feature log's time has passed that window.
-        DataStream<Label> timedLabels = outOfEventTime(parsedLabels, "labels-watermarks", "Label Watermarks");
+        // The labels hold the join's event time too: when the job starts or catches up, the feature log can be read far ahead
+        // of the labels, and its time alone would close every window before its labels were read. Labels are sparse and
+        // bursty, so a labels subtask that sends nothing for labelsIdleAfter stops holding the join back until it sends again.
+        DataStream<Label> timedLabels = labelsOnEventTime(parsedLabels, settings, "labels-watermarks", "Label Watermarks");
 
         SingleOutputStreamOperator<LabeledPrediction> joined = timedServed.keyBy(s -> s.features().eventId(), Types.STRING)
                 .connect(timedLabels.keyBy(Label::eventId, Types.STRING))
@@ -255,7 +280,7 @@ public final class LearningJob {
     /** The shadow log joined with the labels and evaluated per shadow version, on the shadow log's event time. */
     private static DataStream<MonitoringReport> evaluateShadow(DataStream<ServedFeatures> shadow, DataStream<Label> parsedLabels, Settings settings) {
         DataStream<ServedFeatures> timedShadow = onEventTime(shadow, settings, "shadow-log-watermarks", "Shadow Log Watermarks");
-        DataStream<Label> timedLabels = outOfEventTime(parsedLabels, "shadow-labels-watermarks", "Label Watermarks (shadow)");
+        DataStream<Label> timedLabels = labelsOnEventTime(parsedLabels, settings, "shadow-labels-watermarks", "Label Watermarks (shadow)");
         return timedShadow.keyBy(s -> s.features().eventId(), Types.STRING)
                 .connect(timedLabels.keyBy(Label::eventId, Types.STRING))
                 .process(new LabelJoin(settings.feedbackWindow(), settings.defaultLabel()).forShadow())
@@ -277,23 +302,13 @@ public final class LearningJob {
                 .name(name);
     }
 
-    /** Labels with their timestamps but without a say in event time (see {@link NeverHoldsBack}). */
-    private static DataStream<Label> outOfEventTime(DataStream<Label> labels, String uid, String name) {
+    /** Labels on their own timestamps, up to the out-of-orderness; idle after {@code labelsIdleAfter} without one. */
+    private static DataStream<Label> labelsOnEventTime(DataStream<Label> labels, Settings settings, String uid, String name) {
         return labels.assignTimestampsAndWatermarks(WatermarkStrategy
-                        .<Label>forGenerator(context -> new NeverHoldsBack<>())
-                        .withTimestampAssigner((l, t) -> l.timestamp()))
+                        .<Label>forBoundedOutOfOrderness(settings.outOfOrderness())
+                        .withTimestampAssigner((l, t) -> l.timestamp())
+                        .withIdleness(settings.labelsIdleAfter()))
                 .uid(uid)
                 .name(name);
-    }
-
-    /** Watermarks of an input that must not take part in event time: always idle. */
-    private static final class NeverHoldsBack<T> implements org.apache.flink.api.common.eventtime.WatermarkGenerator<T> {
-        @Override
-        public void onEvent(T event, long timestamp, org.apache.flink.api.common.eventtime.WatermarkOutput output) {}
-
-        @Override
-        public void onPeriodicEmit(org.apache.flink.api.common.eventtime.WatermarkOutput output) {
-            output.markIdle();
-        }
     }
 }

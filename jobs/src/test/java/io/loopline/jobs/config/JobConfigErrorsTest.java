@@ -154,6 +154,22 @@ class JobConfigErrorsTest {
                 .hasMessageContaining("gate.shadow-timeout must be a duration");
     }
 
+    @Test
+    void theLabelIdlenessAndTheWaitAfterADriftAreChecked() {
+        Map<String, String> learning = new LinkedHashMap<>();
+        learning.put("bootstrap.servers", serving.get("bootstrap.servers"));
+        learning.put("profile", serving.get("profile"));
+        learning.put("model.store", serving.get("model.store"));
+        learning.put("retrain.mode", "stateful");
+        learning.put("learning.labels-idle-after", "0s");
+        assertThatThrownBy(() -> JobMains.buildLearning(config(learning), StreamExecutionEnvironment.getExecutionEnvironment()))
+                .hasMessageContaining("learning.labels-idle-after: must be positive");
+        learning.put("learning.labels-idle-after", "10s");
+        learning.put("retrain.after-drift-examples", "-1");
+        assertThatThrownBy(() -> JobMains.buildLearning(config(learning), StreamExecutionEnvironment.getExecutionEnvironment()))
+                .hasMessageContaining("retrain.after-drift-examples must be >= 0");
+    }
+
     private void assertServingFails(String... fragments) {
         var thrown = assertThatThrownBy(() -> JobMains.buildServing(config(serving), StreamExecutionEnvironment.getExecutionEnvironment()))
                 .isInstanceOf(IllegalArgumentException.class);

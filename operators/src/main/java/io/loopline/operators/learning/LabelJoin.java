@@ -28,8 +28,9 @@ import org.apache.flink.util.OutputTag;
  * Without a default label, a joined example is emitted as soon as both sides are there. Duplicate labels, labels for ids never
  * predicted, and labels after the window are counted and dead-lettered with their reason.
  *
- * <p>The join runs on the feature log's event time (the learning job keeps the label stream out of
- * the watermark): labels are sparse and bursty and must not hold predictions back.
+ * <p>The learning job lets the labels hold this operator's event time back as well as the feature log
+ * (until a labels subtask goes idle): a feature log read ahead of its labels, as when a job starts or
+ * catches up, must not close windows whose labels have not been read yet.
  *
  * <p>State is bounded by time, not by traffic: a prediction is kept until its window closes plus
  * {@value #LATE_LABEL_MEMORY} more windows (to tell a late label from an unknown id; a label more

@@ -83,6 +83,7 @@ public final class ContinualTrainer extends AbstractStreamOperator<MonitoringRep
     private transient ValueState<long[]> triggersState;
     private transient ValueState<double[]> watchState;
     private transient ValueState<long[]> shadowState;
+    private transient ValueState<long[]> awaitingState;
     private transient ValueState<double[]> shadowWindowsState;
     private transient ValueState<ChallengerRun> runState;
     private transient ValueState<byte[]> challengerState;
@@ -96,6 +97,7 @@ public final class ContinualTrainer extends AbstractStreamOperator<MonitoringRep
     private transient Watch watch;
     private transient Shadow shadow;
     private transient ShadowComparison comparison;
+    private transient Awaiting awaiting;
     /** The latest labelled example's event time: the time of reports made on processing time. */
     private transient long latestEventTime = Long.MIN_VALUE;
     private transient Map<Long, Double> lastAccuracy;
@@ -122,6 +124,23 @@ public final class ContinualTrainer extends AbstractStreamOperator<MonitoringRep
      */
     private record Shadow(long version, long champion, long seenAtStart, long deadline) {}
 
+    /**
+     * An admitted drift trigger waiting for {@link RetrainPolicy#afterDriftExamples()} labelled examples
+     * after the change point ({@code seenAtTrigger} examples had been seen at it).
+     */
+    private record Awaiting(RetrainTriggers.Trigger trigger, long seenAtTrigger) {
+        /** Detector names by index, for keyed state as numbers. */
+        private static final List<String> DETECTORS = List.of("adwin", "page-hinkley", "ddm");
+
+        long[] state() {
+            return new long[] {trigger.time(), seenAtTrigger, DETECTORS.indexOf(trigger.detail())};
+        }
+
+        static Awaiting restore(long[] state) {
+            return new Awaiting(new RetrainTriggers.Trigger(RetrainTriggers.Cause.DRIFT, DETECTORS.get((int) state[2]), state[0]), state[1]);
+        }
+    }
+
     public ContinualTrainer(TrainerSettings settings, ModelStoreSupplier models, ModelAnnouncer announcer) {
         this.settings = settings;
         this.models = models;
@@ -139,6 +158,8 @@ public final class ContinualTrainer extends AbstractStreamOperator<MonitoringRep
         triggersState = getRuntimeContext().getState(new ValueStateDescriptor<>("trainer-triggers", PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
         watchState = getRuntimeContext().getState(new ValueStateDescriptor<>("trainer-watch", PrimitiveArrayTypeInfo.DOUBLE_PRIMITIVE_ARRAY_TYPE_INFO));
         shadowState = getRuntimeContext().getState(new ValueStateDescriptor<>("trainer-shadow", PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
+        awaitingState = getRuntimeContext().getState(new ValueStateDescriptor<>("trainer-awaiting-drift-examples",
+                PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
         shadowWindowsState = getRuntimeContext().getState(new ValueStateDescriptor<>("trainer-shadow-windows",
                 PrimitiveArrayTypeInfo.DOUBLE_PRIMITIVE_ARRAY_TYPE_INFO));
         runState = getRuntimeContext().getState(new ValueStateDescriptor<>("trainer-run", ChallengerRun.TYPE_INFO));
@@ -170,6 +191,8 @@ public final class ContinualTrainer extends AbstractStreamOperator<MonitoringRep
         trainingRowsCounter = metrics.counter("training_rows_total");
         metrics.gauge("champion_version", () -> championVersion);
         metrics.gauge("training_in_progress", () -> run == null ? 0 : 1);
+        metrics.gauge("retrain_awaiting_examples", () -> awaiting == null || counters == null ? 0L
+                : Math.max(0L, awaiting.seenAtTrigger() + settings.policy().afterDriftExamples() - counters[SEEN]));
         metrics.gauge("training_buffer_size", () -> counters == null ? 0L : counters[SIZE]);
         metrics.gauge("challenger_progress", () -> run == null ? 0.0 : progressOf(run, training));
     }
@@ -209,6 +232,8 @@ public final class ContinualTrainer extends AbstractStreamOperator<MonitoringRep
         if (shadow != null) {
             championVersion = shadow.champion(); // the store's latest is the shadow itself, which does not serve
         }
+        long[] a = awaitingState.value();
+        awaiting = a == null ? null : Awaiting.restore(a);
         run = runState.value();
         training = null;
         loaded = true;
@@ -229,6 +254,12 @@ public final class ContinualTrainer extends AbstractStreamOperator<MonitoringRep
         }
         counters[SEEN]++;
         latestEventTime = Math.max(latestEventTime, served.timestamp());
+        if (awaiting != null && counters[SEEN] - awaiting.seenAtTrigger() >= settings.policy().afterDriftExamples()) {
+            RetrainTriggers.Trigger trigger = awaiting.trigger();
+            awaiting = null;
+            startRun(trigger, trigger.time());
+            return;
+        }
         consider(triggers.onExample(served.timestamp()));
     }
 
@@ -295,17 +326,30 @@ public final class ContinualTrainer extends AbstractStreamOperator<MonitoringRep
         if (trigger == null) {
             return;
         }
-        RetrainTriggers.Outcome outcome = triggers.offer(trigger, run != null || shadow != null, counters[SIZE]);
+        RetrainTriggers.Outcome outcome = triggers.offer(trigger, run != null || shadow != null || awaiting != null, counters[SIZE]);
         if (outcome != RetrainTriggers.Outcome.ADMITTED) {
             refusalCounters.get(outcome.label()).inc();
             LOG.debug("Retrain trigger {} ({}) refused: {}", trigger.cause().label(), trigger.detail(), outcome.label());
             return;
         }
         triggerCounters.get(trigger.cause().label()).inc();
-        startRun(trigger);
+        long wait = settings.policy().afterDriftExamples();
+        if (trigger.cause() == RetrainTriggers.Cause.DRIFT && wait > 0) {
+            awaiting = new Awaiting(trigger, counters[SEEN]);
+            LOG.info("Retrain trigger {} ({}) admitted: waiting for {} labelled examples after the change point", trigger.cause().label(),
+                    trigger.detail(), wait);
+            output.collect(new StreamRecord<>(new MonitoringReport("retrain_awaiting", "drift:" + trigger.detail(), championVersion, trigger.time(),
+                    trigger.time(), wait, wait, Double.NaN), trigger.time()));
+            return;
+        }
+        startRun(trigger, Long.MIN_VALUE);
     }
 
-    private void startRun(RetrainTriggers.Trigger trigger) throws Exception {
+    /**
+     * Trains a challenger on the buffered examples from {@code since} on (event time) when at least half
+     * the awaited examples after a change point are still buffered, else on the whole buffer.
+     */
+    private void startRun(RetrainTriggers.Trigger trigger, long since) throws Exception {
         Optional<ModelMetadata> champion = store.latest(settings.model());
         if (champion.isEmpty()) {
             LOG.warn("Retrain trigger {} ({}): no version of {} in the model store to start from or compare with", trigger.cause().label(),
@@ -319,6 +363,12 @@ public final class ContinualTrainer extends AbstractStreamOperator<MonitoringRep
             rows.add(v);
         }
         rows.sort(Comparator.comparingLong(FeatureVector::timestamp).thenComparing(FeatureVector::eventId));
+        if (since != Long.MIN_VALUE) {
+            List<FeatureVector> fresh = rows.stream().filter(v -> v.timestamp() >= since).toList();
+            if (fresh.size() >= Math.max(2, settings.policy().afterDriftExamples() / 2)) {
+                rows = fresh;
+            }
+        }
         int holdout = Math.max(1, (int) Math.round(rows.size() * settings.holdoutFraction()));
         int train = rows.size() - holdout;
         runRows.clear();
@@ -625,6 +675,11 @@ public final class ContinualTrainer extends AbstractStreamOperator<MonitoringRep
             shadowState.update(new long[] {shadow.version(), shadow.champion(), shadow.seenAtStart(), shadow.deadline()});
             shadowWindowsState.update(comparison.state());
         }
+        if (awaiting == null) {
+            awaitingState.clear();
+        } else {
+            awaitingState.update(awaiting.state());
+        }
         if (run != null && training != null) {
             run = run.progressed(training.epoch(), training.batch(), training.rowsProcessed());
             runState.update(run);
@@ -645,6 +700,12 @@ public final class ContinualTrainer extends AbstractStreamOperator<MonitoringRep
     long shadowVersion() throws Exception {
         ensureLoaded();
         return shadow == null ? -1 : shadow.version();
+    }
+
+    /** Whether an admitted drift trigger waits for examples after its change point. */
+    boolean awaitingDriftExamples() throws Exception {
+        ensureLoaded();
+        return awaiting != null;
     }
 
     boolean training() throws Exception {

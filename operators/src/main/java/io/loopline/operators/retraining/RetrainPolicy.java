@@ -19,9 +19,11 @@ import java.util.Set;
  * @param maxRetrains at most this many triggers within {@code rateWindow}
  * @param rateWindow the window of the rate limit
  * @param minExamples no training before the buffer holds this many examples
+ * @param afterDriftExamples after a detector's change point, wait for this many labelled examples and train on those
+ *     buffered since the change (the new regime) instead of the whole buffer; 0: train at once on the buffer
  */
 public record RetrainPolicy(Set<String> onDetectors, String decayMetric, double decayMargin, long everyExamples, Duration schedule, Duration cooldown,
-        long cooldownExamples, int maxRetrains, Duration rateWindow, int minExamples) implements Serializable {
+        long cooldownExamples, int maxRetrains, Duration rateWindow, int minExamples, long afterDriftExamples) implements Serializable {
 
     public static final Set<String> DETECTORS = Set.of("adwin", "page-hinkley", "ddm");
 
@@ -56,43 +58,59 @@ public record RetrainPolicy(Set<String> onDetectors, String decayMetric, double 
         if (minExamples < 2) {
             throw new IllegalArgumentException("retrain.min-examples must be >= 2, got " + minExamples);
         }
+        if (afterDriftExamples < 0) {
+            throw new IllegalArgumentException("retrain.after-drift-examples must be >= 0, got " + afterDriftExamples);
+        }
     }
 
     /** Drift from any detector, decay of accuracy by 5 points, at most 6 per day with 10 minutes between. */
     public static RetrainPolicy defaults() {
-        return new RetrainPolicy(DETECTORS, "accuracy", 0.05, 0, null, Duration.ofMinutes(10), 0, 6, Duration.ofDays(1), 200);
+        return new RetrainPolicy(DETECTORS, "accuracy", 0.05, 0, null, Duration.ofMinutes(10), 0, 6, Duration.ofDays(1), 200, 0);
     }
 
     public RetrainPolicy withCooldown(Duration value) {
-        return new RetrainPolicy(onDetectors, decayMetric, decayMargin, everyExamples, schedule, value, cooldownExamples, maxRetrains, rateWindow, minExamples);
+        return new RetrainPolicy(onDetectors, decayMetric, decayMargin, everyExamples, schedule, value, cooldownExamples, maxRetrains,
+                rateWindow, minExamples, afterDriftExamples);
     }
 
     public RetrainPolicy withCooldownExamples(long value) {
-        return new RetrainPolicy(onDetectors, decayMetric, decayMargin, everyExamples, schedule, cooldown, value, maxRetrains, rateWindow, minExamples);
+        return new RetrainPolicy(onDetectors, decayMetric, decayMargin, everyExamples, schedule, cooldown, value, maxRetrains,
+                rateWindow, minExamples, afterDriftExamples);
     }
 
     public RetrainPolicy withEveryExamples(long value) {
-        return new RetrainPolicy(onDetectors, decayMetric, decayMargin, value, schedule, cooldown, cooldownExamples, maxRetrains, rateWindow, minExamples);
+        return new RetrainPolicy(onDetectors, decayMetric, decayMargin, value, schedule, cooldown, cooldownExamples, maxRetrains,
+                rateWindow, minExamples, afterDriftExamples);
     }
 
     public RetrainPolicy withSchedule(Duration value) {
-        return new RetrainPolicy(onDetectors, decayMetric, decayMargin, everyExamples, value, cooldown, cooldownExamples, maxRetrains, rateWindow, minExamples);
+        return new RetrainPolicy(onDetectors, decayMetric, decayMargin, everyExamples, value, cooldown, cooldownExamples, maxRetrains,
+                rateWindow, minExamples, afterDriftExamples);
     }
 
     public RetrainPolicy withRateLimit(int max, Duration window) {
-        return new RetrainPolicy(onDetectors, decayMetric, decayMargin, everyExamples, schedule, cooldown, cooldownExamples, max, window, minExamples);
+        return new RetrainPolicy(onDetectors, decayMetric, decayMargin, everyExamples, schedule, cooldown, cooldownExamples, max,
+                window, minExamples, afterDriftExamples);
     }
 
     public RetrainPolicy withDetectors(Set<String> detectors) {
-        return new RetrainPolicy(detectors, decayMetric, decayMargin, everyExamples, schedule, cooldown, cooldownExamples, maxRetrains, rateWindow, minExamples);
+        return new RetrainPolicy(detectors, decayMetric, decayMargin, everyExamples, schedule, cooldown, cooldownExamples, maxRetrains,
+                rateWindow, minExamples, afterDriftExamples);
     }
 
     public RetrainPolicy withDecay(String metric, double margin) {
-        return new RetrainPolicy(onDetectors, metric, margin, everyExamples, schedule, cooldown, cooldownExamples, maxRetrains, rateWindow, minExamples);
+        return new RetrainPolicy(onDetectors, metric, margin, everyExamples, schedule, cooldown, cooldownExamples, maxRetrains,
+                rateWindow, minExamples, afterDriftExamples);
     }
 
     public RetrainPolicy withMinExamples(int value) {
-        return new RetrainPolicy(onDetectors, decayMetric, decayMargin, everyExamples, schedule, cooldown, cooldownExamples, maxRetrains, rateWindow, value);
+        return new RetrainPolicy(onDetectors, decayMetric, decayMargin, everyExamples, schedule, cooldown, cooldownExamples, maxRetrains,
+                rateWindow, value, afterDriftExamples);
+    }
+
+    public RetrainPolicy withAfterDriftExamples(long value) {
+        return new RetrainPolicy(onDetectors, decayMetric, decayMargin, everyExamples, schedule, cooldown, cooldownExamples, maxRetrains, rateWindow, minExamples,
+                value);
     }
 
     boolean scheduled() {

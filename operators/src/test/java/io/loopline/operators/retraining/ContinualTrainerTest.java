@@ -59,12 +59,19 @@ class ContinualTrainerTest {
 
     private static void feed(KeyedTwoInputStreamOperatorTestHarness<Integer, LabeledPrediction, MonitoringReport, MonitoringReport> h, int n,
             boolean flipped, long seed) throws Exception {
-        double[][] x = ConceptFlip.rows(n, new Random(seed));
+        feedFrom(h, n, flipped, seed, 0);
+    }
+
+    /** Examples {@code first} to {@code first + n - 1} of the stream {@code seed} (times and ids go on from there). */
+    private static void feedFrom(KeyedTwoInputStreamOperatorTestHarness<Integer, LabeledPrediction, MonitoringReport, MonitoringReport> h, int n,
+            boolean flipped, long seed, int first) throws Exception {
+        double[][] x = ConceptFlip.rows(n, new Random(first == 0 ? seed : seed * 31 + first));
         double[] y = ConceptFlip.labels(x, flipped);
-        for (int i = 0; i < n; i++) {
+        for (int j = 0; j < n; j++) {
+            int i = first + j;
             long time = seed * 1_000_000 + i * 1000L;
-            var served = new ServedFeatures(new FeatureVector("e" + seed + "-" + i, "k", time, x[i], Double.NaN), "m", 1, 0.5, 0);
-            h.processElement1(new StreamRecord<>(new LabeledPrediction(served, y[i], time, false), time));
+            var served = new ServedFeatures(new FeatureVector("e" + seed + "-" + i, "k", time, x[j], Double.NaN), "m", 1, 0.5, 0);
+            h.processElement1(new StreamRecord<>(new LabeledPrediction(served, y[j], time, false), time));
         }
     }
 
@@ -159,6 +166,49 @@ class ContinualTrainerTest {
         }
         assertThat(store.versions("m")).hasSize(2);
         assertThat(ANNOUNCED).containsExactly(2L, 2L); // announcing twice is harmless: serving ignores versions it has
+    }
+
+    /**
+     * With {@code afterDriftExamples}, a change point arms the trainer instead of starting it: it waits for
+     * that many labelled examples, across a restore, and trains and judges on those after the change only,
+     * where the old regime's examples would have diluted the new one.
+     */
+    @Test
+    void aDriftTriggerWaitsForExamplesAfterTheChangePointAcrossARestoreAndTrainsOnThoseAlone() throws Exception {
+        TrainerSettings waiting = settings(TrainingMode.STATEFUL).withPolicy(settings(TrainingMode.STATEFUL).policy().withAfterDriftExamples(600));
+        OperatorSubtaskState midWait;
+        try (var h = harness(waiting)) {
+            h.open();
+            feed(h, 1000, false, 2); // the old regime, which v1 knows: event times 2,000,000 .. 2,999,000
+            detectorFires(h, 1, 3_000_000);
+            assertThat(reports(h, "retrain_triggered")).as("armed, not started").isEmpty();
+            assertThat(reports(h, "retrain_awaiting")).singleElement().satisfies(r -> {
+                assertThat(r.subject()).isEqualTo("drift:ddm");
+                assertThat(r.count()).isEqualTo(600);
+            });
+            assertThat(trainer.awaitingDriftExamples()).isTrue();
+            feed(h, 300, true, 3); // the new regime from 3,000,000 on
+            detectorFires(h, 1, 3_400_000);
+            h.prepareSnapshotPreBarrier(1);
+            midWait = h.snapshot(1, 1);
+        }
+        try (var h = harness(waiting)) {
+            h.initializeState(midWait);
+            h.open();
+            assertThat(trainer.awaitingDriftExamples()).as("still armed after the restore").isTrue();
+            feedFrom(h, 299, true, 3, 300);
+            assertThat(reports(h, "retrain_triggered")).as("599 of 600 examples after the change").isEmpty();
+            feedFrom(h, 1, true, 3, 599);
+            MonitoringReport triggered = reports(h, "retrain_triggered").get(0);
+            assertThat(triggered.subject()).as("the first change point, once").isEqualTo("drift:ddm");
+            assertThat(triggered.count()).as("only the 600 examples after the change, of 1,600 buffered").isEqualTo(600);
+            assertThat(triggered.windowStart()).isEqualTo(3_000_000);
+            trainToTheEnd(h);
+            double champion = reports(h, "holdout_accuracy").stream().filter(r -> r.subject().equals("champion")).findFirst().orElseThrow().value();
+            assertThat(champion).as("v1 judged on the new regime only").isLessThan(0.2);
+            assertThat(reports(h, "challenger_promoted")).singleElement().satisfies(r -> assertThat(r.count()).isEqualTo(3 * 480));
+            assertThat(trainer.awaitingDriftExamples()).isFalse();
+        }
     }
 
     @Test
