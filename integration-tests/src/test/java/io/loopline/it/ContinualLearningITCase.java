@@ -74,11 +74,14 @@ class ContinualLearningITCase {
         Files.write(data, lines);
     }
 
+    /** Rows per lockstep step: the loop has learned from every earlier label before each step, however fast this machine is. */
+    private static final int LOCKSTEP_ROWS = 100;
+
     private static EvaluationResult evaluate(String policy) throws Exception {
-        return evaluate(policy, PromotionGate.defaults(), 1500);
+        return evaluate(policy, PromotionGate.defaults());
     }
 
-    private static EvaluationResult evaluate(String policy, PromotionGate gate, double rowsPerSecond) throws Exception {
+    private static EvaluationResult evaluate(String policy, PromotionGate gate) throws Exception {
         var spec = FeatureSpecParser.parse(SPEC, "abrupt.yaml");
         NetworkSettings network = new NetworkSettings(List.of(16), "relu", 0.01, 1e-4, 10, 32, 3);
         TrainerSettings trainer = policy.equals("frozen") ? null
@@ -88,8 +91,8 @@ class ContinualLearningITCase {
                         .withGate(gate)
                         .withBuffer(1000, 0.2)
                         .withTraining(5, 32, 16);
-        var settings = new PrequentialEvaluation.Settings(spec, data, "y", 1, policy, WARMUP, rowsPerSecond, network, trainer, 1, Duration.ofMillis(500),
-                Duration.ofMinutes(5));
+        var settings = new PrequentialEvaluation.Settings(spec, data, "y", 1, policy, WARMUP, 0, network, trainer, 1, Duration.ofMillis(200),
+                Duration.ofMinutes(10), LOCKSTEP_ROWS);
         return new PrequentialEvaluation(settings, new PrintStream(System.out, true)).run(KAFKA.bootstrapServers());
     }
 
@@ -127,8 +130,7 @@ class ContinualLearningITCase {
     @Test
     void withAShadowStageAChallengerServesOnlyAfterBeatingTheChampionLive() throws Exception {
         // A live margin of two points: a challenger that is merely as good on the events after the change is not promoted.
-        // Replayed a little slower: every promotion waits for a shadow verdict on a few hundred live labels.
-        EvaluationResult shadowed = evaluate("stateful", PromotionGate.defaults().withShadow(300, 0.02), 1000);
+        EvaluationResult shadowed = evaluate("stateful", PromotionGate.defaults().withShadow(300, 0.02));
         System.out.println("stateful, shadow stage: " + shadowed.toJson());
         assertThat(shadowed.modelsPromoted()).as("promoted after a live shadow verdict").isPositive();
         assertThat(shadowed.challengersShadowed()).as("every promotion went through a shadow trial").isGreaterThanOrEqualTo(shadowed.modelsPromoted());

@@ -30,7 +30,7 @@ class DemoRunITCase {
         System.out.println("DEMO-OUTPUT\n" + output);
 
         assertThat(summary.complete()).as(output).isTrue();
-        assertThat(summary.produced()).as("the planned events, and more until the retrained model is measured").isBetween(60_000L, 120_000L);
+        assertThat(summary.produced()).as("the planned events, and more until the retrained model is measured").isGreaterThanOrEqualTo(60_000L);
         assertThat(summary.historyRows()).isPositive().isLessThanOrEqualTo(20_000);
         assertThat(summary.distinctFeatures()).isEqualTo(summary.validProduced());
         assertThat(summary.duplicates()).isZero();

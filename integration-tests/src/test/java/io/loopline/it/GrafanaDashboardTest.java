@@ -40,7 +40,7 @@ class GrafanaDashboardTest {
         JsonNode dashboard = new ObjectMapper().readTree(ROOT.resolve("deploy/grafana/loopline.json").toFile());
         assertThat(dashboard.path("title").asText()).isEqualTo("Loopline");
         Set<String> documented = documented();
-        assertThat(documented).contains("events_decoded", "model_version_accuracy", "feature_psi", "challengers_promoted_total");
+        assertThat(documented).contains("events_decoded", "model_version_accuracy", "feature_psi", "challengers_promoted");
         Set<String> used = new TreeSet<>();
         Set<Integer> ids = new HashSet<>();
         for (JsonNode panel : dashboard.path("panels")) {

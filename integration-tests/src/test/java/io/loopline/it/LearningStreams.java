@@ -38,6 +38,11 @@ final class LearningStreams {
 
     /** Events {@code from} (inclusive) to {@code to} (exclusive), on {@code partitions} partitions. */
     static LearningStreams events(int from, int to, int shiftAt, int partitions) {
+        return events(from, to, shiftAt, partitions, 1, 0.6);
+    }
+
+    /** The same, served by model {@code version}, wrong on 5 % of the events before {@code shiftAt} and {@code shiftedErrorRate} after. */
+    static LearningStreams events(int from, int to, int shiftAt, int partitions, long version, double shiftedErrorRate) {
         LearningStreams s = new LearningStreams();
         SplittableRandom random = new SplittableRandom(5 + from);
         for (int i = from; i < to; i++) {
@@ -46,7 +51,7 @@ final class LearningStreams {
             String id = "e" + i;
             String entity = "c" + (i & 7);
             double label = random.nextDouble() < 0.1 ? 1 : 0;
-            boolean wrong = random.nextDouble() < (shifted ? 0.6 : 0.05);
+            boolean wrong = random.nextDouble() < (shifted ? shiftedErrorRate : 0.05);
             double score = (label == 1) != wrong ? 0.9 : 0.1;
             double[] values = {gaussian(random), gaussian(random) + (shifted ? 1.0 : 0.0)};
             byte[] line = Json.object(json -> {
@@ -58,7 +63,7 @@ final class LearningStreams {
                 json.writeNumber(values[1]);
                 json.writeEndArray();
                 json.writeStringField("model", "fraud");
-                json.writeNumberField("modelVersion", 1);
+                json.writeNumberField("modelVersion", version);
                 json.writeNumberField("score", score);
                 json.writeNumberField("servedAt", t);
             });
@@ -73,12 +78,16 @@ final class LearningStreams {
 
     /** Far-future feature-log records on every partition: every watermark passes the last window. */
     static LearningStreams push(int afterEvent, int partitions) {
+        return push(afterEvent, partitions, 1);
+    }
+
+    static LearningStreams push(int afterEvent, int partitions, long version) {
         LearningStreams s = new LearningStreams();
         for (int p = 0; p < partitions; p++) {
             long t = START + afterEvent * STEP + 600_000;
-            String id = "push-" + p;
+            String id = "push-" + afterEvent + "-" + p;
             s.featureLog.add(new Keyed(p, id.getBytes(StandardCharsets.UTF_8), ("{\"eventId\":\"" + id + "\",\"timestamp\":" + t
-                    + ",\"values\":[0,0],\"model\":\"fraud\",\"modelVersion\":1,\"score\":0.1,\"servedAt\":" + t + "}").getBytes(StandardCharsets.UTF_8)));
+                    + ",\"values\":[0,0],\"model\":\"fraud\",\"modelVersion\":" + version + ",\"score\":0.1,\"servedAt\":" + t + "}").getBytes(StandardCharsets.UTF_8)));
         }
         return s;
     }

@@ -36,7 +36,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The whole monitoring path with real parts: the learning job exports through Flink's Prometheus
  * reporter, a real Prometheus server (Debian's package, started here on 127.0.0.1) scrapes it with
  * deploy/prometheus/alerts.yml loaded, and after an injected drift the detector alert fires and the
- * feature-drift and accuracy-drop alerts (whose `for:` is minutes) go pending.
+ * feature-drift and accuracy-drop alerts (whose `for:` is minutes) go pending. Once a new version
+ * serves, the degraded version's accuracy alert resolves. The scraped Loopline metrics pass
+ * {@code promtool check metrics}, and the Flink metrics the rules read exist under the names they use.
  */
 class PrometheusAlertITCase {
     private static final int PARALLELISM = 2;
@@ -100,7 +102,7 @@ class PrometheusAlertITCase {
         Process prometheus = PrometheusServer.start(dir, prometheusPort, java.util.List.of("127.0.0.1:" + REPORTER_PORT));
         try {
             String base = "http://127.0.0.1:" + prometheusPort;
-            String detections = "flink_taskmanager_job_task_operator_loopline_detector_model_version_drift_detected_total";
+            String detections = "flink_taskmanager_job_task_operator_loopline_detector_model_version_drift_detected";
             // Before the drift: the detector counters exist (at 0) and Prometheus has scraped them.
             PrometheusServer.awaitQuery(base, detections, result -> result.size() >= 3, Duration.ofSeconds(90));
             assertThat(PrometheusServer.alerts(base, "LooplineDriftDetectorFired")).as("quiet before the drift").isEmpty();
@@ -118,6 +120,30 @@ class PrometheusAlertITCase {
             PrometheusServer.awaitAlert(base, "LooplineAccuracyDrop", "pending", Duration.ofSeconds(60));
             JsonNode featureAlert = PrometheusServer.alerts(base, "LooplineFeatureDriftHigh").get(0);
             assertThat(featureAlert.path("labels").path("feature").asText()).isEqualTo("shifted");
+            assertThat(PrometheusServer.alerts(base, "LooplineAccuracyDrop")).extracting(a -> a.path("labels").path("model_version").asText())
+                    .containsExactly("1");
+
+            // v2 takes over (after the far-future push, so v1's last window is behind it) and serves for four minutes of event time.
+            int v2From = n + 6_600;
+            int v2To = v2From + 2_400;
+            LearningStreams v2 = LearningStreams.events(v2From, v2To, v2To, PARALLELISM, 2, 0.05);
+            LearningStreams.write(bootstrap, "prom-feature-log", v2.featureLog);
+            LearningStreams.write(bootstrap, "prom-labels", v2.labels);
+            LearningStreams.write(bootstrap, "prom-feature-log", LearningStreams.push(v2To, PARALLELISM, 2).featureLog);
+            String serving = "flink_taskmanager_job_task_operator_loopline_model_version_serving";
+            PrometheusServer.awaitQuery(base, serving + "{model_version=\"1\"} == 0", result -> result.size() == 1, Duration.ofSeconds(90));
+            PrometheusServer.awaitQuery(base, serving + "{model_version=\"2\"} == 1", result -> result.size() == 1, Duration.ofSeconds(30));
+            PrometheusServer.awaitNoAlert(base, "LooplineAccuracyDrop", Duration.ofSeconds(30));
+
+            String scrape = PrometheusServer.scrape("http://127.0.0.1:" + REPORTER_PORT + "/metrics");
+            for (String used : java.util.List.of("flink_jobmanager_job_numRestarts", "flink_jobmanager_job_lastCheckpointDuration",
+                    "flink_jobmanager_job_numberOfFailedCheckpoints", "flink_taskmanager_job_task_backPressuredTimeMsPerSecond",
+                    "flink_taskmanager_job_task_operator_pendingRecords", "flink_taskmanager_job_task_operator_loopline_labels_joined",
+                    "flink_taskmanager_job_task_operator_loopline_model_version_accuracy")) {
+                assertThat(scrape).as("the alert rules read " + used).contains("\n" + used + "{");
+            }
+            assertThat(PrometheusServer.checkMetrics(dir, scrape, "_loopline_")).as("promtool check metrics on the Loopline metrics of a real scrape")
+                    .isEmpty();
         } finally {
             prometheus.destroy();
             prometheus.waitFor();

@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * deploy/prometheus/alerts.yml with the real promtool (Debian's `prometheus` package; .ci/run
- * installs it): the rules load, and every alert fires in one test case and stays silent in another
- * (alerts_test.yml).
+ * installs it): the rules load, every alert fires in one test case and stays silent in another
+ * (alerts_test.yml), and every alert says what happened and links its section of docs/runbook.md.
  */
 class PrometheusRulesTest {
     private static final Path RULES = Path.of("..", "deploy", "prometheus");
@@ -46,7 +46,7 @@ class PrometheusRulesTest {
 
     @Test
     void theRulesLoad() throws Exception {
-        assertThat(promtool("check", "rules", "alerts.yml")).contains("SUCCESS: 13 rules found");
+        assertThat(promtool("check", "rules", "alerts.yml")).contains("SUCCESS: 17 rules found");
     }
 
     @Test
@@ -66,5 +66,21 @@ class PrometheusRulesTest {
             long cases = tests.lines().filter(l -> l.trim().equals("alertname: " + alert)).count();
             assertThat(cases).as(alert + " has a firing and a silent case (or a silent series in its firing case)").isGreaterThanOrEqualTo(1);
         }
+    }
+
+    @Test
+    void everyAlertDescribesItselfAndLinksItsRunbookSection() throws Exception {
+        String rules = Files.readString(RULES.resolve("alerts.yml"));
+        String runbook = Files.readString(Path.of("..", "docs", "runbook.md"));
+        List<String> alerts = rules.lines().filter(l -> l.trim().startsWith("- alert:")).map(l -> l.substring(l.indexOf(':') + 1).trim()).toList();
+        assertThat(alerts).hasSize(17);
+        for (String alert : alerts) {
+            String block = rules.substring(rules.indexOf("- alert: " + alert));
+            int next = block.indexOf("- alert:", 1);
+            block = next < 0 ? block : block.substring(0, next);
+            assertThat(block).as(alert).contains("summary:", "description:", "#" + alert.toLowerCase(java.util.Locale.ROOT) + "\"");
+            assertThat(runbook).as("docs/runbook.md has a section for " + alert).contains("\n## " + alert + "\n");
+        }
+        assertThat(rules).as("free-text runbooks became description + runbook_url").doesNotContain("runbook:");
     }
 }

@@ -87,4 +87,46 @@ final class PrometheusServer {
         }
         throw new AssertionError(name + " is not " + state + " after " + timeout + "; alerts: " + get(base + "/api/v1/alerts"));
     }
+
+    static void awaitNoAlert(String base, String name, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (alerts(base, name).isEmpty()) {
+                return;
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError(name + " is still active after " + timeout + "; alerts: " + get(base + "/api/v1/alerts"));
+    }
+
+    /** A reporter's exposition text, as Prometheus scrapes it. */
+    static String scrape(String url) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    /**
+     * {@code promtool check metrics} on the metric families of {@code scrape} whose name contains
+     * {@code nameContains} (Flink's own camelCase names are not ours to change); its complaints, one a line.
+     */
+    static List<String> checkMetrics(Path dir, String scrape, String nameContains) throws Exception {
+        StringBuilder ours = new StringBuilder();
+        for (String line : scrape.split("\n")) {
+            String name = line.startsWith("# ") ? line.split(" ").length > 2 ? line.split(" ")[2] : "" : line.split("[{ ]")[0];
+            if (name.contains(nameContains)) {
+                ours.append(line).append('\n');
+            }
+        }
+        if (ours.isEmpty()) {
+            throw new AssertionError("no metric containing " + nameContains + " in the scrape");
+        }
+        Path input = dir.resolve("scrape.txt");
+        Files.writeString(input, ours);
+        Process p = new ProcessBuilder("promtool", "check", "metrics").redirectInput(input.toFile()).redirectErrorStream(true).start();
+        if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("promtool check metrics did not finish");
+        }
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        return out.lines().filter(l -> !l.isBlank()).toList();
+    }
 }

@@ -147,7 +147,7 @@ class StandaloneClusterITCase {
             prometheusBase = "http://127.0.0.1:" + port;
             PrometheusServer.awaitQuery(prometheusBase, "flink_taskmanager_job_task_operator_loopline_events_scored",
                     result -> result.size() >= 1 && result.get(0).path("value").get(1).asDouble() >= 2000, Duration.ofSeconds(60));
-            PrometheusServer.awaitQuery(prometheusBase, "flink_taskmanager_job_task_operator_loopline_detector_model_version_drift_detected_total",
+            PrometheusServer.awaitQuery(prometheusBase, "flink_taskmanager_job_task_operator_loopline_detector_model_version_drift_detected",
                     result -> result.size() >= 3, Duration.ofSeconds(60));
             assertThat(PrometheusServer.alerts(prometheusBase, "LooplineDriftDetectorFired")).as("quiet before the drift").isEmpty();
         } else {

@@ -59,7 +59,15 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--bootstrap-servers", description = "Use this Kafka instead of starting a local broker.")
     String bootstrapServers;
 
-    @Option(names = "--rate", defaultValue = "500", description = "Replayed rows per second; 0 = as fast as possible (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--pace", description = "lockstep: every --lockstep-rows rows the replay waits until the loop has taken in the labels written so far"
+            + " (the same result on a fast or a slow machine); rate: --rate rows per second of wall-clock time, as a live stream would come."
+            + " Default: lockstep, or rate when --rate is given.")
+    String pace;
+
+    @Option(names = "--lockstep-rows", defaultValue = "100", description = "Rows per lockstep step (default: ${DEFAULT-VALUE}).")
+    int lockstepRows;
+
+    @Option(names = "--rate", defaultValue = "500", description = "With --pace rate: replayed rows per second; 0 = as fast as possible (default: ${DEFAULT-VALUE}).")
     double rate;
 
     @Option(names = "--hidden", split = ",", defaultValue = "32,16", description = "v1's hidden layers; none for logistic regression (default: ${DEFAULT-VALUE}).")
@@ -104,8 +112,12 @@ final class EvaluateCommand implements Callable<Integer> {
         NetworkSettings network = new NetworkSettings(widths, "relu", learningRate, 1e-4, epochs, 64, 7);
         TrainerSettings trainer = policy.equals("frozen") ? null : retrain.settings("model", TrainingMode.parse(policy));
         PrintStream progress = json ? System.err : System.out;
+        String chosenPace = pace != null ? pace : parse.hasMatchedOption("--rate") ? "rate" : "lockstep";
+        if (!chosenPace.equals("rate") && !chosenPace.equals("lockstep")) {
+            throw new CommandLine.ParameterException(commandSpec.commandLine(), "--pace must be lockstep or rate, got '" + pace + "'");
+        }
         var settings = new PrequentialEvaluation.Settings(featureSpec, data, labelColumn, labelDelay, policy, warmupFraction, rate, network, trainer,
-                parallelism, checkpointInterval, timeout);
+                parallelism, checkpointInterval, timeout, chosenPace.equals("lockstep") ? lockstepRows : 0);
         EvaluationResult r = new PrequentialEvaluation(settings, progress).run(bootstrapServers);
         if (json) {
             System.out.println(r.toJson());
@@ -113,7 +125,8 @@ final class EvaluateCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "%n%-24s %s%n", "policy", r.policy());
             System.out.printf(Locale.ROOT, "%-24s %,d (after %,d history rows)%n", "rows scored", r.rows(), r.warmupRows());
             System.out.printf(Locale.ROOT, "%-24s %.4f%n", "accuracy (prequential)", r.accuracy());
-            System.out.printf(Locale.ROOT, "%-24s %.4f%n", "no-change accuracy", r.noChangeAccuracy());
+            System.out.printf(Locale.ROOT, "%-24s %.4f (label of the row %d before; immediate labels: %.4f)%n", "no-change accuracy",
+                    r.noChangeAccuracy(), labelDelay + 1, r.noChangeImmediateAccuracy());
             System.out.printf(Locale.ROOT, "%-24s %.4f%n", "kappa-temporal", r.kappaTemporal());
             System.out.printf(Locale.ROOT, "%-24s %d promoted, %d rejected, %d rolled back%n", "challengers", r.modelsPromoted(), r.challengersRejected(),
                     r.rollbacks());

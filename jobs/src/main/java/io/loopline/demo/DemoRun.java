@@ -198,7 +198,7 @@ public final class DemoRun {
             try (var producer = new EventProducer(bootstrap, settings.eventsTopic(), generator, settings.events(), settings.ratePerSecond())
                     .withChargebacks(settings.labelsTopic(), CHARGEBACK_DELAY.toMillis())
                     .driftAfter(Math.round(settings.events() * settings.driftAt()))
-                    .lingerUntil(this::storyTold, settings.events()).start()) {
+                    .lingerUntil(this::storyTold, startNanos + settings.timeout().multipliedBy(4).dividedBy(5).toNanos()).start()) {
                 DemoSummary summary = watch(client, producer, counter, startNanos, backfilled.rows());
                 printSummary(summary);
                 if (settings.report() != null) {

@@ -27,7 +27,7 @@ public final class EventProducer implements AutoCloseable {
     private volatile boolean done;
     private volatile long holdAfter = -1;
     private java.util.function.BooleanSupplier lingerUntil = () -> true;
-    private long maxExtra;
+    private long lingerDeadlineNanos = Long.MIN_VALUE;
     private String labelsTopic;
     private long labelDelayMillis;
     private long driftAt = -1;
@@ -76,17 +76,18 @@ public final class EventProducer implements AutoCloseable {
         return this;
     }
 
-    /** Starts the generator's drift after {@code n} events. */
     /**
-     * After the planned events, keeps writing (at most {@code maxExtra} more) until {@code enough}
-     * says so: the demo goes on in the drifted world until the retrained model has been measured.
+     * After the planned events, keeps writing until {@code enough} says the story has been told, or
+     * until {@code deadlineNanos} ({@link System#nanoTime}): how long that takes depends on how fast
+     * this machine trains and evaluates, not on a count of events.
      */
-    public EventProducer lingerUntil(java.util.function.BooleanSupplier enough, long maxExtra) {
+    public EventProducer lingerUntil(java.util.function.BooleanSupplier enough, long deadlineNanos) {
         this.lingerUntil = enough;
-        this.maxExtra = maxExtra;
+        this.lingerDeadlineNanos = deadlineNanos;
         return this;
     }
 
+    /** Starts the generator's drift after {@code n} events. */
     public EventProducer driftAfter(long n) {
         this.driftAt = n;
         return this;
@@ -118,7 +119,7 @@ public final class EventProducer implements AutoCloseable {
     private void produce() {
         long startNanos = System.nanoTime();
         try {
-            for (long i = 0; !stopped && (count == 0 || i < count || (i < count + maxExtra && !lingerUntil.getAsBoolean())); i++) {
+            for (long i = 0; !stopped && (count == 0 || i < count || (System.nanoTime() - lingerDeadlineNanos < 0 && !lingerUntil.getAsBoolean())); i++) {
                 if (i == holdAfter) {
                     producer.flush();
                     held = true;

@@ -1,10 +1,13 @@
 package io.loopline.jobs;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Metric;
 import org.apache.flink.metrics.MetricConfig;
 import org.apache.flink.metrics.MetricGroup;
@@ -15,12 +18,16 @@ import org.apache.flink.metrics.reporter.MetricReporterFactory;
  * A metric reporter for embedded runs: it keeps the counters of jobs running in this JVM's
  * MiniCluster so the CLI can print live progress from Flink's own metrics (the same counters
  * Prometheus sees on a cluster). Counters are grouped by job name, so concurrent jobs in one JVM
- * do not mix.
+ * do not mix. Loopline's own counters and numeric gauges are also kept by their path below the
+ * operator ({@code loopline.labels_joined} is not {@code loopline.shadow.labels_joined}), so a
+ * replay can wait on the loop's state ({@link #values}).
  */
 public final class ProgressCounters implements MetricReporter {
     public static final String REPORTER_NAME = "loopline_progress";
 
     private static final Map<String, Set<Counter>> COUNTERS = new ConcurrentHashMap<>();
+    private static final Map<String, Set<Metric>> LOOPLINE_METRICS = new ConcurrentHashMap<>();
+    private static final String LOOPLINE_GROUP = "loopline";
 
     /** Sum of the named counter over all subtasks of the named job. */
     public static long sum(String jobName, String counterName) {
@@ -35,9 +42,35 @@ public final class ProgressCounters implements MetricReporter {
         return sum;
     }
 
+    /**
+     * The current value of each subtask's counter or numeric gauge at {@code path} (the groups from
+     * {@code loopline} down, then the name: {@code loopline.examples_seen}) in the named job.
+     */
+    public static List<Long> values(String jobName, String path) {
+        Set<Metric> metrics = LOOPLINE_METRICS.get(jobName + "/" + path);
+        List<Long> values = new ArrayList<>();
+        if (metrics == null) {
+            return values;
+        }
+        for (Metric m : metrics) {
+            if (m instanceof Counter c) {
+                values.add(c.getCount());
+            } else if (m instanceof Gauge<?> g && g.getValue() instanceof Number n) {
+                values.add(n.longValue());
+            }
+        }
+        return values;
+    }
+
+    /** The sum over subtasks of {@link #values}. */
+    public static long total(String jobName, String path) {
+        return values(jobName, path).stream().mapToLong(Long::longValue).sum();
+    }
+
     /** Forgets a finished job's counters. */
     public static void forget(String jobName) {
         COUNTERS.keySet().removeIf(k -> k.startsWith(jobName + "/"));
+        LOOPLINE_METRICS.keySet().removeIf(k -> k.startsWith(jobName + "/"));
     }
 
     @Override
@@ -48,12 +81,27 @@ public final class ProgressCounters implements MetricReporter {
 
     @Override
     public void notifyOfAddedMetric(Metric metric, String metricName, MetricGroup group) {
+        String job = group.getAllVariables().get("<job_name>");
+        if (job == null) {
+            return;
+        }
         if (metric instanceof Counter counter) {
-            String job = group.getAllVariables().get("<job_name>");
-            if (job != null) {
-                COUNTERS.computeIfAbsent(job + "/" + metricName, k -> ConcurrentHashMap.newKeySet()).add(counter);
+            COUNTERS.computeIfAbsent(job + "/" + metricName, k -> ConcurrentHashMap.newKeySet()).add(counter);
+        }
+        String path = looplinePath(group.getScopeComponents(), metricName);
+        if (path != null && (metric instanceof Counter || metric instanceof Gauge)) {
+            LOOPLINE_METRICS.computeIfAbsent(job + "/" + path, k -> ConcurrentHashMap.newKeySet()).add(metric);
+        }
+    }
+
+    /** {@code loopline.<groups>.<name>} for a metric in a Loopline group, else null. */
+    static String looplinePath(String[] scope, String metricName) {
+        for (int i = scope.length - 1; i >= 0; i--) {
+            if (scope[i].equals(LOOPLINE_GROUP)) {
+                return String.join(".", java.util.Arrays.copyOfRange(scope, i, scope.length)) + "." + metricName;
             }
         }
+        return null;
     }
 
     @Override

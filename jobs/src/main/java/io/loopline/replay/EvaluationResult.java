@@ -8,7 +8,9 @@ import java.util.Map;
  *
  * @param rows rows served and scored after the warm-up
  * @param accuracy prequential accuracy of the served predictions (score >= 0.5 vs the true label)
- * @param noChangeAccuracy predicting each row's label by the previous row's, on the same rows
+ * @param noChangeAccuracy the no-change baseline the system can reach: each row predicted by the newest label known when it is
+ *     served (with a delay of N rows, the label of the row N + 1 before it)
+ * @param noChangeImmediateAccuracy each row predicted by the previous row's label, as published results with immediate labels do
  * @param kappaTemporal (accuracy - noChangeAccuracy) / (1 - noChangeAccuracy): above 0 beats no-change
  * @param modelsPromoted challengers promoted by the gate
  * @param challengersRejected challengers the gate rejected (on the holdout, or live in the shadow stage)
@@ -19,7 +21,7 @@ import java.util.Map;
  * @param predictionsByVersion predictions per model version
  * @param served each scored row in replay order: whether its prediction was right, and the version that made it (not in the JSON)
  */
-public record EvaluationResult(String policy, long rows, double accuracy, double noChangeAccuracy, double kappaTemporal, long modelsPromoted,
+public record EvaluationResult(String policy, long rows, double accuracy, double noChangeAccuracy, double noChangeImmediateAccuracy, double kappaTemporal, long modelsPromoted,
         long challengersRejected, long challengersShadowed, long rollbacks, long trainingRows, long driftsDetected, long warmupRows, long initialTrainingRows,
         Map<Long, Long> predictionsByVersion, double replaySeconds, double wallSeconds, List<Served> served) {
 
@@ -38,6 +40,7 @@ public record EvaluationResult(String policy, long rows, double accuracy, double
             json.writeNumberField("rows", rows);
             json.writeNumberField("accuracy", accuracy);
             json.writeNumberField("no_change_accuracy", noChangeAccuracy);
+            json.writeNumberField("no_change_immediate_accuracy", noChangeImmediateAccuracy);
             json.writeNumberField("kappa_temporal", kappaTemporal);
             json.writeNumberField("models_promoted", modelsPromoted);
             json.writeNumberField("challengers_rejected", challengersRejected);

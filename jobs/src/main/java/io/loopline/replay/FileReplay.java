@@ -26,9 +26,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * Replays a labelled file (CSV or JSON lines, read with a feature spec) as a live stream: each row
- * goes to the events topic without its label, and the label goes to the labels topic later, after
- * {@code labelDelayRows} more rows (the label of row i becomes known when row i + N happens) or
- * once the stream's event time has moved {@code labelDelay} past the row. A label's timestamp is
+ * goes to the events topic without its label, and the label goes to the labels topic later, right
+ * after event i + N for a delay of N rows (N = 0: right after its own event), or after the first
+ * event at least {@code labelDelay} later in event time. A label's timestamp is
  * the event time at which it became known. Rows before {@code fromRow} are skipped (they were the
  * history); rows that do not decode are counted and not sent.
  */
@@ -49,6 +49,14 @@ public final class FileReplay {
     private int labelDelayRows = 0;
     private long labelDelayMillis = -1;
     private double ratePerSecond;
+    private Gate gate;
+    private int stepRows;
+
+    /** Holds a replay until the learning loop has taken in the labels written so far. */
+    public interface Gate {
+        /** Returns once {@code labels} labels have reached the trainer (learned from or discarded). */
+        void awaitLabels(long labels) throws InterruptedException;
+    }
 
     public FileReplay(FeatureSpec spec, Path file, String labelColumn) {
         this.spec = spec;
@@ -80,6 +88,20 @@ public final class FileReplay {
     /** Rows per second; 0: as fast as Kafka takes them. */
     public FileReplay rate(double rowsPerSecond) {
         this.ratePerSecond = rowsPerSecond;
+        return this;
+    }
+
+    /**
+     * Lockstep: every {@code rowsPerStep} rows the replay waits until the labels of the rows before
+     * have reached the trainer (and whatever else {@code gate} waits for), so what the loop learned
+     * before each row does not depend on how fast this machine is. Replaces the rate.
+     */
+    public FileReplay lockstep(Gate gate, int rowsPerStep) {
+        if (rowsPerStep < 1) {
+            throw new IllegalArgumentException("--lockstep-rows must be >= 1, got " + rowsPerStep);
+        }
+        this.gate = gate;
+        this.stepRows = rowsPerStep;
         return this;
     }
 
@@ -115,7 +137,6 @@ public final class FileReplay {
 
     public Result run(io.loopline.kafka.KafkaConnection kafka, String eventsTopic, String labelsTopic) throws IOException, InterruptedException {
         List<byte[]> all = read(file, spec);
-        EventDecoder decoder = new EventDecoder(spec.schema());
         Properties props = kafka.properties();
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
@@ -123,72 +144,124 @@ public final class FileReplay {
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
         AtomicReference<Exception> failure = new AtomicReference<>();
-        List<Row> sent = new ArrayList<>();
-        Deque<Row> pending = new ArrayDeque<>();
-        long labels = 0;
-        long invalid = 0;
-        long started = System.nanoTime();
+        Result result;
         try (var producer = new KafkaProducer<byte[], byte[]>(props)) {
-            long index = 0;
-            for (int i = (int) Math.max(0, fromRow - 1); i < all.size() && i < toRow; i++) {
-                Event event;
-                byte[] json = all.get(i);
-                try {
-                    event = decoder.decode(json);
-                } catch (InvalidEventException e) {
-                    invalid++;
-                    continue;
+            result = replay(all, new Output() {
+                @Override
+                public void event(Event event, byte[] json) throws IOException {
+                    producer.send(new ProducerRecord<>(eventsTopic, event.entity().getBytes(StandardCharsets.UTF_8), withoutLabel(json)), (m, e) -> {
+                        if (e != null) {
+                            failure.compareAndSet(null, e);
+                        }
+                    });
                 }
-                if (ratePerSecond > 0) {
-                    pace(started, index);
+
+                @Override
+                public void label(Row row, long knownAt) {
+                    ObjectNode label = JSON.createObjectNode();
+                    label.put("eventId", row.eventId()).put("label", row.label()).put("timestamp", knownAt);
+                    producer.send(new ProducerRecord<>(labelsTopic, row.eventId().getBytes(StandardCharsets.UTF_8),
+                            label.toString().getBytes(StandardCharsets.UTF_8)), (m, e) -> {
+                                if (e != null) {
+                                    failure.compareAndSet(null, e);
+                                }
+                            });
                 }
-                index++;
-                producer.send(new ProducerRecord<>(eventsTopic, event.entity().getBytes(StandardCharsets.UTF_8), withoutLabel(json)), (m, e) -> {
-                    if (e != null) {
-                        failure.compareAndSet(null, e);
-                    }
-                });
-                // Labels that became known with this row (by row count or by event time) follow it.
-                while (!pending.isEmpty() && (labelDelayMillis >= 0 ? pending.peekFirst().timestamp() + labelDelayMillis <= event.timestamp()
-                        : pending.size() > labelDelayRows)) {
-                    labels += sendLabel(producer, labelsTopic, pending.pollFirst(), event.timestamp(), failure);
+
+                @Override
+                public void flush() {
+                    producer.flush();
                 }
-                Row row = new Row(event.id(), event.timestamp(), labelOf(json, event));
-                sent.add(row);
-                pending.addLast(row);
-                if (labelDelayMillis < 0 && labelDelayRows == 0) {
-                    labels += sendLabel(producer, labelsTopic, pending.pollFirst(), event.timestamp(), failure);
+
+                @Override
+                public boolean failed() {
+                    return failure.get() != null;
                 }
-                if (failure.get() != null) {
-                    break;
-                }
-            }
-            long end = sent.isEmpty() ? 0 : sent.get(sent.size() - 1).timestamp();
-            while (!pending.isEmpty()) {
-                Row row = pending.pollFirst();
-                labels += sendLabel(producer, labelsTopic, row, Math.max(end, labelDelayMillis >= 0 ? row.timestamp() + labelDelayMillis : end), failure);
-            }
-            producer.flush();
+            });
         }
         if (failure.get() != null) {
             throw new IOException("replaying " + file + " to Kafka failed: " + failure.get(), failure.get());
         }
-        return new Result(sent, labels, invalid, (System.nanoTime() - started) / 1e9);
+        return result;
     }
 
-    private static int sendLabel(KafkaProducer<byte[], byte[]> producer, String topic, Row row, long knownAt, AtomicReference<Exception> failure) {
-        if (Double.isNaN(row.label())) {
-            return 0;
+    /** Where a replay writes: the events topic, the labels topic. */
+    interface Output {
+        void event(Event event, byte[] json) throws IOException;
+
+        void label(Row row, long knownAt);
+
+        /** Makes everything written so far visible to readers. */
+        void flush();
+
+        /** True once a write failed: the replay stops. */
+        boolean failed();
+    }
+
+    /**
+     * The replay's order of writes: event i, then every label known with it. With a delay of N rows the
+     * label of row i follows event i + N (N = 0: right after event i), so the system can know it when
+     * it serves row i + N + 1; with a delay in time it follows the first event at least that much later.
+     */
+    Result replay(List<byte[]> all, Output out) throws IOException, InterruptedException {
+        EventDecoder decoder = new EventDecoder(spec.schema());
+        List<Row> sent = new ArrayList<>();
+        Deque<Integer> pending = new ArrayDeque<>(); // indexes (in sent) of the rows whose label is not known yet
+        List<Integer> labelledRows = new ArrayList<>(); // indexes (in sent) of the rows whose label was written, ascending
+        long invalid = 0;
+        long started = System.nanoTime();
+        for (int i = (int) Math.max(0, fromRow - 1); i < all.size() && i < toRow && !out.failed(); i++) {
+            Event event;
+            byte[] json = all.get(i);
+            try {
+                event = decoder.decode(json);
+            } catch (InvalidEventException e) {
+                invalid++;
+                continue;
+            }
+            int index = sent.size();
+            if (gate != null && index > 0 && index % stepRows == 0) {
+                // Serving emits a row once a later one moved its event time on: the labels of rows that have a successor can arrive.
+                out.flush();
+                gate.awaitLabels(countBelow(labelledRows, index - 1));
+            } else if (ratePerSecond > 0) {
+                pace(started, index);
+            }
+            out.event(event, json);
+            Row row = new Row(event.id(), event.timestamp(), labelOf(json, event));
+            sent.add(row);
+            pending.addLast(index);
+            while (!pending.isEmpty() && (labelDelayMillis >= 0 ? sent.get(pending.peekFirst()).timestamp() + labelDelayMillis <= event.timestamp()
+                    : pending.size() > labelDelayRows)) {
+                int known = pending.pollFirst();
+                if (writeLabel(out, sent.get(known), event.timestamp())) {
+                    labelledRows.add(known);
+                }
+            }
         }
-        ObjectNode label = JSON.createObjectNode();
-        label.put("eventId", row.eventId()).put("label", row.label()).put("timestamp", knownAt);
-        producer.send(new ProducerRecord<>(topic, row.eventId().getBytes(StandardCharsets.UTF_8), label.toString().getBytes(StandardCharsets.UTF_8)),
-                (m, e) -> {
-                    if (e != null) {
-                        failure.compareAndSet(null, e);
-                    }
-                });
-        return 1;
+        long end = sent.isEmpty() ? 0 : sent.get(sent.size() - 1).timestamp();
+        while (!pending.isEmpty()) {
+            int known = pending.pollFirst();
+            Row row = sent.get(known);
+            if (writeLabel(out, row, Math.max(end, labelDelayMillis >= 0 ? row.timestamp() + labelDelayMillis : end))) {
+                labelledRows.add(known);
+            }
+        }
+        out.flush();
+        return new Result(sent, labelledRows.size(), invalid, (System.nanoTime() - started) / 1e9);
+    }
+
+    private static boolean writeLabel(Output out, Row row, long knownAt) {
+        if (Double.isNaN(row.label())) {
+            return false;
+        }
+        out.label(row, knownAt);
+        return true;
+    }
+
+    private static long countBelow(List<Integer> ascending, int limit) {
+        int at = java.util.Collections.binarySearch(ascending, limit);
+        return at >= 0 ? at : -at - 1;
     }
 
     private double labelOf(byte[] json, Event event) throws IOException {

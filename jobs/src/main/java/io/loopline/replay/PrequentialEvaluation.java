@@ -6,6 +6,7 @@ import io.loopline.io.EventSources;
 import io.loopline.io.InputFormat;
 import io.loopline.jobs.KafkaIo;
 import io.loopline.jobs.LocalEnvironments;
+import io.loopline.jobs.ProgressCounters;
 import io.loopline.jobs.ServingJob;
 import io.loopline.jobs.backfill.BackfillJob;
 import io.loopline.jobs.backfill.BackfillProgress;
@@ -52,11 +53,16 @@ public final class PrequentialEvaluation {
     /**
      * @param policy frozen, stateless or stateful
      * @param trainer the continual trainer's settings; null when frozen
-     * @param rate replayed rows per second (the trainer's speed is measured against it)
+     * @param rate replayed rows per second (the trainer's speed is measured against it); unused in lockstep
+     * @param lockstepRows with a positive value the replay runs in lockstep with the loop: every this many rows it waits until
+     *     the labels written so far have reached the trainer, no challenger trains and serving has the champion (0: paced by rate)
      */
     public record Settings(FeatureSpec spec, Path data, String labelColumn, int labelDelayRows, String policy, double warmupFraction, double rate,
-            NetworkSettings network, TrainerSettings trainer, int parallelism, Duration checkpointInterval, Duration timeout) {
+            NetworkSettings network, TrainerSettings trainer, int parallelism, Duration checkpointInterval, Duration timeout, int lockstepRows) {
         public Settings {
+            if (lockstepRows < 0) {
+                throw new IllegalArgumentException("--lockstep-rows must be >= 0, got " + lockstepRows);
+            }
             if (!List.of("frozen", "stateless", "stateful").contains(policy)) {
                 throw new IllegalArgumentException("--policy must be frozen, stateless or stateful, got '" + policy + "'");
             }
@@ -66,6 +72,16 @@ public final class PrequentialEvaluation {
             if (!policy.equals("frozen") && trainer == null) {
                 throw new IllegalArgumentException("policy " + policy + " needs trainer settings");
             }
+        }
+
+        /** Paced by {@code rate} rows per second of wall-clock time. */
+        public Settings(FeatureSpec spec, Path data, String labelColumn, int labelDelayRows, String policy, double warmupFraction, double rate,
+                NetworkSettings network, TrainerSettings trainer, int parallelism, Duration checkpointInterval, Duration timeout) {
+            this(spec, data, labelColumn, labelDelayRows, policy, warmupFraction, rate, network, trainer, parallelism, checkpointInterval, timeout, 0);
+        }
+
+        public boolean lockstep() {
+            return lockstepRows > 0;
         }
     }
 
@@ -79,6 +95,9 @@ public final class PrequentialEvaluation {
 
     /** Labelled examples per evaluation window of the learning job this command runs (reported every 100). */
     static final int EVALUATION_WINDOW = 500;
+
+    /** A lockstep replay gives up when the loop shows no progress for this long (a challenger trains meanwhile). */
+    private static final Duration LOCKSTEP_STALL = Duration.ofMinutes(3);
 
     public EvaluationResult run(String bootstrapServers) throws Exception {
         long started = System.nanoTime();
@@ -96,7 +115,23 @@ public final class PrequentialEvaluation {
             if (local != null) {
                 local.close();
             }
-            io.loopline.io.LocalFiles.deleteRecursively(work);
+            deleteWhenReleased(work);
+        }
+    }
+
+    /** The job has stopped when this runs, but a closing task may still be removing its last checkpoint files. */
+    private static void deleteWhenReleased(Path work) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try {
+                io.loopline.io.LocalFiles.deleteRecursively(work);
+                return;
+            } catch (java.nio.file.DirectoryNotEmptyException | java.nio.file.NoSuchFileException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(50); // retried on the observed condition: the folder is empty once Flink let go of it
+            }
         }
     }
 
@@ -157,17 +192,34 @@ public final class PrequentialEvaluation {
         var learning = new LearningJob(KafkaIo.raw(bootstrap, featureLog, "eval-l-" + run), KafkaIo.raw(bootstrap, labels, "eval-l-" + run),
                 KafkaIo.drift(bootstrap, drift, "eval-d-" + run), KafkaIo.deadLetters(bootstrap, deadLetters, "eval-ldl-" + run), learningSettings)
                 .withShadowLog(KafkaIo.raw(bootstrap, shadowLog, "eval-ls-" + run));
-        var env = StreamExecutionEnvironment.getExecutionEnvironment(LocalEnvironments.restoringFrom(
-                LocalEnvironments.streamingConfiguration(settings.parallelism(), work.resolve("checkpoints"), settings.checkpointInterval()),
-                backfilled.savepoint().toString()));
+        var conf = LocalEnvironments.streamingConfiguration(settings.parallelism(), work.resolve("checkpoints"), settings.checkpointInterval());
+        // The loop's own metrics, read in this JVM: the lockstep replay waits on them.
+        conf.setString(org.apache.flink.configuration.MetricOptions.REPORTERS_LIST.key(), ProgressCounters.REPORTER_NAME);
+        conf.setString("metrics.reporter." + ProgressCounters.REPORTER_NAME + ".factory.class", ProgressCounters.Factory.class.getName());
+        if (settings.lockstep()) {
+            // A row is served once a later row moves event time on: watermarks often, so each step waits little for them.
+            conf.set(org.apache.flink.configuration.PipelineOptions.AUTO_WATERMARK_INTERVAL, Duration.ofMillis(20));
+        }
+        var env = StreamExecutionEnvironment.getExecutionEnvironment(LocalEnvironments.restoringFrom(conf, backfilled.savepoint().toString()));
         serving.build(env);
         learning.build(env);
-        JobClient client = env.executeAsync("Loopline Evaluate (" + settings.policy() + ")");
+        String jobName = "Loopline Evaluate (" + settings.policy() + ") " + run;
+        JobClient client = env.executeAsync(jobName);
         try {
-            FileReplay.Result replayed = new FileReplay(spec, settings.data(), settings.labelColumn()).rows(warmup + 1, rows.size())
-                    .labelDelayRows(settings.labelDelayRows()).rate(settings.rate()).run(bootstrap, events, labels);
-            log.printf(Locale.ROOT, "Replayed %,d rows and %,d labels in %.1f s (%,d invalid)%n", replayed.rows().size(), replayed.labels(),
-                    replayed.seconds(), replayed.invalid());
+            FileReplay replay = new FileReplay(spec, settings.data(), settings.labelColumn()).rows(warmup + 1, rows.size())
+                    .labelDelayRows(settings.labelDelayRows());
+            LoopLockstep lockstep = null;
+            if (settings.lockstep()) {
+                lockstep = new LoopLockstep(jobName, settings.trainer() != null, LOCKSTEP_STALL);
+                replay.lockstep(lockstep, settings.lockstepRows());
+            } else {
+                replay.rate(settings.rate());
+            }
+            FileReplay.Result replayed = replay.run(bootstrap, events, labels);
+            log.printf(Locale.ROOT, "Replayed %,d rows and %,d labels in %.1f s (%,d invalid)%s%n", replayed.rows().size(), replayed.labels(),
+                    replayed.seconds(), replayed.invalid(), lockstep == null ? ", paced at " + settings.rate() + " rows/s"
+                            : String.format(Locale.ROOT, ", in lockstep with the loop every %d rows (%.1f s waiting on it)", settings.lockstepRows(),
+                                    lockstep.waitedSeconds()));
             Map<String, double[]> served = awaitPredictions(bootstrap, predictions, replayed.rows().size(), client);
             // The trainer's last reports are committed with the next checkpoints.
             Thread.sleep(settings.checkpointInterval().multipliedBy(3).toMillis());
@@ -175,7 +227,29 @@ public final class PrequentialEvaluation {
             return score(replayed, rows, warmup, served, reports, v1, (System.nanoTime() - started) / 1e9);
         } finally {
             client.cancel().get(60, TimeUnit.SECONDS);
+            awaitTerminal(client);
+            ProgressCounters.forget(jobName);
         }
+    }
+
+    /** Cancelling is acknowledged before the tasks are gone; the scratch folder is removed only after they are. */
+    private static void awaitTerminal(JobClient client) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            try {
+                if (client.getJobStatus().get(10, TimeUnit.SECONDS).isGloballyTerminalState()) {
+                    return;
+                }
+            } catch (java.util.concurrent.ExecutionException | IllegalStateException e) {
+                return; // the per-job MiniCluster has shut down: nothing of the job runs any more
+            }
+            Thread.sleep(20);
+        }
+        throw new IllegalStateException("the evaluation job did not stop within 60 s of being cancelled");
+    }
+
+    private static boolean sameClass(List<Double> labels, int at, double label) {
+        return at >= 0 && !Double.isNaN(labels.get(at)) && (labels.get(at) >= 0.5) == (label >= 0.5);
     }
 
     /** The event-time step between consecutive rows (the first two decodable rows), for windows measured in rows. */
@@ -240,23 +314,27 @@ public final class PrequentialEvaluation {
     private EvaluationResult score(FileReplay.Result replayed, List<byte[]> rows, int warmup, Map<String, double[]> served, Map<String, Long> reports,
             InitialTraining.Result v1, double wallSeconds) throws Exception {
         var decoder = new io.loopline.operators.decode.EventDecoder(settings.spec().schema());
-        double previous = Double.NaN;
-        for (int i = warmup - 1; i >= 0 && Double.isNaN(previous); i--) {
+        // Every label in stream order, history first: the no-change baselines look back in it.
+        List<Double> labels = new java.util.ArrayList<>();
+        for (int i = 0; i < warmup; i++) {
             try {
-                previous = decoder.decode(rows.get(i)).label();
+                labels.add(decoder.decode(rows.get(i)).label());
             } catch (io.loopline.operators.decode.InvalidEventException e) {
-                // an undecodable history row: look further back
+                // an undecodable history row is not part of the stream
             }
         }
+        int delay = settings.labelDelayRows();
         long n = 0;
         long correct = 0;
         long noChange = 0;
+        long noChangeImmediate = 0;
         Map<Long, Long> byVersion = new TreeMap<>();
         List<EvaluationResult.Served> outcomes = new java.util.ArrayList<>(replayed.rows().size());
         for (FileReplay.Row row : replayed.rows()) {
+            int position = labels.size();
+            labels.add(row.label());
             double[] prediction = served.get(row.eventId());
             if (prediction == null || Double.isNaN(row.label())) {
-                previous = row.label();
                 continue;
             }
             n++;
@@ -265,15 +343,17 @@ public final class PrequentialEvaluation {
                 correct++;
             }
             outcomes.add(new EvaluationResult.Served(right, (long) prediction[1]));
-            if (!Double.isNaN(previous) && (previous >= 0.5) == (row.label() >= 0.5)) {
-                noChange++;
+            if (sameClass(labels, position - delay - 1, row.label())) {
+                noChange++; // the newest label the system can know when it serves this row (its delay allows no later one)
+            }
+            if (sameClass(labels, position - 1, row.label())) {
+                noChangeImmediate++;
             }
             byVersion.merge((long) prediction[1], 1L, Long::sum);
-            previous = row.label();
         }
         double accuracy = (double) correct / n;
         double baseline = (double) noChange / n;
-        return new EvaluationResult(settings.policy(), n, accuracy, baseline, (accuracy - baseline) / (1 - baseline),
+        return new EvaluationResult(settings.policy(), n, accuracy, baseline, (double) noChangeImmediate / n, (accuracy - baseline) / (1 - baseline),
                 reports.getOrDefault("challenger_promoted", 0L), reports.getOrDefault("challenger_rejected", 0L),
                 reports.getOrDefault("challenger_shadowed", 0L), reports.getOrDefault("rollbacks", 0L),
                 reports.getOrDefault("training_rows", 0L), reports.getOrDefault("drifts", 0L), warmup, v1.trainingRows(), byVersion, replayed.seconds(),

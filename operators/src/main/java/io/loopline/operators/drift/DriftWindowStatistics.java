@@ -35,6 +35,9 @@ public final class DriftWindowStatistics extends KeyedProcessFunction<Integer, W
     private transient MapState<Long, double[]> baselines; // version -> first window's score histogram
     private transient Map<String, Double> featurePsi;
     private transient Map<Long, Double> predictionPsi;
+    private transient Map<Long, Long> lastWindowEnd; // version -> end of the newest window with its predictions
+    private transient volatile long newestWindowEnd;
+    private transient volatile long windowLength;
     private transient MetricGroup metrics;
 
     public DriftWindowStatistics(ReferenceBins reference) {
@@ -50,6 +53,7 @@ public final class DriftWindowStatistics extends KeyedProcessFunction<Integer, W
                 PrimitiveArrayTypeInfo.DOUBLE_PRIMITIVE_ARRAY_TYPE_INFO));
         featurePsi = new ConcurrentHashMap<>();
         predictionPsi = new ConcurrentHashMap<>();
+        lastWindowEnd = new ConcurrentHashMap<>();
         metrics = getRuntimeContext().getMetricGroup().addGroup("loopline");
     }
 
@@ -125,7 +129,27 @@ public final class DriftWindowStatistics extends KeyedProcessFunction<Integer, W
         }
     }
 
+    /** Closed windows without a version's predictions after which it no longer counts as serving. */
+    static final int RETIRED_AFTER_WINDOWS = 2;
+
+    /**
+     * True once a version made no prediction in the last {@value #RETIRED_AFTER_WINDOWS} windows that
+     * closed: it was replaced. Exported as the gauge {@code model_version_serving} (0 or 1), which the
+     * alert rules on per-version metrics filter on, so a retired version's last numbers stop alerting
+     * (Flink cannot unregister a metric while its operator runs).
+     */
+    boolean retired(long version) {
+        Long last = lastWindowEnd.get(version);
+        return last != null && windowLength > 0 && newestWindowEnd - last >= RETIRED_AFTER_WINDOWS * windowLength;
+    }
+
     private void reportScores(long start, long end, long version, double[] current, Collector<MonitoringReport> out) throws Exception {
+        if (!lastWindowEnd.containsKey(version)) {
+            metrics.addGroup("model_version", String.valueOf(version)).gauge("serving", () -> retired(version) ? 0 : 1);
+        }
+        lastWindowEnd.merge(version, end, Math::max);
+        newestWindowEnd = Math.max(newestWindowEnd, end);
+        windowLength = end - start;
         double[] baseline = baselines.get(version);
         if (baseline == null) {
             baselines.put(version, current); // the version's first window is its reference

@@ -32,7 +32,7 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * gauges labelled with the model version, see docs/metrics.md), and, given the reference label
  * prior, the label drift of the window (PSI and chi-square). The per-example error (1 wrong at 0.5, 0 right) feeds
  * ADWIN, Page-Hinkley and DDM; each change point is reported and counted in
- * {@code drift_detected_total{detector, model_version}}.
+ * {@code drift_detected{detector, model_version}}.
  *
  * <p>State per version: the ring buffer (window × (score, label, time)) and each detector's state,
  * independent of traffic. It is worked on in memory and written to keyed state before each
@@ -389,10 +389,15 @@ public final class OnlineEvaluation extends AbstractStreamOperator<MonitoringRep
             Map<String, Double> values = new ConcurrentHashMap<>();
             MetricGroup group = metrics.addGroup("model_version", String.valueOf(v));
             for (String name : List.of("accuracy", "log_loss", "auc", "brier", "calibration_error", "positive_rate", "label_count")) {
-                group.gauge(name, () -> values.getOrDefault(name, Double.NaN));
+                group.gauge(gaugeName(name), () -> values.getOrDefault(name, Double.NaN));
             }
             return values;
         });
+    }
+
+    /** A report's statistic as a gauge: Prometheus reserves {@code _count} for histograms and summaries. */
+    private static String gaugeName(String statistic) {
+        return statistic.equals("label_count") ? "labels_in_window" : statistic;
     }
 
     private transient Map<String, Map<String, Double>> sliceGauges;
@@ -406,7 +411,7 @@ public final class OnlineEvaluation extends AbstractStreamOperator<MonitoringRep
             Map<String, Double> values = new ConcurrentHashMap<>();
             MetricGroup group = metrics.addGroup("model_version", String.valueOf(version)).addGroup("slice", subject.substring(subjectName.length() + 1, subject.length() - 1));
             for (String name : List.of("accuracy", "log_loss", "auc", "label_count")) {
-                group.gauge(name, () -> values.getOrDefault(name, Double.NaN));
+                group.gauge(gaugeName(name), () -> values.getOrDefault(name, Double.NaN));
             }
             return values;
         });
@@ -416,7 +421,7 @@ public final class OnlineEvaluation extends AbstractStreamOperator<MonitoringRep
         return detections.computeIfAbsent(version, v -> {
             Map<String, Counter> counters = new HashMap<>();
             for (String name : DETECTORS) {
-                counters.put(name, metrics.addGroup("detector", name).addGroup("model_version", String.valueOf(v)).counter("drift_detected_total"));
+                counters.put(name, metrics.addGroup("detector", name).addGroup("model_version", String.valueOf(v)).counter("drift_detected"));
             }
             return counters;
         });

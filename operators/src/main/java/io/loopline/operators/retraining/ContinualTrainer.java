@@ -175,25 +175,27 @@ public final class ContinualTrainer extends AbstractStreamOperator<MonitoringRep
         metrics = getRuntimeContext().getMetricGroup().addGroup("loopline");
         triggerCounters = new HashMap<>();
         for (RetrainTriggers.Cause cause : RetrainTriggers.Cause.values()) {
-            triggerCounters.put(cause.label(), metrics.addGroup("cause", cause.label()).counter("retrain_triggers_total"));
+            triggerCounters.put(cause.label(), metrics.addGroup("cause", cause.label()).counter("retrain_triggers"));
         }
         refusalCounters = new HashMap<>();
         for (RetrainTriggers.Outcome outcome : RetrainTriggers.Outcome.values()) {
             if (outcome != RetrainTriggers.Outcome.ADMITTED) {
-                refusalCounters.put(outcome.label(), metrics.addGroup("reason", outcome.label()).counter("retrain_refused_total"));
+                refusalCounters.put(outcome.label(), metrics.addGroup("reason", outcome.label()).counter("retrain_refused"));
             }
         }
-        promotedCounter = metrics.counter("challengers_promoted_total");
-        rejectedCounter = metrics.counter("challengers_rejected_total");
-        rollbackCounter = metrics.counter("rollbacks_total");
-        shadowedCounter = metrics.counter("challengers_shadowed_total");
+        promotedCounter = metrics.counter("challengers_promoted");
+        rejectedCounter = metrics.counter("challengers_rejected");
+        rollbackCounter = metrics.counter("rollbacks");
+        shadowedCounter = metrics.counter("challengers_shadowed");
         metrics.gauge("shadow_version", () -> shadow == null ? -1L : shadow.version());
-        trainingRowsCounter = metrics.counter("training_rows_total");
+        trainingRowsCounter = metrics.counter("training_rows");
         metrics.gauge("champion_version", () -> championVersion);
         metrics.gauge("training_in_progress", () -> run == null ? 0 : 1);
         metrics.gauge("retrain_awaiting_examples", () -> awaiting == null || counters == null ? 0L
                 : Math.max(0L, awaiting.seenAtTrigger() + settings.policy().afterDriftExamples() - counters[SEEN]));
         metrics.gauge("training_buffer_size", () -> counters == null ? 0L : counters[SIZE]);
+        // Labelled examples that reached the trainer since the job began (restored with its state): a replay in lockstep waits on it.
+        metrics.gauge("examples_seen", () -> counters == null ? 0L : counters[SEEN]);
         metrics.gauge("challenger_progress", () -> run == null ? 0.0 : progressOf(run, training));
     }
 

@@ -103,4 +103,31 @@ class WindowDriftTest {
             assertThat(h.extractOutputValues()).extracting(WindowHistograms::count).containsExactly(200L);
         }
     }
+
+    private static WindowHistograms window(long start, long version) {
+        double[] bins = {10, 10, 10, 10, 10, 10, 10, 10, 10, 10};
+        return new WindowHistograms(start, start + WINDOW.toMillis(), version, 100, new double[][] {bins.clone(), bins.clone()}, bins.clone(),
+                new double[] {90, 10});
+    }
+
+    @Test
+    void aVersionThatStoppedServingIsRetiredAfterTwoWindowsAndServesAgainWithItsNextPrediction() throws Exception {
+        var statistics = new DriftWindowStatistics(reference());
+        try (var merge = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(statistics), (WindowHistograms w) -> 0, Types.INT)) {
+            merge.open();
+            long minute = WINDOW.toMillis();
+            merge.processElement(new StreamRecord<>(window(0, 1), 0));
+            merge.processElement(new StreamRecord<>(window(minute, 1), minute));
+            merge.processElement(new StreamRecord<>(window(2 * minute, 2), 2 * minute)); // v2 promoted
+            merge.processWatermark(new Watermark(3 * minute));
+            assertThat(statistics.retired(1)).as("one window without v1: a quiet minute is not a retirement").isFalse();
+            merge.processElement(new StreamRecord<>(window(3 * minute, 2), 3 * minute));
+            merge.processWatermark(new Watermark(4 * minute));
+            assertThat(statistics.retired(1)).as("two windows without v1").isTrue();
+            assertThat(statistics.retired(2)).isFalse();
+            merge.processElement(new StreamRecord<>(window(4 * minute, 1), 4 * minute)); // rolled back to v1
+            merge.processWatermark(new Watermark(5 * minute));
+            assertThat(statistics.retired(1)).isFalse();
+        }
+    }
 }
