@@ -3,6 +3,7 @@ package io.loopline.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.loopline.operators.features.spec.FeatureSpecParser;
+import io.loopline.operators.retraining.OnlineLearning;
 import io.loopline.operators.retraining.PromotionGate;
 import io.loopline.operators.retraining.RetrainPolicy;
 import io.loopline.operators.retraining.TrainerSettings;
@@ -75,7 +76,7 @@ class ContinualLearningITCase {
     }
 
     /** Rows per lockstep step: the loop has learned from every earlier label before each step, however fast this machine is. */
-    private static final int LOCKSTEP_ROWS = 100;
+    private static final int LOCKSTEP_ROWS = 200;
 
     private static EvaluationResult evaluate(String policy) throws Exception {
         return evaluate(policy, PromotionGate.defaults());
@@ -84,13 +85,18 @@ class ContinualLearningITCase {
     private static EvaluationResult evaluate(String policy, PromotionGate gate) throws Exception {
         var spec = FeatureSpecParser.parse(SPEC, "abrupt.yaml");
         NetworkSettings network = new NetworkSettings(List.of(16), "relu", 0.01, 1e-4, 10, 32, 3);
-        TrainerSettings trainer = policy.equals("frozen") ? null
-                : TrainerSettings.defaults("model", TrainingMode.STATEFUL, network)
-                        .withPolicy(RetrainPolicy.defaults().withDetectors(Set.of("adwin", "ddm", "page-hinkley")).withCooldown(Duration.ZERO)
-                                .withCooldownExamples(250).withEveryExamples(500))
-                        .withGate(gate)
-                        .withBuffer(1000, 0.2)
-                        .withTraining(5, 32, 16);
+        TrainerSettings trainer = switch (policy) {
+            case "frozen" -> null;
+            // Snapshots judged every 250 labels on the newest 250 rows; by labels only, so the run is the same on any machine.
+            case "online" -> TrainerSettings.defaults("model", TrainingMode.ONLINE, network)
+                    .withOnline(new OnlineLearning(16, 250, 0, 250, 0.01, 4.0, 1000));
+            default -> TrainerSettings.defaults("model", TrainingMode.STATEFUL, network)
+                    .withPolicy(RetrainPolicy.defaults().withDetectors(Set.of("adwin", "ddm", "page-hinkley")).withCooldown(Duration.ZERO)
+                            .withCooldownExamples(250).withEveryExamples(500))
+                    .withGate(gate)
+                    .withBuffer(1000, 0.2)
+                    .withTraining(5, 32, 16);
+        };
         var settings = new PrequentialEvaluation.Settings(spec, data, "y", 1, policy, WARMUP, 0, network, trainer, 1, Duration.ofMillis(200),
                 Duration.ofMinutes(10), LOCKSTEP_ROWS);
         return new PrequentialEvaluation(settings, new PrintStream(System.out, true)).run(KAFKA.bootstrapServers());
@@ -139,5 +145,26 @@ class ContinualLearningITCase {
         System.out.printf(Locale.ROOT, "shadow stage: last 2000 rows %.4f, served by %s%n", recovered,
                 shadowed.served().subList(end - 2000, end).stream().map(r -> r.version()).distinct().toList());
         assertThat(recovered).as("versions promoted live serve the new concept").isGreaterThan(0.85);
+    }
+
+    @Test
+    void theOnlineLoopLearnsTheNewConceptFromEveryLabelAndServesIt() throws Exception {
+        int change = CHANGE_AT - (int) (ROWS * WARMUP);
+        EvaluationResult online = evaluate("online");
+        System.out.println("online:   " + online.toJson());
+        double before = online.accuracy(change - 2000, change);
+        int end = online.served().size();
+        double after = online.accuracy(change, change + 1000);
+        double next = online.accuracy(change + 1000, change + 2000);
+        double recovered = online.accuracy(end - 2000, end);
+        System.out.printf(Locale.ROOT, "online: pre-change %.4f, rows 1-1000 after the change %.4f, rows 1001-2000 %.4f, last 2000 rows %.4f%n", before,
+                after, next, recovered);
+        assertThat(before).as("pre-change accuracy").isGreaterThan(0.9);
+        assertThat(online.modelsPromoted()).as("snapshots served").isGreaterThan(5);
+        assertThat(online.predictionsByVersion().size()).as("published snapshots served (the last one may come after the last row)")
+                .isGreaterThanOrEqualTo((int) online.modelsPromoted());
+        assertThat(recovered).as("back within a few points of the pre-change level").isGreaterThan(before - 0.05);
+        assertThat(after).as("learning from every label: well above a coin flip in the first 1,000 rows after the change").isGreaterThan(0.6);
+        assertThat(next).as("and back to the pre-change level in the next 1,000").isGreaterThan(before - 0.05);
     }
 }

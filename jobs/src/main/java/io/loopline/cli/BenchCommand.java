@@ -231,6 +231,12 @@ final class BenchCommand implements Runnable {
                         + " (default: ${DEFAULT-VALUE}).")
         String stateBackend;
 
+        @Option(names = "--online-examples", defaultValue = "200000", description = "Examples the online learner is timed on (default: ${DEFAULT-VALUE}).")
+        long onlineExamples;
+
+        @Option(names = "--online-batch-size", defaultValue = "32", description = "The online learner's mini-batch (default: ${DEFAULT-VALUE}).")
+        int onlineBatchSize;
+
         @Option(names = "--json", description = "Print one JSON object instead of a table.")
         boolean json;
 
@@ -246,6 +252,7 @@ final class BenchCommand implements Runnable {
             } finally {
                 io.loopline.io.LocalFiles.deleteRecursively(dir);
             }
+            var online = io.loopline.bench.OnlineLearnerBenchmark.run(onlineExamples, onlineBatchSize);
             if (json) {
                 ObjectNode node = new ObjectMapper().createObjectNode();
                 node.put("features", io.loopline.bench.LearningBenchmark.FEATURES).put("parallelism", parallelism).put("state_backend", stateBackend)
@@ -257,7 +264,9 @@ final class BenchCommand implements Runnable {
                         .put("join_state_bytes_1m", small.joinStateBytes())
                         .put("join_state_bytes_10m", large.joinStateBytes())
                         .put("examples_1m", small.examples()).put("examples_10m", large.examples())
-                        .put("seconds_1m", small.seconds()).put("seconds_10m", large.seconds());
+                        .put("seconds_1m", small.seconds()).put("seconds_10m", large.seconds())
+                        .put("online_labels_per_s", Math.round(online.labelsPerSecond())).put("online_batch_size", online.batchSize())
+                        .put("online_examples", online.examples());
                 System.out.println(node);
             } else {
                 System.out.printf(Locale.ROOT, "Learning job, %d features, parallelism %d, %d cores, %s, checkpoint every %s%n",
@@ -268,6 +277,8 @@ final class BenchCommand implements Runnable {
                     System.out.printf(Locale.ROOT, "%,14d %,16.0f %12.1f %,22d %,20d%n", r.examples(), r.examplesPerSecond(), r.seconds(),
                             r.driftStateBytes(), r.joinStateBytes());
                 }
+                System.out.printf(Locale.ROOT, "Online learner (test then train, 20 features, 32-16 ReLU, batch %d, one core): %,.0f labelled examples/s"
+                        + " over %,d%n", online.batchSize(), online.labelsPerSecond(), online.examples());
             }
             return 0;
         }

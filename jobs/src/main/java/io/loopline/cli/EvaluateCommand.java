@@ -47,7 +47,8 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--label-delay", defaultValue = "1", description = "A row's label arrives this many rows after it (default: ${DEFAULT-VALUE}).")
     int labelDelay;
 
-    @Option(names = "--policy", required = true, description = "frozen (v1 serves throughout), stateless (retrain from scratch) or stateful (fine-tune the champion).")
+    @Option(names = "--policy", required = true, description = "frozen (v1 serves throughout), stateless (retrain from scratch), stateful (fine-tune the champion when triggered) or online"
+            + " (the champion learns from every labelled mini-batch; snapshots serve as they prove themselves).")
     String policy;
 
     @Option(names = "--warmup-fraction", defaultValue = "0.1", description = "Share of the rows used as history (default: ${DEFAULT-VALUE}).")
@@ -63,6 +64,10 @@ final class EvaluateCommand implements Callable<Integer> {
             + " (the same result on a fast or a slow machine); rate: --rate rows per second of wall-clock time, as a live stream would come."
             + " Default: lockstep, or rate when --rate is given.")
     String pace;
+
+    @Option(names = "--export", description = "Write what was served to this CSV file, one row per evaluated row in order: the feature columns as served"
+            + " (the spec's names), label, score, model_version, event_id. Run another learner on it with the same --label-delay for a like-for-like comparison.")
+    Path export;
 
     @Option(names = "--lockstep-rows", defaultValue = "100", description = "Rows per lockstep step (default: ${DEFAULT-VALUE}).")
     int lockstepRows;
@@ -82,8 +87,9 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--parallelism", defaultValue = "1", description = "Flink parallelism (default: ${DEFAULT-VALUE}).")
     int parallelism;
 
-    @Option(names = "--checkpoint-interval", defaultValue = "1s",
-            description = "Checkpoint interval: outputs are committed (visible to the learning job) at checkpoints (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--checkpoint-interval",
+            description = "Checkpoint interval: outputs are committed (visible to the learning job) at checkpoints, so each lockstep step waits"
+                    + " for one (default: 200ms in lockstep, 1s with --pace rate).")
     Duration checkpointInterval;
 
     @Option(names = "--timeout", defaultValue = "30min", description = "Give up if the predictions are not all committed by then (default: ${DEFAULT-VALUE}).")
@@ -110,14 +116,15 @@ final class EvaluateCommand implements Callable<Integer> {
         }
         List<Integer> widths = hidden.stream().filter(h -> !h.isBlank() && !h.equals("none")).map(h -> Integer.parseInt(h.trim())).toList();
         NetworkSettings network = new NetworkSettings(widths, "relu", learningRate, 1e-4, epochs, 64, 7);
-        TrainerSettings trainer = policy.equals("frozen") ? null : retrain.settings("model", TrainingMode.parse(policy));
+        TrainerSettings trainer = policy.equals("frozen") ? null : retrain.settings("model", TrainingMode.parse(policy), Duration.ZERO);
         PrintStream progress = json ? System.err : System.out;
         String chosenPace = pace != null ? pace : parse.hasMatchedOption("--rate") ? "rate" : "lockstep";
         if (!chosenPace.equals("rate") && !chosenPace.equals("lockstep")) {
             throw new CommandLine.ParameterException(commandSpec.commandLine(), "--pace must be lockstep or rate, got '" + pace + "'");
         }
         var settings = new PrequentialEvaluation.Settings(featureSpec, data, labelColumn, labelDelay, policy, warmupFraction, rate, network, trainer,
-                parallelism, checkpointInterval, timeout, chosenPace.equals("lockstep") ? lockstepRows : 0);
+                parallelism, checkpointInterval != null ? checkpointInterval : chosenPace.equals("lockstep") ? Duration.ofMillis(200) : Duration.ofSeconds(1),
+                timeout, chosenPace.equals("lockstep") ? lockstepRows : 0, export);
         EvaluationResult r = new PrequentialEvaluation(settings, progress).run(bootstrapServers);
         if (json) {
             System.out.println(r.toJson());

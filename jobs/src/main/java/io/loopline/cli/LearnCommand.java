@@ -52,8 +52,9 @@ final class LearnCommand implements Callable<Integer> {
     String slice;
 
     @Option(names = "--retrain", defaultValue = "off",
-            description = "Continual learning: off, stateful (fine-tune the champion: weights and optimizer state) or stateless (train from scratch);"
-                    + " challengers that pass the gate are published to --model-store and announced on --models-topic (default: ${DEFAULT-VALUE}).")
+            description = "Continual learning: off, stateful (fine-tune the champion: weights and optimizer state), stateless (train from scratch)"
+                    + " or online (the champion learns from every labelled mini-batch); challengers or snapshots that pass the gate are published to"
+                    + " --model-store and announced on --models-topic (default: ${DEFAULT-VALUE}).")
     String retrain;
 
     @Option(names = "--model", defaultValue = "fraud", description = "Model name in the store, for retraining (default: ${DEFAULT-VALUE}).")

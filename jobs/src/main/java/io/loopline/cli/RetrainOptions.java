@@ -1,5 +1,6 @@
 package io.loopline.cli;
 
+import io.loopline.operators.retraining.OnlineLearning;
 import io.loopline.operators.retraining.PromotionGate;
 import io.loopline.operators.retraining.RetrainPolicy;
 import io.loopline.operators.retraining.TrainerSettings;
@@ -109,7 +110,43 @@ final class RetrainOptions {
     @Option(names = "--rollback-min-examples", defaultValue = "500", description = "Live examples a promoted version is judged on (default: ${DEFAULT-VALUE}).")
     long rollbackMinExamples;
 
+    @Option(names = "--online-batch-size", defaultValue = "16",
+            description = "Online policy: labelled examples per gradient step, in the order they are joined, 1-64 (default: ${DEFAULT-VALUE}).")
+    int onlineBatchSize;
+
+    @Option(names = "--publish-every-labels", defaultValue = "500",
+            description = "Online policy: judge and publish a snapshot after this many labels learned (default: ${DEFAULT-VALUE}).")
+    long publishEveryLabels;
+
+    @Option(names = "--publish-every",
+            description = "Online policy: also after this much wall-clock time with something new learned; 0s: by labels only"
+                    + " (default: 1min for learn, 0s for evaluate, whose results must not depend on the machine's speed).")
+    Duration publishEvery;
+
+    @Option(names = "--online-compare-rows", defaultValue = "500",
+            description = "Online policy: a snapshot is judged on the newest this many labelled rows, its prequential accuracy against the served"
+                    + " model's on the same rows (default: ${DEFAULT-VALUE}).")
+    int onlineCompareRows;
+
+    @Option(names = "--online-margin", defaultValue = "0.01",
+            description = "Online policy: publish unless the snapshot is worse than the served model by more than this (default: ${DEFAULT-VALUE}).")
+    double onlineMargin;
+
+    @Option(names = "--drift-boost", defaultValue = "4",
+            description = "Online policy: after a change point of the served model's errors (--retrain-on-drift), multiply the learning rate by this;"
+                    + " 1: off (default: ${DEFAULT-VALUE}).")
+    double driftBoost;
+
+    @Option(names = "--boost-examples", defaultValue = "1000",
+            description = "Online policy: for this many labelled examples (default: ${DEFAULT-VALUE}).")
+    long boostExamples;
+
     TrainerSettings settings(String model, TrainingMode mode) {
+        return settings(model, mode, Duration.ofMinutes(1));
+    }
+
+    /** @param defaultPublishEvery the online policy's publishing interval when --publish-every is not given */
+    TrainerSettings settings(String model, TrainingMode mode, Duration defaultPublishEvery) {
         var detectors = new HashSet<String>();
         for (String d : onDrift) {
             if (!d.isBlank() && !d.equals("none")) {
@@ -129,8 +166,10 @@ final class RetrainOptions {
         }).toList();
         NetworkSettings network = new NetworkSettings(hidden, "relu", scratchLearningRate, 1e-4, 1, batchSize, 7);
         int passes = epochs != null ? epochs : (mode == TrainingMode.STATEFUL ? 3 : 10);
+        OnlineLearning online = new OnlineLearning(onlineBatchSize, publishEveryLabels, (publishEvery != null ? publishEvery : defaultPublishEvery).toMillis(),
+                onlineCompareRows, onlineMargin, driftBoost, boostExamples);
         return new TrainerSettings(model, mode, policy, gate, network, bufferSize, holdoutFraction, passes, batchSize, batchesPerStep, 1,
-                offOrNumber("--rollback-margin", rollbackMargin), rollbackMinExamples);
+                offOrNumber("--rollback-margin", rollbackMargin), rollbackMinExamples, online);
     }
 
     private static double offOrNumber(String option, String value) {

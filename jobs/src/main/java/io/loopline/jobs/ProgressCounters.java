@@ -67,6 +67,18 @@ public final class ProgressCounters implements MetricReporter {
         return values(jobName, path).stream().mapToLong(Long::longValue).sum();
     }
 
+    /** The sum over every metric whose path starts with {@code prefix} and ends with {@code suffix} (key-value groups in between). */
+    public static long totalOver(String jobName, String prefix, String suffix) {
+        long sum = 0;
+        for (String key : LOOPLINE_METRICS.keySet()) {
+            String path = key.startsWith(jobName + "/") ? key.substring(jobName.length() + 1) : null;
+            if (path != null && path.startsWith(prefix) && path.endsWith(suffix)) {
+                sum += total(jobName, path);
+            }
+        }
+        return sum;
+    }
+
     /** Forgets a finished job's counters. */
     public static void forget(String jobName) {
         COUNTERS.keySet().removeIf(k -> k.startsWith(jobName + "/"));

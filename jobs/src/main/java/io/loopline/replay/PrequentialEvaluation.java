@@ -51,20 +51,22 @@ public final class PrequentialEvaluation {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
-     * @param policy frozen, stateless or stateful
+     * @param policy frozen, stateless, stateful or online
      * @param trainer the continual trainer's settings; null when frozen
      * @param rate replayed rows per second (the trainer's speed is measured against it); unused in lockstep
      * @param lockstepRows with a positive value the replay runs in lockstep with the loop: every this many rows it waits until
      *     the labels written so far have reached the trainer, no challenger trains and serving has the champion (0: paced by rate)
+     * @param export a CSV file for what was served, row by row (see {@link ServedExport}), or null
      */
     public record Settings(FeatureSpec spec, Path data, String labelColumn, int labelDelayRows, String policy, double warmupFraction, double rate,
-            NetworkSettings network, TrainerSettings trainer, int parallelism, Duration checkpointInterval, Duration timeout, int lockstepRows) {
+            NetworkSettings network, TrainerSettings trainer, int parallelism, Duration checkpointInterval, Duration timeout, int lockstepRows,
+            Path export) {
         public Settings {
             if (lockstepRows < 0) {
                 throw new IllegalArgumentException("--lockstep-rows must be >= 0, got " + lockstepRows);
             }
-            if (!List.of("frozen", "stateless", "stateful").contains(policy)) {
-                throw new IllegalArgumentException("--policy must be frozen, stateless or stateful, got '" + policy + "'");
+            if (!List.of("frozen", "stateless", "stateful", "online").contains(policy)) {
+                throw new IllegalArgumentException("--policy must be frozen, stateless, stateful or online, got '" + policy + "'");
             }
             if (!(warmupFraction > 0 && warmupFraction < 1)) {
                 throw new IllegalArgumentException("--warmup-fraction must be in (0, 1), got " + warmupFraction);
@@ -72,6 +74,13 @@ public final class PrequentialEvaluation {
             if (!policy.equals("frozen") && trainer == null) {
                 throw new IllegalArgumentException("policy " + policy + " needs trainer settings");
             }
+        }
+
+        /** Without an export. */
+        public Settings(FeatureSpec spec, Path data, String labelColumn, int labelDelayRows, String policy, double warmupFraction, double rate,
+                NetworkSettings network, TrainerSettings trainer, int parallelism, Duration checkpointInterval, Duration timeout, int lockstepRows) {
+            this(spec, data, labelColumn, labelDelayRows, policy, warmupFraction, rate, network, trainer, parallelism, checkpointInterval, timeout,
+                    lockstepRows, null);
         }
 
         /** Paced by {@code rate} rows per second of wall-clock time. */
@@ -98,6 +107,9 @@ public final class PrequentialEvaluation {
 
     /** A lockstep replay gives up when the loop shows no progress for this long (a challenger trains meanwhile). */
     private static final Duration LOCKSTEP_STALL = Duration.ofMinutes(3);
+
+    /** How long the drift topic may take to commit the last reports the loop counted. */
+    private static final Duration REPORTS_TIMEOUT = Duration.ofSeconds(60);
 
     public EvaluationResult run(String bootstrapServers) throws Exception {
         long started = System.nanoTime();
@@ -221,9 +233,11 @@ public final class PrequentialEvaluation {
                             : String.format(Locale.ROOT, ", in lockstep with the loop every %d rows (%.1f s waiting on it)", settings.lockstepRows(),
                                     lockstep.waitedSeconds()));
             Map<String, double[]> served = awaitPredictions(bootstrap, predictions, replayed.rows().size(), client);
-            // The trainer's last reports are committed with the next checkpoints.
-            Thread.sleep(settings.checkpointInterval().multipliedBy(3).toMillis());
-            Map<String, Long> reports = countReports(bootstrap, drift);
+            Map<String, Long> reports = awaitReports(bootstrap, drift, jobName);
+            if (settings.export() != null) {
+                ServedExport.write(settings.export(), spec, replayed.rows(), readFeatureLog(bootstrap, featureLog, replayed.rows().size()));
+                log.printf(Locale.ROOT, "Exported the served rows to %s%n", settings.export());
+            }
             return score(replayed, rows, warmup, served, reports, v1, (System.nanoTime() - started) / 1e9);
         } finally {
             client.cancel().get(60, TimeUnit.SECONDS);
@@ -283,6 +297,45 @@ public final class PrequentialEvaluation {
             }
         }
         return served;
+    }
+
+    /** The committed feature log by event id: the features each row was served with, its score and version. */
+    private Map<String, JsonNode> readFeatureLog(String bootstrap, String topic, int expected) throws Exception {
+        Map<String, JsonNode> logged = new HashMap<>();
+        long deadline = System.nanoTime() + settings.timeout().toNanos();
+        try (var reader = new CommittedTopicReader(bootstrap, topic)) {
+            while (logged.size() < expected && System.nanoTime() < deadline) {
+                for (byte[] value : reader.poll(Duration.ofMillis(500))) {
+                    JsonNode record = JSON.readTree(value);
+                    logged.put(record.path("eventId").asText(), record);
+                }
+            }
+        }
+        return logged;
+    }
+
+    /**
+     * The drift topic's reports once it holds every outcome the loop's own counters have seen (the
+     * last ones are committed with a later checkpoint than the predictions).
+     */
+    private Map<String, Long> awaitReports(String bootstrap, String topic, String jobName) throws Exception {
+        long outcomes = ProgressCounters.total(jobName, "loopline.challengers_promoted") + ProgressCounters.total(jobName, "loopline.challengers_rejected")
+                + ProgressCounters.total(jobName, "loopline.challengers_shadowed") + ProgressCounters.total(jobName, "loopline.rollbacks");
+        long drifts = ProgressCounters.totalOver(jobName, "loopline.detector.", ".drift_detected");
+        long deadline = System.nanoTime() + REPORTS_TIMEOUT.toNanos();
+        while (true) {
+            Map<String, Long> reports = countReports(bootstrap, topic);
+            long reported = reports.getOrDefault("challenger_promoted", 0L) + reports.getOrDefault("challenger_rejected", 0L)
+                    + reports.getOrDefault("challenger_shadowed", 0L) + reports.getOrDefault("rollbacks", 0L);
+            if (reported >= outcomes && reports.getOrDefault("drifts", 0L) >= drifts) {
+                return reports;
+            }
+            if (System.nanoTime() > deadline) {
+                log.printf(Locale.ROOT, "Note: the drift topic holds %d of %d trainer outcomes and %d of %d change points after %s; counting those%n",
+                        reported, outcomes, reports.getOrDefault("drifts", 0L), drifts, REPORTS_TIMEOUT);
+                return reports;
+            }
+        }
     }
 
     private static Map<String, Long> countReports(String bootstrap, String topic) throws Exception {

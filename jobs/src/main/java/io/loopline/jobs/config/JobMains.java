@@ -9,6 +9,7 @@ import io.loopline.kafka.KafkaModelAnnouncer;
 import io.loopline.kafka.KafkaTopics;
 import io.loopline.operators.drift.ReferenceBins;
 import io.loopline.operators.features.spec.FeatureSpec;
+import io.loopline.operators.retraining.OnlineLearning;
 import io.loopline.operators.retraining.PromotionGate;
 import io.loopline.operators.retraining.RetrainPolicy;
 import io.loopline.operators.retraining.TrainerSettings;
@@ -126,6 +127,14 @@ public final class JobMains {
         long shadowExamples = config.getInt("gate.shadow-examples", 0);
         double shadowMargin = config.getDouble("gate.shadow-margin", 0);
         Duration shadowTimeout = config.getDuration("gate.shadow-timeout", PromotionGate.DEFAULT_SHADOW_TIMEOUT);
+        OnlineLearning defaultOnline = OnlineLearning.defaults();
+        int onlineBatchSize = config.getInt("online.batch-size", defaultOnline.batchSize());
+        long publishEveryLabels = config.getInt("online.publish-every-labels", (int) defaultOnline.publishEveryLabels());
+        Duration publishEvery = config.getDuration("online.publish-every", Duration.ofMillis(defaultOnline.publishEveryMillis()));
+        int compareRows = config.getInt("online.compare-rows", defaultOnline.compareRows());
+        double onlineMargin = config.getDouble("online.margin", defaultOnline.margin());
+        double driftBoost = config.getDouble("online.drift-boost", defaultOnline.driftBoost());
+        long boostExamples = config.getInt("online.boost-examples", (int) defaultOnline.boostExamples());
         Duration startupTimeout = config.getDuration("startup.timeout", Duration.ofSeconds(30));
         config.rejectUnknownKeys();
 
@@ -136,7 +145,7 @@ public final class JobMains {
             try {
                 mode = TrainingMode.parse(retrain);
             } catch (IllegalArgumentException e) {
-                throw config.error("retrain.mode", "'" + retrain + "' is not off, stateful or stateless");
+                throw config.error("retrain.mode", "'" + retrain + "' is not off, stateful, stateless or online");
             }
             if (store == null) {
                 throw config.error("model.store", "required when retrain.mode is " + retrain + " (challengers are published there)");
@@ -160,8 +169,15 @@ public final class JobMains {
             } catch (IllegalArgumentException e) {
                 throw config.error(e.getMessage().split(":")[0], e.getMessage());
             }
+            OnlineLearning online;
+            try {
+                online = new OnlineLearning(onlineBatchSize, publishEveryLabels, publishEvery.toMillis(), compareRows, onlineMargin, driftBoost,
+                        boostExamples);
+            } catch (IllegalArgumentException e) {
+                throw config.error(e.getMessage().split(" ")[0].replace(":", ""), e.getMessage());
+            }
             TrainerSettings trainer = TrainerSettings.defaults(model, mode, null).withPolicy(policy).withGate(gate)
-                    .withBuffer(bufferSize, holdoutFraction);
+                    .withBuffer(bufferSize, holdoutFraction).withOnline(online);
             settings = settings.withRetraining(new LearningJob.Retraining(trainer, new KafkaModelAnnouncer(kafka, models)));
         }
         Map<String, Integer> topics = new LinkedHashMap<>();

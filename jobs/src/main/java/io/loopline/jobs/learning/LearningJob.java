@@ -9,7 +9,9 @@ import io.loopline.operators.learning.ParseLabels;
 import io.loopline.operators.learning.ParseServedFeatures;
 import io.loopline.operators.retraining.ContinualTrainer;
 import io.loopline.operators.retraining.ModelAnnouncer;
+import io.loopline.operators.retraining.OnlineTrainer;
 import io.loopline.operators.retraining.TrainerSettings;
+import io.loopline.operators.retraining.TrainingMode;
 import io.loopline.state.records.DeadLetter;
 import io.loopline.state.records.Label;
 import io.loopline.state.records.LabeledPrediction;
@@ -250,7 +252,15 @@ public final class LearningJob {
                                     .withTimeWindow(settings.driftWindow()))
                     .uid("slice-evaluation"));
         }
-        if (settings.retraining() != null) {
+        if (settings.retraining() != null && settings.retraining().trainer().mode() == TrainingMode.ONLINE) {
+            // The champion itself learns from every labelled mini-batch, in the order the join emits them: one learner, keyed by a constant.
+            reports = reports.union(joined.keyBy(p -> OnlineTrainer.KEY, Types.INT)
+                    .connect(evaluation.keyBy(r -> OnlineTrainer.KEY, Types.INT))
+                    .transform("Online Trainer", MonitoringReport.TYPE_INFO,
+                            new OnlineTrainer(settings.retraining().trainer(), settings.models(), settings.retraining().announcer()))
+                    .uid("online-trainer")
+                    .setParallelism(1));
+        } else if (settings.retraining() != null) {
             // One trainer for the whole stream: both inputs keyed by a constant so its buffer and challenger live in keyed (RocksDB) state.
             reports = reports.union(joined.keyBy(p -> ContinualTrainer.KEY, Types.INT)
                     .connect((shadowEvaluation == null ? evaluation : evaluation.union(shadowEvaluation)).keyBy(r -> ContinualTrainer.KEY, Types.INT))

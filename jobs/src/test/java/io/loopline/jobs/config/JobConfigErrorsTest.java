@@ -108,7 +108,7 @@ class JobConfigErrorsTest {
         learning.put("retrain.mode", "sometimes");
         learning.put("model.store", serving.get("model.store"));
         assertThatThrownBy(() -> JobMains.buildLearning(config(learning), StreamExecutionEnvironment.getExecutionEnvironment()))
-                .hasMessageContaining("retrain.mode: 'sometimes' is not off, stateful or stateless");
+                .hasMessageContaining("retrain.mode: 'sometimes' is not off, stateful, stateless or online");
         learning.put("retrain.mode", "stateful");
         learning.remove("model.store");
         assertThatThrownBy(() -> JobMains.buildLearning(config(learning), StreamExecutionEnvironment.getExecutionEnvironment()))

@@ -18,16 +18,18 @@ import java.util.Objects;
  * @param stepIntervalMillis processing time between two training steps
  * @param rollbackMargin roll back a promoted version whose live accuracy is below its predecessor's by more than this; NaN: off
  * @param rollbackMinExamples live examples a promoted version is judged on
+ * @param online how the online mode learns and publishes (used only in {@link TrainingMode#ONLINE})
  */
 public record TrainerSettings(String model, TrainingMode mode, RetrainPolicy policy, PromotionGate gate, NetworkSettings network, int bufferSize,
         double holdoutFraction, int epochs, int batchSize, int batchesPerStep, long stepIntervalMillis, double rollbackMargin,
-        long rollbackMinExamples) implements Serializable {
+        long rollbackMinExamples, OnlineLearning online) implements Serializable {
 
     public TrainerSettings {
         Objects.requireNonNull(model, "trainer.model");
         Objects.requireNonNull(mode, "trainer.mode");
         Objects.requireNonNull(policy, "retrain policy");
         Objects.requireNonNull(gate, "gate");
+        Objects.requireNonNull(online, "online learning settings");
         if (mode == TrainingMode.STATELESS && network == null) {
             throw new IllegalArgumentException("trainer.network is required for stateless retraining (the architecture to train from scratch)");
         }
@@ -48,31 +50,36 @@ public record TrainerSettings(String model, TrainingMode mode, RetrainPolicy pol
     /** Defaults for a mode: 20k-example buffer, newest 20 % as holdout, 3 epochs warm or 10 from scratch, batches of 64. */
     public static TrainerSettings defaults(String model, TrainingMode mode, NetworkSettings network) {
         return new TrainerSettings(model, mode, RetrainPolicy.defaults(), PromotionGate.defaults(), network, 20_000, 0.2,
-                mode == TrainingMode.STATEFUL ? 3 : 10, 64, 16, 1, 0.05, 500);
+                mode == TrainingMode.STATELESS ? 10 : 3, 64, 16, 1, 0.05, 500, OnlineLearning.defaults());
     }
 
     public TrainerSettings withPolicy(RetrainPolicy value) {
         return new TrainerSettings(model, mode, value, gate, network, bufferSize, holdoutFraction, epochs, batchSize, batchesPerStep, stepIntervalMillis,
-                rollbackMargin, rollbackMinExamples);
+                rollbackMargin, rollbackMinExamples, online);
     }
 
     public TrainerSettings withGate(PromotionGate value) {
         return new TrainerSettings(model, mode, policy, value, network, bufferSize, holdoutFraction, epochs, batchSize, batchesPerStep, stepIntervalMillis,
-                rollbackMargin, rollbackMinExamples);
+                rollbackMargin, rollbackMinExamples, online);
     }
 
     public TrainerSettings withBuffer(int size, double holdout) {
         return new TrainerSettings(model, mode, policy, gate, network, size, holdout, epochs, batchSize, batchesPerStep, stepIntervalMillis,
-                rollbackMargin, rollbackMinExamples);
+                rollbackMargin, rollbackMinExamples, online);
     }
 
     public TrainerSettings withTraining(int epochsValue, int batchSizeValue, int batchesPerStepValue) {
         return new TrainerSettings(model, mode, policy, gate, network, bufferSize, holdoutFraction, epochsValue, batchSizeValue, batchesPerStepValue,
-                stepIntervalMillis, rollbackMargin, rollbackMinExamples);
+                stepIntervalMillis, rollbackMargin, rollbackMinExamples, online);
+    }
+
+    public TrainerSettings withOnline(OnlineLearning value) {
+        return new TrainerSettings(model, mode, policy, gate, network, bufferSize, holdoutFraction, epochs, batchSize, batchesPerStep, stepIntervalMillis,
+                rollbackMargin, rollbackMinExamples, value);
     }
 
     public TrainerSettings withRollback(double margin, long minExamples) {
         return new TrainerSettings(model, mode, policy, gate, network, bufferSize, holdoutFraction, epochs, batchSize, batchesPerStep, stepIntervalMillis,
-                margin, minExamples);
+                margin, minExamples, online);
     }
 }

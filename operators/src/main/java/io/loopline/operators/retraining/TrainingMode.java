@@ -2,12 +2,18 @@ package io.loopline.operators.retraining;
 
 import java.util.Locale;
 
-/** How a challenger starts: from the champion's weights and optimizer state, or from scratch. */
+/**
+ * How the model learns after it serves: challengers fine-tuned from the champion or trained from
+ * scratch on a buffer when a trigger fires, or the champion itself updated on every labelled
+ * mini-batch (online) with snapshots served as they prove themselves.
+ */
 public enum TrainingMode {
     /** Warm start: the champion's weights and Adam moments, fine-tuned on the buffer. */
     STATEFUL,
     /** A new network with the configured architecture, trained from scratch on the same buffer. */
-    STATELESS;
+    STATELESS,
+    /** The champion's weights and optimizer state, updated on every labelled mini-batch; snapshots are published and served. */
+    ONLINE;
 
     public String label() {
         return name().toLowerCase(Locale.ROOT);
@@ -19,6 +25,6 @@ public enum TrainingMode {
                 return mode;
             }
         }
-        throw new IllegalArgumentException("trainer.mode: unknown mode '" + value + "' (known: stateful, stateless)");
+        throw new IllegalArgumentException("trainer.mode: unknown mode '" + value + "' (known: stateful, stateless, online)");
     }
 }

@@ -99,6 +99,17 @@ public final class BinaryClassifier {
         }
     }
 
+    /** The optimizer's learning rate (of the first layer; every layer has the same one). */
+    public double learningRate() {
+        Double rate = network.getLearningRate(0);
+        return rate == null ? Double.NaN : rate;
+    }
+
+    /** Sets every layer's learning rate; the optimizer's state (Adam's moments) stays. */
+    public void setLearningRate(double rate) {
+        network.setLearningRate(rate);
+    }
+
     /** One gradient step on one mini-batch (rows and their 0/1 labels). */
     public void fitBatch(double[][] features, double[] labels) {
         double[][] y = new double[labels.length][1];
