@@ -120,4 +120,25 @@ class KubernetesManifestsTest {
         validate(wrong, schema(), "", errors);
         assertThat(String.join("\n", errors)).contains("unknown field 'jobb'", ".spec.flinkVersion", ".spec.job.parallelism", ".spec.job.upgradeMode");
     }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void theDeploymentsCanReachS3SurviveAJobManagerLossAndTakeCredentialsFromSecrets() throws Exception {
+        String config = Files.readString(K8S.resolve("loopline-config.yaml"));
+        assertThat(config.toLowerCase(java.util.Locale.ROOT)).as("no credentials in the ConfigMap").doesNotContain("password", "jaas", "secret");
+        for (String name : List.of("loopline-serving.yaml", "loopline-learning.yaml")) {
+            String text = Files.readString(K8S.resolve(name));
+            Map<String, Object> spec = (Map<String, Object>) ((Map<String, Object>) new Yaml().load(text)).get("spec");
+            Map<String, Object> flink = (Map<String, Object>) spec.get("flinkConfiguration");
+            assertThat(flink).as(name).containsEntry("high-availability.type", "kubernetes");
+            assertThat((String) flink.get("high-availability.storageDir")).as(name).startsWith("s3://");
+            assertThat(text).as(name + ": s3:// paths need the S3 filesystem plugin enabled").contains("s3://")
+                    .contains("name: ENABLE_BUILT_IN_PLUGINS", "flink-s3-fs-presto-2.2.0.jar");
+            assertThat(text).as(name + ": S3 and Kafka credentials from Secrets").contains("secretKeyRef: {name: loopline-s3", "secretName: loopline-kafka");
+            List<String> args = (List<String>) ((Map<String, Object>) spec.get("job")).get("args");
+            assertThat(args).as(name).containsSubsequence("--config", "/opt/loopline/secrets/kafka.properties");
+        }
+        String secrets = Files.readString(K8S.resolve("loopline-secrets.example.yaml"));
+        assertThat(secrets).contains("name: loopline-s3", "name: loopline-kafka", "kafka.properties:");
+    }
 }

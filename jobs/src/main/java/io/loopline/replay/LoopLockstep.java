@@ -17,21 +17,25 @@ import java.util.Locale;
  */
 final class LoopLockstep implements FileReplay.Gate {
     private static final long POLL_MILLIS = 2;
+    private static final long REPORT_EVERY_NANOS = 10_000_000_000L;
 
     private final String jobName;
     private final boolean trainer;
     private final Duration stallTimeout;
+    private final java.io.PrintStream log;
     private long waits;
     private long waitedNanos;
+    private long lastReport = System.nanoTime();
 
     /**
      * @param trainer whether the job runs a continual trainer (else labels count once joined)
      * @param stallTimeout how long the loop may make no progress at all before the replay gives up
      */
-    LoopLockstep(String jobName, boolean trainer, Duration stallTimeout) {
+    LoopLockstep(String jobName, boolean trainer, Duration stallTimeout, java.io.PrintStream log) {
         this.jobName = jobName;
         this.trainer = trainer;
         this.stallTimeout = stallTimeout;
+        this.log = log;
     }
 
     @Override
@@ -46,6 +50,11 @@ final class LoopLockstep implements FileReplay.Gate {
             boolean servesChampion = servesChampion();
             if (reached >= labels && (!trainer || idle && servesChampion)) {
                 waitedNanos += System.nanoTime() - started;
+                if (System.nanoTime() - lastReport > REPORT_EVERY_NANOS) {
+                    lastReport = System.nanoTime();
+                    log.printf(Locale.ROOT, "  lockstep: %,d labels taken in by the loop, serving v%s%n", reached,
+                            ProgressCounters.values(jobName, "loopline.model_version"));
+                }
                 return;
             }
             String state = String.format(Locale.ROOT, "%d of %d labels reached the trainer, training %s, serving %s (champion %s, shadow %s)",

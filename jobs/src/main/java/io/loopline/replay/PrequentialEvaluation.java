@@ -222,7 +222,7 @@ public final class PrequentialEvaluation {
                     .labelDelayRows(settings.labelDelayRows());
             LoopLockstep lockstep = null;
             if (settings.lockstep()) {
-                lockstep = new LoopLockstep(jobName, settings.trainer() != null, LOCKSTEP_STALL);
+                lockstep = new LoopLockstep(jobName, settings.trainer() != null, LOCKSTEP_STALL, log);
                 replay.lockstep(lockstep, settings.lockstepRows());
             } else {
                 replay.rate(settings.rate());

@@ -35,18 +35,29 @@ public final class JobConfig {
         return new JobConfig(values, file.toString());
     }
 
-    /** The {@code --config} argument of a job's main method. */
+    /**
+     * The {@code --config} arguments of a job's main method. Several files are read in order, a later
+     * one overriding an earlier one's keys: the settings from a ConfigMap, then the credentials
+     * ({@code kafka.sasl.jaas.config}, truststore passwords) from a file mounted from a Secret.
+     */
     public static JobConfig fromArgs(String[] args) throws IOException {
+        Properties values = new Properties();
+        java.util.List<String> sources = new java.util.ArrayList<>();
         for (int i = 0; i + 1 < args.length; i++) {
             if (args[i].equals("--config")) {
                 Path file = Path.of(args[i + 1]);
                 if (!Files.isRegularFile(file)) {
                     throw new IllegalArgumentException("--config: " + file.toAbsolutePath() + " is not a file");
                 }
-                return read(file);
+                values.putAll(read(file).values);
+                sources.add(file.toString());
+                i++;
             }
         }
-        throw new IllegalArgumentException("usage: --config <job.properties> (see deploy/jobs/*.properties)");
+        if (sources.isEmpty()) {
+            throw new IllegalArgumentException("usage: --config <job.properties> [--config <secrets.properties>] (see deploy/jobs/*.properties)");
+        }
+        return new JobConfig(values, String.join(" + ", sources));
     }
 
     public String required(String key) {
