@@ -212,8 +212,10 @@ class FaultInjectionITCase {
      * Waits until the drift topic's closed event-time windows hold {@code labels} joined examples and
      * every triggered fine-tuning has its outcome; returns the joined count.
      */
+    /** Waits until every label is joined and every fine-tuning decided; fails once {@code timeout} passes without any progress. */
     private static long awaitLearning(String bootstrap, long labels, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
+        String progress = "";
         while (true) {
             long joined = 0;
             long triggered = 0;
@@ -233,8 +235,13 @@ class FaultInjectionITCase {
                 trainings = triggered;
                 return joined;
             }
-            assertThat(System.nanoTime()).as("%d of %d labels joined, %d of %d fine-tunings decided", joined, labels, decided, triggered)
-                    .isLessThan(deadline);
+            String now = joined + "/" + triggered + "/" + decided;
+            if (!now.equals(progress)) {
+                progress = now; // a busy machine is slow, not stuck: the deadline counts from the last progress
+                deadline = System.nanoTime() + timeout.toNanos();
+            }
+            assertThat(System.nanoTime()).as("%d of %d labels joined, %d of %d fine-tunings decided, no progress for %s", joined, labels, decided,
+                    triggered, timeout).isLessThan(deadline);
             Thread.sleep(1000); // polling the committed output
         }
     }

@@ -67,6 +67,12 @@ public final class DemoRun {
     private static final Duration FEATURE_LOG_DISORDER = Duration.ofMinutes(2);
     /** How long the summary waits for the learning job's last windows once every event is served. */
     private static final Duration DRIFT_GRACE = Duration.ofSeconds(60);
+    /**
+     * Events written after the first post-drift promotion is seen: enough for the retrained version's
+     * accuracy to be measured in several evaluation slides, overall and per merchant, once the
+     * pipeline has processed them, even when it lags far behind the producer on a busy machine.
+     */
+    private static final long EVENTS_TO_MEASURE_PROMOTION = 60_000;
     /** Labelled examples the trainer waits for after a change point (three quarters of its 4,000-example buffer). */
     private static final long AFTER_DRIFT_EXAMPLES = 3000;
 
@@ -198,7 +204,7 @@ public final class DemoRun {
             try (var producer = new EventProducer(bootstrap, settings.eventsTopic(), generator, settings.events(), settings.ratePerSecond())
                     .withChargebacks(settings.labelsTopic(), CHARGEBACK_DELAY.toMillis())
                     .driftAfter(Math.round(settings.events() * settings.driftAt()))
-                    .lingerUntil(this::storyTold, startNanos + settings.timeout().multipliedBy(4).dividedBy(5).toNanos()).start()) {
+                    .lingerUntil(this::enoughWritten, startNanos + settings.timeout().multipliedBy(4).dividedBy(5).toNanos()).start()) {
                 DemoSummary summary = watch(client, producer, counter, startNanos, backfilled.rows());
                 printSummary(summary);
                 if (settings.report() != null) {
@@ -280,7 +286,7 @@ public final class DemoRun {
             }
         }
         long graceEnd = System.nanoTime() + DRIFT_GRACE.toNanos();
-        while (complete && !interrupted && !(drift.detectedDrift() && !drift.driftedFeatures().isEmpty())
+        while (complete && !interrupted && !(drift.detectedDrift() && !drift.driftedFeatures().isEmpty() && storyTold())
                 && System.nanoTime() < graceEnd) {
             Thread.sleep(100); // the last event-time windows close after the serving side is done
             for (String news : drift.drainNews()) {
@@ -311,6 +317,22 @@ public final class DemoRun {
                 .withAfterDriftExamples(AFTER_DRIFT_EXAMPLES);
         return TrainerSettings.defaults(MODEL, TrainingMode.STATEFUL, null).withPolicy(policy).withBuffer(4_000, 0.2)
                 .withTraining(12, 64, 16).withRollback(0.05, 2000);
+    }
+
+    private volatile long writtenAtPromotion = -1;
+
+    /** Whether the producer may stop: the story was told, or the events that will tell it once processed are written. */
+    private boolean enoughWritten(long written) {
+        if (storyTold()) {
+            return true;
+        }
+        if (drift == null || versionPromotedAfterDrift() <= 0) {
+            return false;
+        }
+        if (writtenAtPromotion < 0) {
+            writtenAtPromotion = written;
+        }
+        return written - writtenAtPromotion >= EVENTS_TO_MEASURE_PROMOTION;
     }
 
     /** A version promoted after the drift has served long enough for its accuracy to be measured in a few windows. */

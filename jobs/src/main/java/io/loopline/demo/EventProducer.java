@@ -26,7 +26,7 @@ public final class EventProducer implements AutoCloseable {
     private volatile boolean stopped;
     private volatile boolean done;
     private volatile long holdAfter = -1;
-    private java.util.function.BooleanSupplier lingerUntil = () -> true;
+    private java.util.function.LongPredicate lingerUntil = produced -> true;
     private long lingerDeadlineNanos = Long.MIN_VALUE;
     private String labelsTopic;
     private long labelDelayMillis;
@@ -77,11 +77,11 @@ public final class EventProducer implements AutoCloseable {
     }
 
     /**
-     * After the planned events, keeps writing until {@code enough} says the story has been told, or
-     * until {@code deadlineNanos} ({@link System#nanoTime}): how long that takes depends on how fast
-     * this machine trains and evaluates, not on a count of events.
+     * After the planned events, keeps writing until {@code enough} (given the events written so far)
+     * says the story has been told, or until {@code deadlineNanos} ({@link System#nanoTime}): how
+     * long that takes depends on how fast this machine trains and evaluates, not on a fixed count.
      */
-    public EventProducer lingerUntil(java.util.function.BooleanSupplier enough, long deadlineNanos) {
+    public EventProducer lingerUntil(java.util.function.LongPredicate enough, long deadlineNanos) {
         this.lingerUntil = enough;
         this.lingerDeadlineNanos = deadlineNanos;
         return this;
@@ -119,7 +119,7 @@ public final class EventProducer implements AutoCloseable {
     private void produce() {
         long startNanos = System.nanoTime();
         try {
-            for (long i = 0; !stopped && (count == 0 || i < count || (System.nanoTime() - lingerDeadlineNanos < 0 && !lingerUntil.getAsBoolean())); i++) {
+            for (long i = 0; !stopped && (count == 0 || i < count || (System.nanoTime() - lingerDeadlineNanos < 0 && !lingerUntil.test(i))); i++) {
                 if (i == holdAfter) {
                     producer.flush();
                     held = true;
