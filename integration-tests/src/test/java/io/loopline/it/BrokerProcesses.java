@@ -20,13 +20,6 @@ final class BrokerProcesses {
 
     /** Waits until the process is gone; true if it went within the timeout. */
     static boolean awaitExit(long pid, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true)) {
-                return true;
-            }
-            Thread.sleep(50);
-        }
-        return false;
+        return Await.within(timeout, () -> ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true));
     }
 }

@@ -26,10 +26,7 @@ class LocalKafkaITCase {
 
     @AfterEach
     void noBrokerIsLeftBehind() throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!BrokerProcesses.descendantsRunningKafka().isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-        }
+        Await.within(Duration.ofSeconds(30), () -> BrokerProcesses.descendantsRunningKafka().isEmpty());
         assertThat(BrokerProcesses.descendantsRunningKafka()).isEmpty();
     }
 

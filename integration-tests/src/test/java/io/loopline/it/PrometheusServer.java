@@ -51,20 +51,11 @@ final class PrometheusServer {
     }
 
     static void awaitQuery(String base, String query, Predicate<JsonNode> done, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        JsonNode last = null;
-        while (System.nanoTime() < deadline) {
-            try {
-                last = get(base + "/api/v1/query?query=" + URLEncoder.encode(query, StandardCharsets.UTF_8)).path("data").path("result");
-                if (done.test(last)) {
-                    return;
-                }
-            } catch (IOException e) {
-                // Prometheus is still starting
-            }
-            Thread.sleep(500);
-        }
-        throw new AssertionError("Prometheus query " + query + " did not reach the expected result in " + timeout + "; last: " + last);
+        JsonNode[] last = {null};
+        Await.until(timeout, () -> {
+            last[0] = get(base + "/api/v1/query?query=" + URLEncoder.encode(query, StandardCharsets.UTF_8)).path("data").path("result");
+            return done.test(last[0]);
+        }, () -> "Prometheus query " + query + " did not reach the expected result; last: " + last[0]);
     }
 
     static java.util.List<JsonNode> alerts(String base, String name) throws Exception {
@@ -78,25 +69,20 @@ final class PrometheusServer {
     }
 
     static void awaitAlert(String base, String name, String state, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (alerts(base, name).stream().anyMatch(a -> a.path("state").asText().equals(state))) {
-                return;
-            }
-            Thread.sleep(500);
-        }
-        throw new AssertionError(name + " is not " + state + " after " + timeout + "; alerts: " + get(base + "/api/v1/alerts"));
+        Await.until(timeout, () -> alerts(base, name).stream().anyMatch(a -> a.path("state").asText().equals(state)),
+                () -> name + " is not " + state + "; alerts: " + alertsText(base));
     }
 
     static void awaitNoAlert(String base, String name, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (alerts(base, name).isEmpty()) {
-                return;
-            }
-            Thread.sleep(500);
+        Await.until(timeout, () -> alerts(base, name).isEmpty(), () -> name + " is still active; alerts: " + alertsText(base));
+    }
+
+    private static String alertsText(String base) {
+        try {
+            return get(base + "/api/v1/alerts").toString();
+        } catch (Exception e) {
+            return "unreadable (" + e + ")";
         }
-        throw new AssertionError(name + " is still active after " + timeout + "; alerts: " + get(base + "/api/v1/alerts"));
     }
 
     /** A reporter's exposition text, as Prometheus scrapes it. */
