@@ -184,15 +184,13 @@ class HotSwapITCase {
     }
 
     private static void awaitDeadLetter(String bootstrap, String reason) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < deadline) {
+        Await.until(Duration.ofSeconds(60), () -> {
             for (var record : CommittedRecords.readAll(bootstrap, "dead-letters", Duration.ofSeconds(30))) {
                 if (JSON.readTree(record.value()).path("reason").asText().equals(reason)) {
-                    return;
+                    return true;
                 }
             }
-            Thread.sleep(500);
-        }
-        throw new AssertionError("no dead letter with reason " + reason);
+            return false;
+        }, () -> "no dead letter with reason " + reason);
     }
 }
