@@ -210,9 +210,9 @@ class FaultInjectionITCase {
 
     /**
      * Waits until the drift topic's closed event-time windows hold {@code labels} joined examples and
-     * every triggered fine-tuning has its outcome; returns the joined count.
+     * every triggered fine-tuning has its outcome; returns the joined count. Fails once {@code timeout}
+     * passes without any progress.
      */
-    /** Waits until every label is joined and every fine-tuning decided; fails once {@code timeout} passes without any progress. */
     private static long awaitLearning(String bootstrap, long labels, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         String progress = "";
@@ -240,8 +240,10 @@ class FaultInjectionITCase {
                 progress = now; // a busy machine is slow, not stuck: the deadline counts from the last progress
                 deadline = System.nanoTime() + timeout.toNanos();
             }
-            assertThat(System.nanoTime()).as("%d of %d labels joined, %d of %d fine-tunings decided, no progress for %s", joined, labels, decided,
-                    triggered, timeout).isLessThan(deadline);
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(String.format("%d of %d labels joined, %d of %d fine-tunings decided, no progress for %s; dead letters: %s",
+                        joined, labels, decided, triggered, timeout, deadLetterReasons(bootstrap)));
+            }
             Thread.sleep(1000); // polling the committed output
         }
     }
@@ -260,6 +262,16 @@ class FaultInjectionITCase {
         batch.forEach(g -> lastEventTime = Math.max(lastEventTime, g.timestamp()));
     }
 
+    /** Committed dead letters (serving and learning) counted by reason and digit-free detail. */
+    private static Map<String, Long> deadLetterReasons(String bootstrap) throws Exception {
+        Map<String, Long> reasons = new java.util.TreeMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : CommittedRecords.readAll(bootstrap, "dead-letters", Duration.ofSeconds(60))) {
+            var node = JSON.readTree(r.value());
+            reasons.merge(node.path("reason").asText() + ": " + node.path("detail").asText().replaceAll("[0-9]", "#"), 1L, Long::sum);
+        }
+        return reasons;
+    }
+
     /** Committed predictions by event id, once every one of the {@code n} sent has one. */
     private static Map<String, Long> awaitPredictions(String bootstrap, int n, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -275,12 +287,7 @@ class FaultInjectionITCase {
                 return versions;
             }
             if (System.nanoTime() > deadline) {
-                Map<String, Long> reasons = new java.util.TreeMap<>();
-                for (ConsumerRecord<byte[], byte[]> r : CommittedRecords.readAll(bootstrap, "dead-letters", Duration.ofSeconds(60))) {
-                    var node = JSON.readTree(r.value());
-                    reasons.merge(node.path("reason").asText() + ": " + node.path("detail").asText().replaceAll("[0-9]", "#"), 1L, Long::sum);
-                }
-                throw new AssertionError(versions.size() + " of " + n + " predictions committed; dead letters: " + reasons);
+                throw new AssertionError(versions.size() + " of " + n + " predictions committed; dead letters: " + deadLetterReasons(bootstrap));
             }
             Thread.sleep(1000); // polling the committed output
         }

@@ -15,6 +15,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -50,6 +53,58 @@ class LearningJobITCase {
     @Test
     void labelsReadLongAfterTheirFeatureLogStillJoin(@TempDir Path dir) throws Exception {
         shiftedFeatureDriftsAndADetectorFires(dir, "late", true);
+    }
+
+    /**
+     * One subtask reads both feature-log partitions, and one of them is far ahead in event time (as
+     * after a restart, or while one partition catches up): the other's predictions must not be late
+     * for their labels. Event time is therefore kept per partition in the source; with one watermark
+     * per subtask the far-ahead record closed every window and the labels waiting in them were
+     * rejected as unknown ids.
+     */
+    @Test
+    void aFeatureLogPartitionFarAheadOfAnotherMakesNoLabelLate(@TempDir Path dir) throws Exception {
+        String bootstrap = KAFKA.bootstrapServers();
+        String prefix = "ahead";
+        KafkaTopics.ensure(bootstrap, Map.of(prefix + "-feature-log", 2, prefix + "-labels", 1, prefix + "-drift", 1, prefix + "-dead-letters", 1),
+                Duration.ofSeconds(30));
+        int n = 6_000;
+        LearningStreams data = LearningStreams.events(0, n, n, 1);
+        List<LearningStreams.Keyed> push = LearningStreams.push(n, 2).featureLog;
+        List<LearningStreams.Keyed> behind = new ArrayList<>();
+        data.featureLog.forEach(r -> behind.add(new LearningStreams.Keyed(1, r.key(), r.value())));
+        behind.add(push.get(1));
+        LearningStreams.write(bootstrap, prefix + "-labels", data.labels);
+        LearningStreams.write(bootstrap, prefix + "-feature-log", List.of(push.get(0)));
+
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(
+                LocalEnvironments.streamingConfiguration(1, dir.resolve("checkpoints"), Duration.ofMillis(500)));
+        new LearningJob(KafkaIo.raw(bootstrap, prefix + "-feature-log", prefix), KafkaIo.raw(bootstrap, prefix + "-labels", prefix),
+                KafkaIo.drift(bootstrap, prefix + "-drift", prefix), KafkaIo.deadLetters(bootstrap, prefix + "-dead-letters", prefix),
+                new LearningJob.Settings(LearningStreams.reference(), Duration.ofSeconds(30), Double.NaN, Duration.ofSeconds(5), 500, 250,
+                        Duration.ofMinutes(1), 128).withLabelsIdleAfter(Duration.ofMillis(500)))
+                .build(env);
+        JobClient job = env.executeAsync("learning-it-" + prefix);
+        try {
+            // Only once the job has read every label and partition 0's far-ahead record does partition 1 get its (earlier) predictions.
+            Map<TopicPartition, Long> read = Map.of(new TopicPartition(prefix + "-labels", 0), (long) data.labels.size(),
+                    new TopicPartition(prefix + "-feature-log", 0), 1L);
+            assertThat(Await.within(Duration.ofSeconds(60), () -> committedOffsets(bootstrap, prefix, read.keySet()).equals(read)))
+                    .as("the labels and partition 0 read and committed").isTrue();
+            LearningStreams.write(bootstrap, prefix + "-feature-log", behind);
+            int labels = data.labels.size();
+            long[] joinedAndRejected = new long[2];
+            Await.within(Duration.ofSeconds(120), () -> {
+                joinedAndRejected[0] = (long) values(readReports(bootstrap, prefix + "-drift"), "label_count", "model/time").stream()
+                        .mapToDouble(Double::doubleValue).sum();
+                joinedAndRejected[1] = CommittedRecords.readAll(bootstrap, prefix + "-dead-letters", Duration.ofSeconds(30)).size();
+                return joinedAndRejected[0] + joinedAndRejected[1] >= labels;
+            });
+            assertThat(joinedAndRejected[1]).as("labels rejected (dead letters)").isZero();
+            assertThat(joinedAndRejected[0]).as("labels joined in closed time windows").isEqualTo(labels);
+        } finally {
+            job.cancel().get();
+        }
     }
 
     private void shiftedFeatureDriftsAndADetectorFires(Path dir, String prefix, boolean labelsAfterFeatureLog) throws Exception {
@@ -120,6 +175,18 @@ class LearningJobITCase {
             assertThat(deadReasons).contains("malformed-label").doesNotContain("label-late");
         } finally {
             job.cancel().get();
+        }
+    }
+
+    private static Map<TopicPartition, Long> committedOffsets(String bootstrap, String group, java.util.Set<TopicPartition> partitions) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            Map<TopicPartition, Long> offsets = new java.util.HashMap<>();
+            admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().forEach((partition, offset) -> {
+                if (partitions.contains(partition) && offset != null) {
+                    offsets.put(partition, offset.offset());
+                }
+            });
+            return offsets;
         }
     }
 

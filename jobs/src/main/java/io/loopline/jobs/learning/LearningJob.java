@@ -3,6 +3,7 @@ package io.loopline.jobs.learning;
 import io.loopline.operators.drift.DriftWindowStatistics;
 import io.loopline.operators.drift.PartialHistograms;
 import io.loopline.operators.drift.ReferenceBins;
+import io.loopline.operators.learning.JsonRecordTime;
 import io.loopline.operators.learning.LabelJoin;
 import io.loopline.operators.learning.OnlineEvaluation;
 import io.loopline.operators.learning.ParseLabels;
@@ -149,7 +150,7 @@ public final class LearningJob {
     public void build(StreamExecutionEnvironment env) {
         env.setMaxParallelism(settings.maxParallelism());
         SingleOutputStreamOperator<ServedFeatures> served = env
-                .fromSource(featureLog, WatermarkStrategy.noWatermarks(), "Feature Log")
+                .fromSource(featureLog, featureLogTime(settings), "Feature Log")
                 .uid("feature-log-source")
                 .returns(RawEvent.TYPE_INFO)
                 .process(new ParseServedFeatures())
@@ -157,7 +158,7 @@ public final class LearningJob {
                 .uid("parse-feature-log")
                 .name("Parse Feature Log");
         SingleOutputStreamOperator<Label> parsedLabels = env
-                .fromSource(labels, WatermarkStrategy.noWatermarks(), "Labels")
+                .fromSource(labels, labelsTime(settings), "Labels")
                 .uid("labels-source")
                 .returns(RawEvent.TYPE_INFO)
                 .process(new ParseLabels())
@@ -167,7 +168,7 @@ public final class LearningJob {
         SingleOutputStreamOperator<ServedFeatures> shadow = null;
         if (shadowLog != null) {
             shadow = env
-                    .fromSource(shadowLog, WatermarkStrategy.noWatermarks(), "Shadow Log")
+                    .fromSource(shadowLog, featureLogTime(settings), "Shadow Log")
                     .uid("shadow-log-source")
                     .returns(RawEvent.TYPE_INFO)
                     .process(new ParseServedFeatures())
@@ -175,7 +176,7 @@ public final class LearningJob {
                     .uid("parse-shadow-log")
                     .name("Parse Shadow Log");
         }
-        Monitoring monitoring = monitor(served, parsedLabels, shadow, settings);
+        Monitoring monitoring = monitorOnEventTime(served, parsedLabels, shadow, settings);
         DataStream<DeadLetter> bad = served.getSideOutput(ParseServedFeatures.DEAD_LETTERS)
                 .union(parsedLabels.getSideOutput(ParseLabels.DEAD_LETTERS), monitoring.rejectedLabels());
         if (shadow != null) {
@@ -195,8 +196,8 @@ public final class LearningJob {
     public record Monitoring(DataStream<MonitoringReport> reports, DataStream<DeadLetter> rejectedLabels) {}
 
     /**
-     * The topology after decoding, for the job and for benchmarks that generate records directly:
-     * event time, label join, evaluation and drift statistics.
+     * The topology after decoding, for benchmarks that generate records directly: event time, label
+     * join, evaluation and drift statistics.
      */
     public static Monitoring monitor(DataStream<ServedFeatures> served, DataStream<Label> parsedLabels, Settings settings) {
         return monitor(served, parsedLabels, null, settings);
@@ -205,18 +206,44 @@ public final class LearningJob {
     /**
      * The same, and with {@code shadow} (the shadow log, or null) a shadow trial's evaluation: in
      * the reports, and given to the continual trainer, whose gate may wait for a shadow's live verdict.
+     * Event time is assigned here, per subtask; the job itself assigns it in its Kafka sources, per
+     * partition ({@link #featureLogTime}, {@link #labelsTime}).
      */
     public static Monitoring monitor(DataStream<ServedFeatures> served, DataStream<Label> parsedLabels, DataStream<ServedFeatures> shadow,
             Settings settings) {
-        // No idleness here: while the feature log is quiet (at start, or behind), the labels alone must not move the
-        // join's event time on, or labels would be declared unknown before their predictions arrive.
-        DataStream<ServedFeatures> timedServed = onEventTime(served, settings, "feature-log-watermarks", "Feature Log Watermarks");
+        return monitorOnEventTime(onEventTime(served, settings, "feature-log-watermarks", "Feature Log Watermarks"),
+                labelsOnEventTime(parsedLabels, settings, "labels-watermarks", "Label Watermarks"),
+                shadow == null ? null : onEventTime(shadow, settings, "shadow-log-watermarks", "Shadow Log Watermarks"), settings);
+    }
 
-        // The labels hold the join's event time too: when the job starts or catches up, the feature log can be read far ahead
-        // of the labels, and its time alone would close every window before its labels were read. Labels are sparse and
-        // bursty, so a labels subtask that sends nothing for labelsIdleAfter stops holding the join back until it sends again.
-        DataStream<Label> timedLabels = labelsOnEventTime(parsedLabels, settings, "labels-watermarks", "Label Watermarks");
+    /**
+     * The feature log's (and shadow log's) event time, assigned in the source from each record's
+     * {@code timestamp}: one watermark per Kafka partition, so a partition read ahead of another
+     * (after a restart, or while catching up) cannot close windows whose predictions the other still
+     * holds. No idleness: while the feature log is quiet (at start, or behind), the labels alone must
+     * not move the join's event time on, or labels would be declared unknown before their predictions arrive.
+     */
+    public static WatermarkStrategy<RawEvent> featureLogTime(Settings settings) {
+        return WatermarkStrategy.<RawEvent>forBoundedOutOfOrderness(settings.outOfOrderness())
+                .withTimestampAssigner(new JsonRecordTime("timestamp"));
+    }
 
+    /**
+     * The labels' event time, per partition as {@link #featureLogTime}. The labels hold the join's
+     * event time too: when the job starts or catches up, the feature log can be read far ahead of the
+     * labels, and its time alone would close every window before its labels were read. Labels are
+     * sparse and bursty, so a labels partition that sends nothing for {@code labelsIdleAfter} stops
+     * holding the join back until it sends again.
+     */
+    public static WatermarkStrategy<RawEvent> labelsTime(Settings settings) {
+        return WatermarkStrategy.<RawEvent>forBoundedOutOfOrderness(settings.outOfOrderness())
+                .withTimestampAssigner(new JsonRecordTime("timestamp"))
+                .withIdleness(settings.labelsIdleAfter());
+    }
+
+    /** The topology on streams that already carry event time and watermarks. */
+    private static Monitoring monitorOnEventTime(DataStream<ServedFeatures> timedServed, DataStream<Label> timedLabels,
+            DataStream<ServedFeatures> timedShadow, Settings settings) {
         SingleOutputStreamOperator<LabeledPrediction> joined = timedServed.keyBy(s -> s.features().eventId(), Types.STRING)
                 .connect(timedLabels.keyBy(Label::eventId, Types.STRING))
                 .process(new LabelJoin(settings.feedbackWindow(), settings.defaultLabel()))
@@ -240,7 +267,7 @@ public final class LearningJob {
                 .name("Drift Statistics");
 
         DataStream<MonitoringReport> reports = evaluation.union(windowDrift);
-        DataStream<MonitoringReport> shadowEvaluation = shadow == null ? null : evaluateShadow(shadow, parsedLabels, settings);
+        DataStream<MonitoringReport> shadowEvaluation = timedShadow == null ? null : evaluateShadow(timedShadow, timedLabels, settings);
         if (shadowEvaluation != null) {
             reports = reports.union(shadowEvaluation);
         }
@@ -288,9 +315,7 @@ public final class LearningJob {
     }
 
     /** The shadow log joined with the labels and evaluated per shadow version, on the shadow log's event time. */
-    private static DataStream<MonitoringReport> evaluateShadow(DataStream<ServedFeatures> shadow, DataStream<Label> parsedLabels, Settings settings) {
-        DataStream<ServedFeatures> timedShadow = onEventTime(shadow, settings, "shadow-log-watermarks", "Shadow Log Watermarks");
-        DataStream<Label> timedLabels = labelsOnEventTime(parsedLabels, settings, "shadow-labels-watermarks", "Label Watermarks (shadow)");
+    private static DataStream<MonitoringReport> evaluateShadow(DataStream<ServedFeatures> timedShadow, DataStream<Label> timedLabels, Settings settings) {
         return timedShadow.keyBy(s -> s.features().eventId(), Types.STRING)
                 .connect(timedLabels.keyBy(Label::eventId, Types.STRING))
                 .process(new LabelJoin(settings.feedbackWindow(), settings.defaultLabel()).forShadow())
