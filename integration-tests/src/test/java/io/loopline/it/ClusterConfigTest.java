@@ -32,6 +32,7 @@ class ClusterConfigTest {
         assertThat(conf.get(CheckpointingOptions.SAVEPOINT_DIRECTORY)).startsWith("file:///");
         assertThat(conf.get(RestartStrategyOptions.RESTART_STRATEGY)).isEqualTo("exponential-delay");
         assertThat(conf.get(PipelineOptions.GENERIC_TYPES)).isFalse();
+        assertThat(conf.get(org.apache.flink.configuration.ExecutionOptions.BUFFER_TIMEOUT)).as("scoring on arrival").isEqualTo(Duration.ofMillis(10));
         assertThat(conf.get(PipelineOptions.MAX_PARALLELISM)).isEqualTo(128);
         assertThat(ConfigurationUtils.getPrefixedKeyValuePairs("metrics.reporter.prom.", conf))
                 .containsEntry("factory.class", "org.apache.flink.metrics.prometheus.PrometheusReporterFactory")

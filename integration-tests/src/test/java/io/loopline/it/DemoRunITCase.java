@@ -55,6 +55,8 @@ class DemoRunITCase {
         assertThat(summary.chargebacks()).isPositive();
         assertThat(output).containsPattern("by merchant \\(slices\\)   v\\d \\{electronics=");
         assertThat(summary.exactlyOnce()).isTrue();
+        assertThat(summary.predictionsDelivery()).isEqualTo("at-least-once");
+        assertThat(summary.p99LatencyMillis()).as("end-to-end latency measured").isNotNaN().isGreaterThanOrEqualTo(summary.p50LatencyMillis());
         assertThat(output).contains("Loopline demo summary", "exactly-once           yes", "Local Kafka broker stopped.");
         assertThat(BrokerProcesses.descendantsRunningKafka()).isEmpty();
     }

@@ -82,7 +82,8 @@ public final class FeatureBenchmark {
                     .map(new SyntheticEvents(entities, 1_767_225_600_000L, gapMillis))
                     .returns(Event.TYPE_INFO)
                     .name("Synthetic Events");
-            FeaturePipeline pipeline = new FeaturePipeline(spec);
+            // STREAMING as serving runs it (each event leaves on arrival), BATCH as the backfill does.
+            FeaturePipeline pipeline = mode.equals("STREAMING") ? new FeaturePipeline(spec).onArrival() : new FeaturePipeline(spec);
             pipeline.transform(pipeline.aggregate(stream).rows(), neutralFit(spec))
                     .sinkTo(new DiscardingSink<FeatureVector>())
                     .name("Discard");

@@ -62,7 +62,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * RocksDB, micro-batched DL4J scoring) with a hot swap to v2 after a quarter of the events, (b) the same job with
  * scoring replaced by a constant, (c) scoring with one DL4J call per event; then the end-to-end
  * latency (event time stamped at the producer to the prediction read back from Kafka) at half of
- * (a)'s rate with an at-least-once predictions sink.
+ * (a)'s rate with the demo spec as shipped (5 s out-of-orderness; events are scored on arrival), with
+ * (d) an at-least-once and (e) an exactly-once predictions sink.
  *
  * <p>Rates are counted where predictions leave the scoring operator (a probe sink), from the first
  * prediction to the last, so job start-up is excluded. Events are pre-loaded into Kafka for (a)-(c),
@@ -105,7 +106,7 @@ public final class ServingBenchmark {
             long perEventEvents, double perEventEventsPerSecond, long fullSwaps, double fullSwapMaxGapMillis, double fullSteadyMaxGapMillis,
             long swaps, double swapMaxGapMillis, double steadyMaxGapMillis,
             double latencyRate, long latencySamples, double p50LatencyMillis, double p99LatencyMillis, double maxLatencyMillis,
-            double shadowEventsPerSecond) {
+            double shadowEventsPerSecond, double p50LatencyExactlyOnceMillis, double p99LatencyExactlyOnceMillis, long checkpointIntervalMillis) {
         public double fullVsNoModel() {
             return fullEventsPerSecond / noModelEventsPerSecond;
         }
@@ -152,6 +153,8 @@ public final class ServingBenchmark {
         topics.put(events, settings.parallelism());
         topics.put(liveEvents, settings.parallelism());
         topics.put(livePredictions, settings.parallelism());
+        topics.put(liveEvents + "-eo", settings.parallelism());
+        topics.put(livePredictions + "-eo", settings.parallelism());
         topics.put(models, 1);
         KafkaTopics.ensure(bootstrap, topics, Set.of(models), Duration.ofSeconds(30));
 
@@ -206,12 +209,19 @@ public final class ServingBenchmark {
         progress.printf("(d) end-to-end latency at %,.0f events/s (%s), at-least-once, for %s ...%n", rate,
                 settings.latencyRate() > 0 ? "--latency-rate" : "half of (a)", settings.latencyDuration());
         LatencyRun live = new LatencyRun(bootstrap, liveEvents, livePredictions, models, specText, fit, storeRoot, work, store, v3);
-        long[] latencies = live.measure(rate);
+        long[] latencies = live.measure(rate, DeliveryGuarantee.AT_LEAST_ONCE);
         Arrays.sort(latencies);
         PredictionProbe.Readings steady = live.tapped;
         progress.printf("    p99 %.0f ms; swap to v3 under this steady load: %d of %d subtasks, longest gap %.1f ms (otherwise %.1f ms)%n",
                 percentile(latencies, 0.99), steady.swaps.get(), settings.parallelism(), steady.maxSwapGapNanos.get() / 1e6,
                 live.steadyGapNanos / 1e6);
+
+        progress.printf("(e) the same with exactly-once predictions (readable at checkpoint commit, every %s) ...%n", settings.checkpointInterval());
+        LatencyRun committed = new LatencyRun(bootstrap, liveEvents + "-eo", livePredictions + "-eo", models, specText, fit, storeRoot, work, store,
+                v3);
+        long[] committedLatencies = committed.measure(rate, DeliveryGuarantee.EXACTLY_ONCE);
+        Arrays.sort(committedLatencies);
+        progress.printf("    p50 %.0f ms, p99 %.0f ms%n", percentile(committedLatencies, 0.50), percentile(committedLatencies, 0.99));
 
         return new Result(settings.events(), settings.parallelism(), settings.batchSize(), spec.dimension(), full.eventsPerSecond(),
                 noModel.eventsPerSecond(), perEventEvents, single.eventsPerSecond(), full.swaps.get(),
@@ -219,7 +229,8 @@ public final class ServingBenchmark {
                 steady.swaps.get(), steady.swaps.get() > 0 ? steady.maxSwapGapNanos.get() / 1e6 : Double.NaN, live.steadyGapNanos / 1e6,
                 rate, latencies.length,
                 percentile(latencies, 0.50), percentile(latencies, 0.99), latencies.length == 0 ? Double.NaN : latencies[latencies.length - 1],
-                shadowed.eventsPerSecond());
+                shadowed.eventsPerSecond(), percentile(committedLatencies, 0.50), percentile(committedLatencies, 0.99),
+                settings.checkpointInterval().toMillis());
     }
 
     private static double percentile(long[] sorted, double q) {
@@ -375,29 +386,32 @@ public final class ServingBenchmark {
             this.work = work;
         }
 
-        long[] measure(double rate) throws Exception {
-            // Point-in-time features wait for the watermark: with the demo spec's 5 s out-of-orderness bound, latency is 5 s by
-            // design. The latency of the serving path itself is measured with a spec that expects events in order.
-            FeatureSpec inOrder = FeatureSpecParser.parse(specText.replace("out_of_orderness: 5s", "out_of_orderness: 0s"),
-                    "transactions.yaml (in order)");
+        /**
+         * Latencies in ms, with the demo spec as shipped (5 s out-of-orderness: events are scored on arrival, not when the
+         * watermark passes). At least once: predictions are readable when written, and v3 is swapped in mid-run (the swap gap
+         * is measured); exactly once: readable when the checkpoint that wrote them commits.
+         */
+        long[] measure(double rate, DeliveryGuarantee guarantee) throws Exception {
+            boolean exactlyOnce = guarantee == DeliveryGuarantee.EXACTLY_ONCE;
+            FeatureSpec shipped = FeatureSpecParser.parse(specText, "transactions.yaml");
             String runId = "bench-latency-" + Long.toHexString(System.nanoTime());
             String root = storeRoot;
             var job = new ServingJob(KafkaIo.events(bootstrap, events, runId, false), null, new DiscardingSink<DeadLetter>(),
-                    new ServingJob.Settings(inOrder, fit, 128))
+                    new ServingJob.Settings(shipped, fit, 128))
                     .withScoring(new ServingJob.Scoring(KafkaIo.models(bootstrap, models, runId, false),
-                            KafkaIo.predictions(bootstrap, predictions, runId, DeliveryGuarantee.AT_LEAST_ONCE), MODEL,
+                            KafkaIo.predictions(bootstrap, predictions, runId, guarantee), MODEL,
                             () -> new FileSystemModelStore(new org.apache.flink.core.fs.Path(root)), settings.batchSize(), settings.maxDelayMillis(),
                             1_000_000))
                     .withPredictionTap(new PredictionProbe(runId, PUSH_PREFIX, Long.MAX_VALUE, swapTo.version()));
             tapped = PredictionProbe.readings(runId);
             Configuration conf = LocalEnvironments.streamingConfiguration(settings.parallelism(), Files.createDirectories(work.resolve(runId)),
                     settings.checkpointInterval());
-            conf.set(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, CheckpointingMode.AT_LEAST_ONCE);
+            conf.set(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, exactlyOnce ? CheckpointingMode.EXACTLY_ONCE : CheckpointingMode.AT_LEAST_ONCE);
             conf.set(PipelineOptions.AUTO_WATERMARK_INTERVAL, Duration.ofMillis(5));
             // Flink ships a network buffer when it is full or after this timeout (default 100 ms, per shuffle).
             conf.set(ExecutionOptions.BUFFER_TIMEOUT, Duration.ofMillis(2));
             JobClient client = job.start(StreamExecutionEnvironment.getExecutionEnvironment(conf));
-            try (var consumer = predictionsConsumer()) {
+            try (var consumer = predictionsConsumer(exactlyOnce)) {
                 long total = Math.round(rate * settings.latencyDuration().toSeconds());
                 long warmUpEnd = Long.MAX_VALUE; // set from the first prediction: job start-up and its backlog are not latency
                 var generator = new TransactionGenerator(3, settings.entities(), 0, System.currentTimeMillis()).withWallClock();
@@ -431,7 +445,7 @@ public final class ServingBenchmark {
                         if (steadyGapNanos < 0 && producer.producedCount() >= total - 2 * rate) {
                             steadyGapNanos = tapped.maxSteadyGapNanos.get();
                         }
-                        if (!swapped && warmUpEnd != Long.MAX_VALUE && System.currentTimeMillis() > warmUpEnd + 1000) {
+                        if (!swapped && !exactlyOnce && warmUpEnd != Long.MAX_VALUE && System.currentTimeMillis() > warmUpEnd + 1000) {
                             swapped = true;
                             ModelAnnouncements.announce(bootstrap, models, store, swapTo);
                         }
@@ -455,8 +469,9 @@ public final class ServingBenchmark {
             }
         }
 
-        private KafkaConsumer<byte[], byte[]> predictionsConsumer() {
+        private KafkaConsumer<byte[], byte[]> predictionsConsumer(boolean committedOnly) {
             Properties props = new Properties();
+            props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, committedOnly ? "read_committed" : "read_uncommitted");
             props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
             props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
             props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());

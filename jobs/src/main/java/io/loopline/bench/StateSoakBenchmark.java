@@ -70,7 +70,7 @@ public final class StateSoakBenchmark {
                     .setParallelism(1)
                     .returns(Event.TYPE_INFO)
                     .name("Churning Entities");
-            FeaturePipeline pipeline = new FeaturePipeline(spec);
+            FeaturePipeline pipeline = new FeaturePipeline(spec).onArrival(); // as serving runs it
             pipeline.transform(pipeline.aggregate(events).rows(), new FitAccumulator(spec).result())
                     .sinkTo(new DiscardingSink<FeatureVector>())
                     .name("Discard");

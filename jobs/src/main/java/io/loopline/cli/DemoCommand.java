@@ -100,6 +100,11 @@ final class DemoCommand implements Callable<Integer> {
             description = "Share of the live events after which the stream drifts: amounts x4, a fraud ring at electronics and gaming merchants (default: ${DEFAULT-VALUE}).")
     double driftAt;
 
+    @Option(names = "--predictions-delivery", defaultValue = "at-least-once", converter = PredictionDeliveryConverter.class,
+            description = "at-least-once: predictions readable within milliseconds of their events; exactly-once: readable when their"
+                    + " checkpoint commits (every --checkpoint-interval). The feature log is exactly-once either way (default: ${DEFAULT-VALUE}).")
+    io.loopline.jobs.PredictionDelivery predictionsDelivery;
+
     @Option(names = "--report", defaultValue = ".loopline/demo-report.html",
             description = "Self-contained HTML report of the run (accuracy, drift, detectors, versions over time); '' for none (default: ${DEFAULT-VALUE}).")
     java.nio.file.Path report;
@@ -108,7 +113,7 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         DemoSettings settings = new DemoSettings(bootstrapServers, history, events, rate, entities, malformedRatio, seed,
                 parallelism, maxParallelism, checkpointInterval, timeout, stateDir, eventsTopic, featureLogTopic, predictionsTopic, modelsTopic, deadLetterTopic, labelsTopic, driftTopic,
-                driftAt, report.toString().isEmpty() ? null : report);
+                driftAt, report.toString().isEmpty() ? null : report, predictionsDelivery);
         DemoRun run = new DemoRun(settings, System.out);
         Thread main = Thread.currentThread();
         Thread onCtrlC = new Thread(() -> {

@@ -2,6 +2,7 @@ package io.loopline.cli;
 
 import io.loopline.jobs.KafkaIo;
 import io.loopline.jobs.LocalEnvironments;
+import io.loopline.jobs.PredictionDelivery;
 import io.loopline.jobs.ProgressCounters;
 import io.loopline.jobs.ServingJob;
 import io.loopline.kafka.KafkaTopics;
@@ -74,6 +75,11 @@ final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--predictions-topic", defaultValue = "predictions", description = "Predictions output (default: ${DEFAULT-VALUE}).")
     String predictionsTopic;
+
+    @Option(names = "--predictions-delivery", defaultValue = "exactly-once", converter = PredictionDeliveryConverter.class,
+            description = "exactly-once: predictions readable (read_committed) when their checkpoint commits, never twice;"
+                    + " at-least-once: readable within milliseconds, keyed by event id, repeated after a restart (default: ${DEFAULT-VALUE}).")
+    PredictionDelivery predictionsDelivery;
 
     @Option(names = "--feature-log-topic", defaultValue = "feature-log",
             description = "Served features + prediction, with --model (default: ${DEFAULT-VALUE}).")
@@ -165,7 +171,7 @@ final class ServeCommand implements Callable<Integer> {
         if (scoring) {
             String root = modelStore;
             job.withScoring(new ServingJob.Scoring(KafkaIo.models(kafka, modelsTopic, groupId, false),
-                            KafkaIo.predictions(kafka, predictionsTopic, groupId), model,
+                            KafkaIo.predictions(kafka, predictionsTopic, groupId, predictionsDelivery.guarantee()), model,
                             () -> new FileSystemModelStore(new org.apache.flink.core.fs.Path(root)), batchSize, maxBatchDelay.toMillis(), maxHeld))
                     .withFeatureLog(KafkaIo.featureLog(kafka, featureLogTopic, featureSpec.name(), groupId))
                     .withShadowLog(KafkaIo.shadowLog(kafka, shadowLogTopic, featureSpec.name(), groupId));

@@ -41,6 +41,7 @@ public final class CommittedOutputCounter implements AutoCloseable {
     private final Map<Long, Long> predictionsByVersion = new TreeMap<>();
     private final AtomicLong predictions = new AtomicLong();
     private volatile io.loopline.demo.report.Timeline timeline;
+    private volatile PredictionLatency latency;
 
     public CommittedOutputCounter(String bootstrapServers, String featuresTopic, String predictionsTopic, String deadLetterTopic) {
         this.featuresTopic = featuresTopic;
@@ -81,6 +82,9 @@ public final class CommittedOutputCounter implements AutoCloseable {
                     }
                     features.incrementAndGet();
                 } else if (record.topic().equals(predictionsTopic)) {
+                    if (latency != null) {
+                        latency.readable(new String(record.key(), StandardCharsets.UTF_8));
+                    }
                     long[] versionAndTime = versionAndTimeOf(record.value());
                     long version = versionAndTime[0];
                     if (timeline != null) {
@@ -109,6 +113,12 @@ public final class CommittedOutputCounter implements AutoCloseable {
         } catch (IOException e) {
             return new long[] {-1, 0};
         }
+    }
+
+    /** Also hands each prediction's event id to {@code value} as it is read, for end-to-end latency. */
+    public CommittedOutputCounter measuringLatency(PredictionLatency value) {
+        this.latency = value;
+        return this;
     }
 
     /** Also counts predictions per version over event time into this timeline (for the report). */

@@ -78,6 +78,7 @@ public final class DemoRun {
 
     private final DemoSettings settings;
     private final PrintStream out;
+    private final PredictionLatency latency = new PredictionLatency();
     private volatile boolean interrupted;
     private volatile DriftWatcher drift;
     private volatile long driftStart;
@@ -171,8 +172,9 @@ public final class DemoRun {
                 new ServingJob.Settings(spec, backfilled.fit(), settings.maxParallelism()))
                 .withScoring(new ServingJob.Scoring(
                         KafkaIo.models(bootstrap, settings.modelsTopic(), "loopline-demo-" + runId, false, runStart),
-                        KafkaIo.predictions(bootstrap, settings.predictionsTopic(), "loopline-demo-" + runId), MODEL,
-                        () -> new FileSystemModelStore(new org.apache.flink.core.fs.Path(storeRoot)), 256, 100, 1_000_000))
+                        KafkaIo.predictions(bootstrap, settings.predictionsTopic(), "loopline-demo-" + runId,
+                                settings.predictionsDelivery().guarantee()), MODEL,
+                        () -> new FileSystemModelStore(new org.apache.flink.core.fs.Path(storeRoot)), 256, 20, 1_000_000))
                 .withFeatureLog(KafkaIo.featureLog(bootstrap, settings.featureLogTopic(), spec.name(), "loopline-demo-" + runId));
         // The learning job beside it: feature log x chargebacks, evaluation per version, drift against the backfill's profile.
         var reference = ReferenceProfile.read(new org.apache.flink.core.fs.Path(stateDir.resolve("backfill").resolve(BackfillJob.PROFILE_FILE).toUri()));
@@ -192,17 +194,18 @@ public final class DemoRun {
         var generator = new TransactionGenerator(settings.seed() + 1, settings.entities(), settings.malformedRatio(), historyEnd + 1000);
         try (var drift = new DriftWatcher(bootstrap, settings.driftTopic()).start();
                 var counter = new CommittedOutputCounter(bootstrap, settings.featureLogTopic(), settings.predictionsTopic(), settings.deadLetterTopic())
-                        .recordingInto(drift.timeline()).start()) {
+                        .recordingInto(drift.timeline()).measuringLatency(latency).start()) {
             job.build(env);
             learning.build(env);
             // One job graph for the demo's two pipelines (one MiniCluster on a small machine); on a cluster they are two jobs.
             JobClient client = env.executeAsync("Loopline Demo: " + ServingJob.JOB_NAME + " + " + LearningJob.JOB_NAME);
             this.drift = drift;
-            out.printf("Flink job %s started from the savepoint (parallelism %d, RocksDB, checkpoint every %s, exactly-once sink)%n",
-                    client.getJobID(), settings.parallelism(), settings.checkpointInterval());
+            out.printf("Flink job %s started from the savepoint (parallelism %d, RocksDB, checkpoint every %s, exactly-once feature log,"
+                    + " %s predictions)%n", client.getJobID(), settings.parallelism(), settings.checkpointInterval(), settings.predictionsDelivery());
             long startNanos = System.nanoTime();
             try (var producer = new EventProducer(bootstrap, settings.eventsTopic(), generator, settings.events(), settings.ratePerSecond())
                     .withChargebacks(settings.labelsTopic(), CHARGEBACK_DELAY.toMillis())
+                    .measuringLatency(latency)
                     .driftAfter(Math.round(settings.events() * settings.driftAt()))
                     .lingerUntil(this::enoughWritten, startNanos + settings.timeout().multipliedBy(4).dividedBy(5).toNanos()).start()) {
                 DemoSummary summary = watch(client, producer, counter, startNanos, backfilled.rows());
@@ -273,9 +276,12 @@ public final class DemoRun {
             }
             if (now - lastProgressNanos >= PROGRESS_EVERY.toNanos()) {
                 double rate = (committed - lastCommitted) / ((now - lastNanos) / 1e9);
-                out.printf(Locale.ROOT, "[%5.1fs] produced %,d  committed %,d predictions %s, %,d dead letters  %,.0f events/s  |  accuracy %s  |  %d promoted%n",
+                double[] recentLatency = latency.recent();
+                out.printf(Locale.ROOT, "[%5.1fs] produced %,d  committed %,d predictions %s, %,d dead letters  %,.0f events/s  |  latency p50 %.0f ms"
+                                + " p99 %.0f ms  |  accuracy %s  |  %d promoted%n",
                         (now - startNanos) / 1e9, producer.producedCount(), counter.predictions(),
-                        byVersion(counter.predictionsByVersion()), counter.deadLetters(), rate, latestAccuracy(), drift.promotions().size());
+                        byVersion(counter.predictionsByVersion()), counter.deadLetters(), rate, recentLatency[0], recentLatency[1], latestAccuracy(),
+                        drift.promotions().size());
                 lastCommitted = committed;
                 lastNanos = now;
                 lastProgressNanos = now;
@@ -301,7 +307,7 @@ public final class DemoRun {
                 counter.predictionsByVersion(), counter.deadLetters(), counter.deadLettersByReason(),
                 seconds, seconds > 0 ? committedTotal / seconds : 0, complete, producer.labelCount(), drift.detections(), drift.driftedFeatures(),
                 drift.differentFromHistory(), drift.accuracy(), drift.promotions(), drift.rejections(), accuracyBeforeDrift(), accuracyAfterDrift(),
-                accuracyAfterPromotion(), settings.report());
+                accuracyAfterPromotion(), settings.report(), settings.predictionsDelivery().key(), latency.overall()[0], latency.overall()[1]);
     }
 
     /**
@@ -404,6 +410,8 @@ public final class DemoRun {
         facts.put("accuracy", String.format(Locale.ROOT, "%.3f before the drift, %.3f after it, %.3f once the retrained version serves",
                 s.accuracyBeforeDrift(), s.accuracyAfterDrift(), s.accuracyAfterPromotion()));
         facts.put("exactly-once", s.exactlyOnce() ? "yes" : "no");
+        facts.put("prediction latency", String.format(Locale.ROOT, "p50 %.0f ms, p99 %.0f ms (%s)", s.p50LatencyMillis(), s.p99LatencyMillis(),
+                s.predictionsDelivery()));
         try {
             DemoReport.write(settings.report(), "Loopline demo", facts, drift.timeline(),
                     Map.of(0.1, "PSI 0.1", DriftWatcher.PSI_ALERT, "alert " + DriftWatcher.PSI_ALERT));
@@ -440,6 +448,8 @@ public final class DemoRun {
                 s.committedFeatures(), s.distinctFeatures(), s.duplicates(), s.missing());
         out.printf(Locale.ROOT, "  predictions committed  %,d (%,d distinct event ids; by model version %s)%n",
                 s.committedPredictions(), s.distinctPredictions(), s.predictionsByVersion());
+        out.printf(Locale.ROOT, "  prediction latency     p50 %.0f ms, p99 %.0f ms, from the producer to a consumer reading it (%s)%n",
+                s.p50LatencyMillis(), s.p99LatencyMillis(), s.predictionsDelivery());
         out.printf(Locale.ROOT, "  dead letters committed %,d %s%n", s.deadLetters(), s.deadLettersByReason());
         out.printf(Locale.ROOT, "  chargebacks produced   %,d (every other event: label 0 when its 1-minute feedback window closes)%n", s.chargebacks());
         out.printf(Locale.ROOT, "  drift injected         after %.0f %% of the live events (amounts x4, a fraud ring at electronics and gaming merchants)%n", settings.driftAt() * 100);
@@ -460,7 +470,7 @@ public final class DemoRun {
         out.printf(Locale.ROOT, "  by merchant (slices)   %s%n", drift.sliceAccuracy());
         out.printf(Locale.ROOT, "  time                   %.1f s, %,.0f events/s end to end (Kafka -> Flink -> Kafka, committed)%n",
                 s.seconds(), s.eventsPerSecond());
-        out.printf("  exactly-once           %s%n", s.exactlyOnce() ? "yes: every event's features and prediction committed once"
+        out.printf("  exactly-once           %s%n", s.exactlyOnce() ? "yes: every event's features committed once, and one prediction each"
                 : s.complete() ? "NO: see the counts above" : "not checked (run ended before all events were committed)");
     }
 

@@ -13,6 +13,7 @@ import java.time.Duration;
  * @param stateDir where checkpoints go; null for a temporary folder
  * @param driftAt share of the live events after which the stream drifts (amounts x4, a fraud ring at electronics and gaming merchants)
  * @param report where the HTML report goes; null for none
+ * @param predictionsDelivery at least once (readable within milliseconds) or exactly once (at checkpoint commit)
  */
 public record DemoSettings(
         String bootstrapServers,
@@ -35,7 +36,18 @@ public record DemoSettings(
         String labelsTopic,
         String driftTopic,
         double driftAt,
-        Path report) {
+        Path report,
+        io.loopline.jobs.PredictionDelivery predictionsDelivery) {
+
+    /** With predictions delivered at least once (readable within milliseconds). */
+    public DemoSettings(String bootstrapServers, long historyEvents, long events, double ratePerSecond, int entities, double malformedRatio, long seed,
+            int parallelism, int maxParallelism, Duration checkpointInterval, Duration timeout, Path stateDir, String eventsTopic,
+            String featureLogTopic, String predictionsTopic, String modelsTopic, String deadLetterTopic, String labelsTopic, String driftTopic,
+            double driftAt, Path report) {
+        this(bootstrapServers, historyEvents, events, ratePerSecond, entities, malformedRatio, seed, parallelism, maxParallelism, checkpointInterval,
+                timeout, stateDir, eventsTopic, featureLogTopic, predictionsTopic, modelsTopic, deadLetterTopic, labelsTopic, driftTopic, driftAt, report,
+                io.loopline.jobs.PredictionDelivery.AT_LEAST_ONCE);
+    }
 
     public DemoSettings {
         require(historyEvents >= 1, "--history must be >= 1, got " + historyEvents);
@@ -48,6 +60,7 @@ public record DemoSettings(
         require(!checkpointInterval.isNegative() && !checkpointInterval.isZero(), "--checkpoint-interval must be positive");
         require(!timeout.isNegative() && !timeout.isZero(), "--timeout must be positive");
         require(driftAt > 0 && driftAt < 1, "--drift-at must be in (0, 1), got " + driftAt);
+        java.util.Objects.requireNonNull(predictionsDelivery, "predictionsDelivery");
     }
 
     private static void require(boolean condition, String message) {

@@ -47,7 +47,10 @@ public record DemoSummary(
         double accuracyBeforeDrift,
         double accuracyAfterDrift,
         double accuracyAfterPromotion,
-        java.nio.file.Path report) {
+        java.nio.file.Path report,
+        String predictionsDelivery,
+        double p50LatencyMillis,
+        double p99LatencyMillis) {
 
     public long duplicates() {
         return committedFeatures - distinctFeatures;

@@ -20,6 +20,7 @@ public final class EventProducer implements AutoCloseable {
     private final double ratePerSecond;
     private final KafkaProducer<byte[], byte[]> producer;
     private final AtomicLong valid = new AtomicLong();
+    private volatile PredictionLatency latency;
     private final AtomicLong malformed = new AtomicLong();
     private final AtomicReference<Exception> failure = new AtomicReference<>();
     private final Thread thread;
@@ -111,6 +112,12 @@ public final class EventProducer implements AutoCloseable {
         released.countDown();
     }
 
+    /** Notes each valid event's send time in {@code value}, for end-to-end latency. */
+    public EventProducer measuringLatency(PredictionLatency value) {
+        this.latency = value;
+        return this;
+    }
+
     public EventProducer start() {
         thread.start();
         return this;
@@ -137,6 +144,9 @@ public final class EventProducer implements AutoCloseable {
                     generator.startDrift(4.0, 4.0);
                 }
                 TransactionGenerator.Generated g = generator.next();
+                if (latency != null && g.valid()) {
+                    latency.sent(g.eventId());
+                }
                 // Kafka stamps its own time: event times may lie ahead of the broker's clock (log.message.timestamp.after.max.ms).
                 producer.send(new ProducerRecord<>(topic, null, null, g.key(), g.value()), (metadata, error) -> {
                     if (error != null) {

@@ -48,6 +48,9 @@ public final class LocalEnvironments {
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofSeconds(2));
         conf.set(PipelineOptions.GENERIC_TYPES, false);
+        // Events are scored on arrival: a network buffer waits at most this long before it is shipped (Flink's default is 100 ms
+        // per shuffle; under load buffers fill and ship earlier anyway).
+        conf.set(org.apache.flink.configuration.ExecutionOptions.BUFFER_TIMEOUT, Duration.ofMillis(10));
         // Flink binds its REST endpoint to every interface unless told otherwise.
         String bind = bindAddress();
         conf.set(org.apache.flink.configuration.RestOptions.BIND_ADDRESS, bind);

@@ -28,7 +28,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 /**
  * The serving path, STREAMING: raw events are decoded (bad ones to dead-letters), featurized by the
  * same {@link FeaturePipeline} the backfill runs (per-entity state in RocksDB, event time, late
- * events to dead-letters) with the backfill's fitted statistics, and written out. The job takes
+ * events to dead-letters) with the backfill's fitted statistics, and written out. Each event is
+ * featurized and scored as it arrives, with its point-in-time features; the watermark only decides
+ * when it is folded into its entity's aggregates and when an event is too late. The job takes
  * its source and sinks as arguments, so tests run this exact topology with their own I/O.
  */
 public final class ServingJob {
@@ -107,7 +109,7 @@ public final class ServingJob {
     public void build(StreamExecutionEnvironment env) {
         env.setMaxParallelism(settings.maxParallelism());
 
-        FeaturePipeline pipeline = new FeaturePipeline(settings.spec());
+        FeaturePipeline pipeline = new FeaturePipeline(settings.spec()).onArrival();
         // Watermarks per partition, in the source: a subtask that reads several partitions must not let one run ahead of another.
         SingleOutputStreamOperator<Event> decoded = env
                 .fromSource(events, pipeline.sourceWatermarks(), "Events")

@@ -2,6 +2,7 @@ package io.loopline.jobs.config;
 
 import io.loopline.cli.SpecLoader;
 import io.loopline.jobs.KafkaIo;
+import io.loopline.jobs.PredictionDelivery;
 import io.loopline.jobs.ServingJob;
 import io.loopline.jobs.learning.LearningJob;
 import io.loopline.kafka.KafkaConnection;
@@ -55,6 +56,12 @@ public final class JobMains {
         Duration maxDelay = config.getDuration("scoring.max-batch-delay", Duration.ofMillis(20));
         int maxHeld = positive(config, "scoring.max-held", 100_000);
         Duration startupTimeout = config.getDuration("startup.timeout", Duration.ofSeconds(30));
+        PredictionDelivery delivery;
+        try {
+            delivery = PredictionDelivery.parse(config.get("predictions.delivery", PredictionDelivery.EXACTLY_ONCE.key()));
+        } catch (IllegalArgumentException e) {
+            throw config.error("predictions.delivery", e.getMessage());
+        }
         config.rejectUnknownKeys();
 
         KafkaConnection kafka = connection(config, bootstrap, clientSettings);
@@ -76,7 +83,7 @@ public final class JobMains {
         ensureTopics(config, kafka, topics, Set.of(models), startupTimeout);
         new ServingJob(KafkaIo.events(kafka, events, group, false), null, KafkaIo.deadLetters(kafka, deadLetters, group),
                 new ServingJob.Settings(spec, profile.fit(), maxParallelism))
-                .withScoring(new ServingJob.Scoring(KafkaIo.models(kafka, models, group, false), KafkaIo.predictions(kafka, predictions, group),
+                .withScoring(new ServingJob.Scoring(KafkaIo.models(kafka, models, group, false), KafkaIo.predictions(kafka, predictions, group, delivery.guarantee()),
                         model, modelStore, batchSize, maxDelay.toMillis(), maxHeld))
                 .withFeatureLog(KafkaIo.featureLog(kafka, featureLog, spec.name(), group))
                 .withShadowLog(KafkaIo.shadowLog(kafka, shadowLog, spec.name(), group))

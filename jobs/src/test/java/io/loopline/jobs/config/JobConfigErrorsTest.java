@@ -55,6 +55,12 @@ class JobConfigErrorsTest {
     }
 
     @Test
+    void anUnknownDeliveryNamesTheKeyAndTheChoices() {
+        serving.put("predictions.delivery", "best-effort");
+        assertServingFails("predictions.delivery", "'best-effort' is not one of exactly-once, at-least-once");
+    }
+
+    @Test
     void aMissingRequiredKeyIsNamed() {
         serving.remove("model.store");
         assertServingFails("model.store is required");

@@ -30,10 +30,18 @@ import org.apache.flink.util.OutputTag;
  * only from the entity's events with a strictly earlier timestamp (events with equal timestamps do
  * not see each other).
  *
- * <p>Order. Events are buffered until the watermark passes their timestamp, then processed per
- * timestamp in event-time order (and by event id within a timestamp), so arrival order never
- * changes a feature. In STREAMING the watermark trails the largest timestamp by the spec's
- * out-of-orderness. An event at or behind the watermark is featurized at once if its entity has
+ * <p>Order. Events are buffered until the watermark passes their timestamp, then folded into the
+ * aggregates per timestamp in event-time order (and by event id within a timestamp), so arrival
+ * order never changes the aggregates. In STREAMING the watermark trails the largest timestamp by the
+ * spec's out-of-orderness.
+ *
+ * <p>When each event leaves. {@linkplain #inEventTimeOrder In event-time order} (BATCH, the
+ * backfill), an event leaves when the watermark passes it. {@linkplain #onArrival On arrival}
+ * (serving), it leaves at once, with the aggregates of the entity's folded events plus its waiting
+ * events of strictly earlier timestamps: exactly its point-in-time features whenever its entity's
+ * earlier events have arrived before it, whatever the order of other entities' events. (An event
+ * cannot see an earlier one of its entity that arrives after it; the same event then differs from
+ * the backfill, which sees all of them. The aggregates themselves never depend on arrival order.) An event at or behind the watermark is featurized at once if its entity has
  * aggregated nothing as new (its features are then the on-time ones); otherwise it is {@code late}
  * and goes to {@link #LATE}.
  * In BATCH, Flink fires all of a key's timers in timestamp order after its input: the same code
@@ -60,6 +68,7 @@ public final class FeatureAggregation extends KeyedProcessFunction<String, Event
     private static final Comparator<Event> EVENT_ORDER = Comparator.comparingLong(Event::timestamp).thenComparing(Event::id);
 
     private final FeatureSpec spec;
+    private final boolean emitOnArrival;
     private transient ValueState<EntityFeatureState> entityState;
     private transient ListState<Event> pending;
     private transient ValueState<long[]> recentIds;
@@ -67,9 +76,21 @@ public final class FeatureAggregation extends KeyedProcessFunction<String, Event
     private transient Counter eventsBehindWatermark;
     private transient WindowStats stats;
     private transient Counter lateEvents;
+    private transient Counter outOfEntityOrder;
 
-    public FeatureAggregation(FeatureSpec spec) {
+    private FeatureAggregation(FeatureSpec spec, boolean emitOnArrival) {
         this.spec = spec;
+        this.emitOnArrival = emitOnArrival;
+    }
+
+    /** Each event leaves once the watermark passes it, in event-time order: BATCH, where a key's input comes in file order. */
+    public static FeatureAggregation inEventTimeOrder(FeatureSpec spec) {
+        return new FeatureAggregation(spec, false);
+    }
+
+    /** Each event leaves as it arrives, with its point-in-time features: serving, where waiting for the watermark is latency. */
+    public static FeatureAggregation onArrival(FeatureSpec spec) {
+        return new FeatureAggregation(spec, true);
     }
 
     /**
@@ -108,6 +129,7 @@ public final class FeatureAggregation extends KeyedProcessFunction<String, Event
         eventsBehindWatermark = getRuntimeContext().getMetricGroup().addGroup("loopline").counter("events_behind_watermark");
         stats = new WindowStats();
         lateEvents = getRuntimeContext().getMetricGroup().addGroup("loopline").counter("events_late");
+        outOfEntityOrder = getRuntimeContext().getMetricGroup().addGroup("loopline").counter("events_out_of_entity_order");
     }
 
     @Override
@@ -117,10 +139,66 @@ public final class FeatureAggregation extends KeyedProcessFunction<String, Event
             featurizeBehindWatermark(event, watermark, ctx, out);
             return;
         }
-        // An append: on RocksDB a merge, no read. The entity's aggregates are only touched when the timer fires.
+        if (emitOnArrival && !emitNow(event, ctx, out)) {
+            return;
+        }
+        // An append: on RocksDB a merge, no read. The entity's aggregates are only updated when the timer fires.
         pending.add(event);
         // One timer per distinct timestamp: the timer service ignores a second registration.
         ctx.timerService().registerEventTimeTimer(event.timestamp());
+    }
+
+    /**
+     * Emits {@code event} with the aggregates of the entity's folded events and its waiting events of
+     * strictly earlier timestamps, folded into a copy (the state itself changes only when the watermark
+     * passes). False if it is a duplicate (dead-lettered): it then neither leaves nor waits.
+     */
+    private boolean emitNow(Event event, Context ctx, Collector<EventWithAggregates> out) throws Exception {
+        long time = event.timestamp();
+        List<Event> earlier = new ArrayList<>();
+        boolean duplicate = false;
+        boolean overtaken = false;
+        Iterable<Event> waiting = pending.get();
+        if (waiting != null) {
+            long dedupFrom = recentIds == null ? Long.MAX_VALUE : time - spec.deduplication().window().toMillis();
+            for (Event e : waiting) {
+                if (e.timestamp() < time) {
+                    earlier.add(e);
+                }
+                duplicate |= e.timestamp() >= dedupFrom && e.id().equals(event.id());
+                overtaken |= e.timestamp() > time;
+            }
+        }
+        if (recentIds != null && (duplicate || new RecentEventIds(recentIds.value(), spec.deduplication().window().toMillis(),
+                spec.deduplication().maxIdsPerEntity()).seenWithin(event.id(), time))) {
+            deadLetterDuplicate(event, ctx);
+            return false;
+        }
+        EntityFeatureState state = entityState.value();
+        if (!earlier.isEmpty()) {
+            state = state == null ? new EntityFeatureState(spec.windows().size()) : state.copy();
+            earlier.sort(EVENT_ORDER);
+            int from = 0;
+            while (from < earlier.size()) {
+                long at = earlier.get(from).timestamp();
+                int to = from;
+                while (to < earlier.size() && earlier.get(to).timestamp() == at) {
+                    to++;
+                }
+                if (state.lastEventTime() == EntityFeatureState.NO_EVENT || at >= state.lastEventTime()) {
+                    process(state, earlier.subList(from, to), at, null); // (older ones will be dead-lettered as late when due)
+                }
+                from = to;
+            }
+        }
+        if (state == null || expired(state, time)) {
+            state = new EntityFeatureState(spec.windows().size());
+        }
+        if (overtaken) {
+            outOfEntityOrder.inc(); // a later event of its entity left without it: that one's features differ from the backfill's
+        }
+        out.collect(new EventWithAggregates(event, aggregatesAt(state, time)));
+        return true;
     }
 
     /**
@@ -208,7 +286,7 @@ public final class FeatureAggregation extends KeyedProcessFunction<String, Event
                             EventJson.encode(event, spec.schema()), ctx.timerService().currentProcessingTime()));
                 }
             } else {
-                process(state, due.subList(from, to), time, out);
+                process(state, due.subList(from, to), time, emitOnArrival ? null : out); // on arrival, they have left already
             }
             if (time != timestamp) {
                 // Its events are done: without this, a busy entity would re-read its pending list
@@ -235,25 +313,34 @@ public final class FeatureAggregation extends KeyedProcessFunction<String, Event
             if (seen.firstSighting(event.id(), event.timestamp())) {
                 first.add(event);
             } else {
-                duplicateEvents.inc();
-                ctx.output(LATE, new DeadLetter(DUPLICATE_REASON, spec.schema().idField(),
-                        "event id '" + event.id() + "' was already processed for this entity within the last "
-                                + rule.window() + " of event time (state.dedup_window)",
-                        "entity " + event.entity(), event.entity().getBytes(StandardCharsets.UTF_8),
-                        EventJson.encode(event, spec.schema()), ctx.timerService().currentProcessingTime()));
+                deadLetterDuplicate(event, ctx);
             }
         }
         recentIds.update(seen.toStore(due.get(due.size() - 1).timestamp()));
         return first;
     }
 
-    /** Events of one timestamp: all see the same aggregates (of strictly earlier events), then all are added. */
+    private void deadLetterDuplicate(Event event, Context ctx) {
+        duplicateEvents.inc();
+        ctx.output(LATE, new DeadLetter(DUPLICATE_REASON, spec.schema().idField(),
+                "event id '" + event.id() + "' was already processed for this entity within the last "
+                        + spec.deduplication().window() + " of event time (state.dedup_window)",
+                "entity " + event.entity(), event.entity().getBytes(StandardCharsets.UTF_8),
+                EventJson.encode(event, spec.schema()), ctx.timerService().currentProcessingTime()));
+    }
+
+    /**
+     * Events of one timestamp: all see the same aggregates (of strictly earlier events), then all are
+     * added. With {@code out} null they are only added (they left on arrival).
+     */
     private void process(EntityFeatureState state, List<Event> events, long timestamp, Collector<EventWithAggregates> out) {
         if (expired(state, timestamp)) {
             state.resetAggregates();
         }
-        for (Event event : events) {
-            out.collect(new EventWithAggregates(event, aggregatesAt(state, timestamp)));
+        if (out != null) {
+            for (Event event : events) {
+                out.collect(new EventWithAggregates(event, aggregatesAt(state, timestamp)));
+            }
         }
         for (Event event : events) {
             add(state, event);

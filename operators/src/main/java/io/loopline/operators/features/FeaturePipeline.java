@@ -20,7 +20,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * Assembles the feature operators onto a stream of decoded events. The backfill (BATCH) and the
- * serving job (STREAMING) both call this, unchanged; only the runtime mode differs.
+ * serving job (STREAMING) both call this with the same spec and get the same numbers; the serving
+ * job only lets each event leave on arrival ({@link #onArrival}) instead of when the watermark passes it.
  */
 public final class FeaturePipeline {
     /** Sources that stop sending (an idle partition) must not hold back everyone's watermark forever. */
@@ -36,9 +37,20 @@ public final class FeaturePipeline {
             DataStream<EntityStateSnapshot> finalStates) {}
 
     private final FeatureSpec spec;
+    private boolean emitOnArrival;
 
     public FeaturePipeline(FeatureSpec spec) {
         this.spec = spec;
+    }
+
+    /**
+     * Each event leaves the feature operator as it arrives, with its point-in-time features, rather
+     * than once the watermark passes it (the spec's out-of-orderness later): for scoring. See
+     * {@link FeatureAggregation#onArrival}.
+     */
+    public FeaturePipeline onArrival() {
+        this.emitOnArrival = true;
+        return this;
     }
 
     /** Event time, then keyed aggregation by entity. */
@@ -74,7 +86,7 @@ public final class FeaturePipeline {
     public Aggregated aggregateTimed(DataStream<Event> events) {
         SingleOutputStreamOperator<EventWithAggregates> rows = events
                 .keyBy(Event::entity, Types.STRING)
-                .process(new FeatureAggregation(spec))
+                .process(emitOnArrival ? FeatureAggregation.onArrival(spec) : FeatureAggregation.inEventTimeOrder(spec))
                 .returns(EventWithAggregates.TYPE_INFO)
                 .uid(AGGREGATION_UID)
                 .name("Feature Aggregation");

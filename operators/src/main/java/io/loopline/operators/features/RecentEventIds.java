@@ -56,6 +56,12 @@ final class RecentEventIds {
         return true;
     }
 
+    /** Whether {@code id} was seen within the window before {@code time}, without recording it. */
+    boolean seenWithin(String id, long time) {
+        Long seen = lastSeen.get(hash(id));
+        return seen != null && seen >= time - windowMillis;
+    }
+
     /** What to store after the events up to {@code latestTime}: the ids still inside the window, or null for none. */
     long[] toStore(long latestTime) {
         forgetBefore(latestTime - windowMillis);

@@ -36,8 +36,15 @@ class FeatureAggregationTest {
     }
 
     private static KeyedOneInputStreamOperatorTestHarness<String, Event, EventWithAggregates> harness(FeatureSpec spec) throws Exception {
-        var h = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new FeatureAggregation(spec)), Event::entity, Types.STRING);
+        return harness(FeatureAggregation.inEventTimeOrder(spec));
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, Event, EventWithAggregates> onArrival(FeatureSpec spec) throws Exception {
+        return harness(FeatureAggregation.onArrival(spec));
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, Event, EventWithAggregates> harness(FeatureAggregation aggregation) throws Exception {
+        var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(aggregation), Event::entity, Types.STRING);
         h.setup(EventWithAggregates.TYPE_INFO.createSerializer(new SerializerConfigImpl()));
         return h;
     }
@@ -334,6 +341,155 @@ class FeatureAggregationTest {
             assertThat(h.getSideOutput(FeatureAggregation.LATE)).extracting(r -> r.getValue().raw())
                     .singleElement().satisfies(raw -> assertThat(new String(raw, java.nio.charset.StandardCharsets.UTF_8)).contains("\"id\":\"b\""));
         }
+    }
+
+    /**
+     * Entities' events in time order per entity, interleaved across entities with arrival shuffled
+     * up to {@code bound} ms, and a watermark trailing the newest arrival by the bound.
+     */
+    private static List<Event> shuffledAcrossEntities(int n, long bound, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        List<Event> inTime = new ArrayList<>();
+        long t = 1_000;
+        for (int i = 0; i < n; i++) {
+            t += random.nextInt(4); // equal timestamps too
+            inTime.add(event("e" + i, "u" + random.nextInt(5), t, random.nextInt(100)));
+        }
+        // Arrival = time + a random delay within the bound, with each entity's order kept (a partition per entity).
+        java.util.Map<String, Long> entityArrival = new java.util.HashMap<>();
+        List<long[]> arrival = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Event e = inTime.get(i);
+            long at = Math.max(e.timestamp() + random.nextLong(bound), entityArrival.getOrDefault(e.entity(), Long.MIN_VALUE));
+            entityArrival.put(e.entity(), at);
+            arrival.add(new long[] {at, i});
+        }
+        arrival.sort(java.util.Comparator.<long[]>comparingLong(a -> a[0]).thenComparingLong(a -> a[1]));
+        return arrival.stream().map(a -> inTime.get((int) a[1])).toList();
+    }
+
+    @Test
+    void onArrivalEachEventLeavesAtOnceWithExactlyTheFeaturesOfTheBatchPass() throws Exception {
+        long bound = 40;
+        List<Event> arrivals = shuffledAcrossEntities(600, bound, 11);
+        java.util.Map<String, List<Double>> batch = new java.util.HashMap<>();
+        try (var h = harness()) {
+            h.open();
+            arrivals.forEach(e -> run(() -> feed(h, e)));
+            h.processWatermark(new Watermark(Long.MAX_VALUE));
+            h.extractOutputValues().forEach(r -> batch.put(r.event().id(), boxed(r.aggregates())));
+        }
+        try (var h = onArrival(SPEC)) {
+            h.open();
+            long newest = Long.MIN_VALUE;
+            int fed = 0;
+            for (Event e : arrivals) {
+                feed(h, e);
+                fed++;
+                assertThat(h.extractOutputValues()).as("every event has left on arrival").hasSize(fed);
+                newest = Math.max(newest, e.timestamp());
+                h.processWatermark(new Watermark(newest - bound));
+            }
+            h.processWatermark(new Watermark(Long.MAX_VALUE));
+            List<EventWithAggregates> out = h.extractOutputValues();
+            assertThat(out).as("nothing leaves twice").hasSize(arrivals.size());
+            assertThat(h.getSideOutput(FeatureAggregation.LATE)).as("nothing late within the bound").isNullOrEmpty();
+            for (EventWithAggregates r : out) {
+                assertThat(boxed(r.aggregates())).as(r.event().id()).isEqualTo(batch.get(r.event().id()));
+            }
+        }
+    }
+
+    private static List<Double> boxed(double[] values) {
+        return java.util.Arrays.stream(values).boxed().toList();
+    }
+
+    @Test
+    void onArrivalAnEventSeesItsEntitysWaitingEarlierEventsAndNoLaterOne() throws Exception {
+        try (var h = onArrival(SPEC)) {
+            h.open();
+            feed(h, event("a", "u", 10, 1.0));
+            feed(h, event("b", "u", 20, 2.0));
+            feed(h, event("c", "u", 15, 4.0)); // out of order: sees a, not b
+            feed(h, event("d", "u", 15, 8.0)); // same time as c: does not see c
+            List<EventWithAggregates> out = h.extractOutputValues();
+            assertThat(out).extracting(r -> r.event().id()).containsExactly("a", "b", "c", "d");
+            assertThat(out).extracting(r -> aggregate(r, AMOUNT_WINDOW, Aggregate.SUM)).containsExactly(0.0, 1.0, 1.0, 1.0);
+            assertThat(out.get(2).aggregates()[FeatureSpec.SECONDS_SINCE_PREVIOUS]).isEqualTo(0.005);
+
+            h.processWatermark(new Watermark(25));
+            assertThat(h.extractOutputValues()).as("folding them in emits nothing more").hasSize(4);
+            feed(h, event("e", "u", 30, 0.0));
+            assertThat(aggregate(h.extractOutputValues().get(4), AMOUNT_WINDOW, Aggregate.SUM)).as("a + c + d + b").isEqualTo(15.0);
+        }
+    }
+
+    @Test
+    void onArrivalDropsTheSameDuplicatesAsTheBatchPass() throws Exception {
+        List<String> batch;
+        try (var h = harness(DEDUP_1S)) {
+            h.open();
+            WITH_DUPLICATES.forEach(e -> run(() -> feed(h, e)));
+            h.processWatermark(new Watermark(Long.MAX_VALUE));
+            batch = h.extractOutputValues().stream().map(r -> r.event().entity() + "@" + r.event().timestamp() + boxed(r.aggregates())).sorted().toList();
+        }
+        try (var h = onArrival(DEDUP_1S)) {
+            h.open();
+            WITH_DUPLICATES.forEach(e -> run(() -> feed(h, e)));
+            assertThat(h.getSideOutput(FeatureAggregation.LATE)).extracting(r -> r.getValue().reason())
+                    .containsExactly("duplicate-event-id", "duplicate-event-id");
+            h.processWatermark(new Watermark(Long.MAX_VALUE));
+            assertThat(h.extractOutputValues().stream().map(r -> r.event().entity() + "@" + r.event().timestamp() + boxed(r.aggregates())).sorted()
+                    .toList()).isEqualTo(batch);
+            assertThat(h.getSideOutput(FeatureAggregation.LATE)).as("none dropped again when folded in").hasSize(2);
+        }
+    }
+
+    @Test
+    void onArrivalAnEntityIdleLongerThanTheTtlStartsAfresh() throws Exception {
+        long hour = 3_600_000L;
+        try (var h = onArrival(SPEC)) {
+            h.open();
+            feed(h, event("a", "u", 1_000, 1.0));
+            feed(h, event("b", "u", 1_000 + hour + 1, 1.0));
+            feed(h, event("c", "u", 1_000 + hour + 2, 1.0));
+            List<EventWithAggregates> out = h.extractOutputValues();
+            assertThat(out.get(1).aggregates()[FeatureSpec.SECONDS_SINCE_PREVIOUS]).as("state reset").isNaN();
+            assertThat(aggregate(out.get(1), COUNT_WINDOW, Aggregate.COUNT)).isZero();
+            assertThat(out.get(2).aggregates()[FeatureSpec.SECONDS_SINCE_PREVIOUS]).isEqualTo(0.001);
+        }
+    }
+
+    @Test
+    void onArrivalWaitingEventsSurviveSnapshotAndRestoreAndLeaveOnce() throws Exception {
+        List<Event> events = List.of(event("a", "u", 10, 4.0), event("b", "u", 12, 6.0), event("c", "u", 15, 5.0), event("d", "u", 30, 1.0));
+        List<EventWithAggregates> uninterrupted;
+        try (var h = onArrival(SPEC)) {
+            h.open();
+            events.forEach(e -> run(() -> feed(h, e)));
+            h.processWatermark(new Watermark(Long.MAX_VALUE));
+            uninterrupted = h.extractOutputValues();
+        }
+        List<EventWithAggregates> restoredOutput = new ArrayList<>();
+        OperatorSubtaskState snapshot;
+        try (var h = onArrival(SPEC)) {
+            h.open();
+            feed(h, events.get(0));
+            feed(h, events.get(1));
+            h.processWatermark(new Watermark(11)); // a folded in, b waiting (and already left)
+            restoredOutput.addAll(h.extractOutputValues());
+            snapshot = h.snapshot(1, 1);
+        }
+        try (var h = onArrival(SPEC)) {
+            h.initializeState(snapshot);
+            h.open();
+            assertThat(h.numEventTimeTimers()).as("b's timer restored").isEqualTo(1);
+            feed(h, events.get(2));
+            feed(h, events.get(3));
+            h.processWatermark(new Watermark(Long.MAX_VALUE));
+            restoredOutput.addAll(h.extractOutputValues());
+        }
+        assertThat(restoredOutput).isEqualTo(uninterrupted);
     }
 
     private interface ThrowingRunnable {

@@ -1,0 +1,24 @@
+package io.loopline.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class PredictionLatencyTest {
+    @Test
+    void onlyEventsSentAreMeasuredAndARepeatCountsOnce() {
+        var latency = new PredictionLatency();
+        assertThat(latency.overall()).containsOnly(Double.NaN);
+        latency.sent("a");
+        latency.sent("b");
+        latency.readable("a");
+        latency.readable("a"); // at least once: the same prediction again
+        latency.readable("never-sent");
+        assertThat(latency.samples()).isEqualTo(1);
+        double[] p = latency.overall();
+        assertThat(p[0]).isGreaterThanOrEqualTo(0).isEqualTo(p[1]);
+        latency.readable("b");
+        assertThat(latency.samples()).isEqualTo(2);
+        assertThat(latency.recent()[1]).isGreaterThanOrEqualTo(latency.recent()[0]);
+    }
+}
