@@ -141,4 +141,30 @@ class KubernetesManifestsTest {
         String secrets = Files.readString(K8S.resolve("loopline-secrets.example.yaml"));
         assertThat(secrets).contains("name: loopline-s3", "name: loopline-kafka", "kafka.properties:");
     }
+
+    /** The image puts DL4J and its natives where the parent-first classloader finds them, and the job jar in usrlib/. */
+    @Test
+    void theImageLoadsDl4jOncePerTaskManager() throws Exception {
+        String dockerfile = Files.readString(K8S.resolve("Dockerfile"));
+        assertThat(dockerfile).contains("COPY jobs/target/flink-lib/ /opt/flink/lib/", "COPY jobs/target/loopline-jobs-job.jar /opt/flink/usrlib/");
+        for (String name : List.of("loopline-serving.yaml", "loopline-learning.yaml")) {
+            assertThat(Files.readString(K8S.resolve(name))).as(name)
+                    .contains("classloader.parent-first-patterns.additional: org.nd4j.;org.bytedeco.;org.deeplearning4j.", "local:///opt/flink/usrlib/");
+        }
+        Path flinkLib = Path.of("..", "jobs", "target", "flink-lib");
+        List<String> copied;
+        try (var files = Files.list(flinkLib)) {
+            copied = files.map(f -> f.getFileName().toString()).sorted().toList();
+        }
+        assertThat(copied).as("the natives and what DL4J loads").anyMatch(f -> f.startsWith("nd4j-native-") && f.endsWith("-linux-x86_64.jar"))
+                .anyMatch(f -> f.startsWith("javacpp-") && f.endsWith("-linux-x86_64.jar")).anyMatch(f -> f.startsWith("openblas-"))
+                .anyMatch(f -> f.startsWith("deeplearning4j-nn-")).anyMatch(f -> f.startsWith("oshi-core-")).anyMatch(f -> f.startsWith("flatbuffers-java-"))
+                .noneMatch(f -> f.startsWith("flink-") || f.startsWith("kafka") || f.startsWith("loopline"));
+        // Every jar of the groups DL4J comes from that the CLI's classpath has is in lib/ too: nothing of DL4J left to the job's classloader.
+        try (var files = Files.list(Path.of("..", "jobs", "target", "lib"))) {
+            List<String> dl4j = files.map(f -> f.getFileName().toString())
+                    .filter(f -> f.startsWith("nd4j-") || f.startsWith("deeplearning4j-") || f.startsWith("javacpp-") || f.startsWith("openblas-")).toList();
+            assertThat(copied).containsAll(dl4j);
+        }
+    }
 }

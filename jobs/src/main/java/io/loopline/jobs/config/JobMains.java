@@ -16,10 +16,12 @@ import io.loopline.operators.retraining.RetrainPolicy;
 import io.loopline.operators.retraining.TrainerSettings;
 import io.loopline.operators.retraining.TrainingMode;
 import io.loopline.operators.scoring.ModelStoreSupplier;
+import io.loopline.operators.training.NetworkSettings;
 import io.loopline.state.model.FileSystemModelStore;
 import io.loopline.state.profile.ReferenceProfile;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -142,6 +144,8 @@ public final class JobMains {
         double onlineMargin = config.getDouble("online.margin", defaultOnline.margin());
         double driftBoost = config.getDouble("online.drift-boost", defaultOnline.driftBoost());
         long boostExamples = config.getInt("online.boost-examples", (int) defaultOnline.boostExamples());
+        List<Integer> scratchHidden = layerWidths(config, "retrain.scratch-hidden", "32,16");
+        double scratchLearningRate = config.getDouble("retrain.scratch-learning-rate", 0.003);
         Duration startupTimeout = config.getDuration("startup.timeout", Duration.ofSeconds(30));
         config.rejectUnknownKeys();
 
@@ -183,7 +187,14 @@ public final class JobMains {
             } catch (IllegalArgumentException e) {
                 throw config.error(e.getMessage().split(" ")[0].replace(":", ""), e.getMessage());
             }
-            TrainerSettings trainer = TrainerSettings.defaults(model, mode, null).withPolicy(policy).withGate(gate)
+            NetworkSettings scratch;
+            try {
+                scratch = new NetworkSettings(scratchHidden, "relu", scratchLearningRate, 1e-4, 1, 64, 7);
+            } catch (IllegalArgumentException e) {
+                throw config.error("retrain.scratch-learning-rate", e.getMessage());
+            }
+            // Stateless challengers are trained from scratch with this architecture; the other modes start from the champion.
+            TrainerSettings trainer = TrainerSettings.defaults(model, mode, scratch).withPolicy(policy).withGate(gate)
                     .withBuffer(bufferSize, holdoutFraction).withOnline(online);
             settings = settings.withRetraining(new LearningJob.Retraining(trainer, new KafkaModelAnnouncer(kafka, models)));
         }
@@ -199,6 +210,26 @@ public final class JobMains {
                 KafkaIo.deadLetters(kafka, deadLetters, group), settings)
                 .withShadowLog(KafkaIo.raw(kafka, shadowLog, group + "-shadow"))
                 .build(env);
+    }
+
+    /** Comma-separated hidden layer widths; {@code none} for none (logistic regression). */
+    private static List<Integer> layerWidths(JobConfig config, String key, String fallback) {
+        List<Integer> widths = new java.util.ArrayList<>();
+        for (String part : config.get(key, fallback).split(",")) {
+            String width = part.trim();
+            if (width.isEmpty() || width.equals("none")) {
+                continue;
+            }
+            try {
+                widths.add(Integer.parseInt(width));
+            } catch (NumberFormatException e) {
+                throw config.error(key, "'" + width + "' is not a layer width");
+            }
+            if (widths.get(widths.size() - 1) < 1) {
+                throw config.error(key, "layer widths must be at least 1, got " + width);
+            }
+        }
+        return widths;
     }
 
     private static int positive(JobConfig config, String key, int fallback) {

@@ -122,6 +122,33 @@ class JobConfigErrorsTest {
     }
 
     @Test
+    void everyRetrainModeStartsFromAJobConfig() {
+        for (String mode : List.of("off", "stateful", "stateless", "online")) {
+            Map<String, String> learning = new LinkedHashMap<>();
+            learning.put("bootstrap.servers", serving.get("bootstrap.servers"));
+            learning.put("profile", serving.get("profile"));
+            learning.put("model.store", serving.get("model.store"));
+            learning.put("startup.timeout", "3s");
+            learning.put("retrain.mode", mode);
+            // Every setting accepted: start-up gets as far as Kafka, which is not there.
+            assertThatThrownBy(() -> JobMains.buildLearning(config(learning), StreamExecutionEnvironment.getExecutionEnvironment()))
+                    .as(mode).hasMessageContaining("bootstrap.servers: Kafka at 127.0.0.1:");
+        }
+    }
+
+    @Test
+    void aStatelessScratchNetworkIsCheckedByKey() {
+        Map<String, String> learning = new LinkedHashMap<>();
+        learning.put("bootstrap.servers", serving.get("bootstrap.servers"));
+        learning.put("profile", serving.get("profile"));
+        learning.put("model.store", serving.get("model.store"));
+        learning.put("retrain.mode", "stateless");
+        learning.put("retrain.scratch-hidden", "32,wide");
+        assertThatThrownBy(() -> JobMains.buildLearning(config(learning), StreamExecutionEnvironment.getExecutionEnvironment()))
+                .hasMessageContaining("retrain.scratch-hidden: 'wide' is not a layer width");
+    }
+
+    @Test
     void theShippedJobConfigsUseOnlyKnownKeysWithValidValues() throws IOException {
         for (String job : List.of("serving", "learning")) {
             Map<String, String> shipped = new LinkedHashMap<>();
