@@ -25,7 +25,8 @@ final class SubmitCommand implements Callable<Integer> {
     @Option(names = "--jar", defaultValue = "${sys:loopline.home:-.}/jobs/target/loopline-jobs-job.jar", description = "The job jar (default: ${DEFAULT-VALUE}).")
     File jar;
 
-    @Option(names = "--class", required = true, description = "io.loopline.jobs.ServingJob or io.loopline.jobs.learning.LearningJob.")
+    @Option(names = "--class", required = true, description = "io.loopline.jobs.ServingJob, io.loopline.jobs.learning.LearningJob, or"
+            + " io.loopline.jobs.backfill.BackfillJob (two BATCH jobs run one after the other; the command waits for both).")
     String mainClass;
 
     @Option(names = "--jobmanager", defaultValue = "127.0.0.1:8081", description = "REST address host:port (default: ${DEFAULT-VALUE}).")
@@ -43,6 +44,8 @@ final class SubmitCommand implements Callable<Integer> {
     @Parameters(description = "Arguments for the job's main, e.g. --config deploy/jobs/serving.properties")
     List<String> args = new ArrayList<>();
 
+    private static final String BACKFILL = "io.loopline.jobs.backfill.BackfillJob";
+
     static String[] hostAndPort(String address) {
         String[] parts = address.split(":");
         if (parts.length != 2) {
@@ -59,6 +62,15 @@ final class SubmitCommand implements Callable<Integer> {
         String[] hostPort = hostAndPort(jobManager);
         var submitter = new JobSubmitter(GlobalConfiguration.loadConfiguration(confDir.toString()), hostPort[0], Integer.parseInt(hostPort[1]));
         long start = System.nanoTime();
+        if (mainClass.equals(BACKFILL)) {
+            // A driver, not one streaming job: its main runs here and submits each pass, as an attached `flink run` does.
+            if (savepoint != null) {
+                throw new IllegalArgumentException("--from-savepoint: the backfill starts from its input files, not from a savepoint");
+            }
+            submitter.run(jar, mainClass, args, parallelism);
+            System.out.printf("Backfill finished on the cluster in %.1f s%n", (System.nanoTime() - start) / 1e9);
+            return 0;
+        }
         JobID id = submitter.submit(jar, mainClass, args, savepoint, parallelism);
         System.out.printf("Submitted %s as job %s in %.1f s%s%n", mainClass, id, (System.nanoTime() - start) / 1e9,
                 savepoint == null ? "" : " (restored from " + savepoint + ")");

@@ -51,6 +51,30 @@ public final class JobSubmitter {
         }
     }
 
+    /**
+     * Runs the jar's {@code mainClass} as an attached {@code flink run} does: every job its main
+     * executes is submitted to the cluster and awaited before the main goes on, so a driver of several
+     * jobs (the backfill's two passes, which collect their statistics back) works; returns when the main returns.
+     */
+    public void run(File jar, String mainClass, List<String> args, int parallelism) throws Exception {
+        Configuration runConf = conf.clone();
+        runConf.set(org.apache.flink.configuration.DeploymentOptions.TARGET, "remote");
+        runConf.set(org.apache.flink.configuration.DeploymentOptions.ATTACHED, true);
+        if (parallelism > 0) {
+            runConf.set(CoreOptions.DEFAULT_PARALLELISM, parallelism);
+        }
+        // Shipped with every job the main submits, as `flink run` does: the cluster loads the job's classes from it.
+        runConf.set(org.apache.flink.configuration.PipelineOptions.JARS, List.of(jar.toURI().toURL().toString()));
+        PackagedProgram program = PackagedProgram.newBuilder().setJarFile(jar).setEntryPointClassName(mainClass)
+                .setArguments(args.toArray(String[]::new)).setConfiguration(runConf).build();
+        try {
+            org.apache.flink.client.ClientUtils.executeProgram(new org.apache.flink.core.execution.DefaultExecutorServiceLoader(), runConf, program,
+                    false, false);
+        } finally {
+            program.close();
+        }
+    }
+
     /** Stops the job with a savepoint in {@code directory} (no drain: event time does not jump); returns the savepoint's path. */
     public String stopWithSavepoint(JobID job, String directory) throws Exception {
         try (var client = new RestClusterClient<>(conf, StandaloneClusterId.getInstance())) {

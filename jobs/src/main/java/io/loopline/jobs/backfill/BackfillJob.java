@@ -113,6 +113,14 @@ public final class BackfillJob {
         this.settings = settings;
     }
 
+    /**
+     * Entry point for {@code flink run -c io.loopline.jobs.backfill.BackfillJob loopline-jobs-job.jar --config backfill.properties}
+     * (deploy/jobs/backfill.properties): both passes run on the cluster; the client merges their statistics into the profile.
+     */
+    public static void main(String[] args) throws Exception {
+        io.loopline.jobs.config.JobMains.runBackfill(io.loopline.jobs.config.JobConfig.fromArgs(args), System.out);
+    }
+
     public Result run(BackfillProgress progress) throws Exception {
         long start = System.nanoTime();
         prepareOutput();

@@ -3,6 +3,10 @@ package io.loopline.jobs.config;
 import io.loopline.cli.SpecLoader;
 import io.loopline.jobs.KafkaIo;
 import io.loopline.jobs.PredictionDelivery;
+import io.loopline.jobs.backfill.BackfillJob;
+import io.loopline.jobs.backfill.BackfillProgress;
+import io.loopline.io.EventSources;
+import io.loopline.io.InputFormat;
 import io.loopline.jobs.ServingJob;
 import io.loopline.jobs.learning.LearningJob;
 import io.loopline.kafka.KafkaConnection;
@@ -210,6 +214,62 @@ public final class JobMains {
                 KafkaIo.deadLetters(kafka, deadLetters, group), settings)
                 .withShadowLog(KafkaIo.raw(kafka, shadowLog, group + "-shadow"))
                 .build(env);
+    }
+
+    /**
+     * Keys of the backfill (deploy/jobs/backfill.properties): runs its two BATCH passes on the cluster
+     * the client submits to and writes the training set, profile and dead letters (and the savepoint)
+     * to {@code output}, which client and cluster must both reach (S3, HDFS, a shared folder).
+     */
+    public static BackfillJob.Result runBackfill(JobConfig config, java.io.PrintStream out) throws Exception {
+        String specName = config.required("spec");
+        String inputs = config.required("input");
+        String format = config.get("input.format", "auto");
+        String output = config.required("output");
+        boolean overwrite = bool(config, "overwrite", false);
+        int parallelism = positive(config, "parallelism", 2);
+        int maxParallelism = positive(config, "max-parallelism", 128);
+        boolean savepoint = bool(config, "savepoint", false);
+        int bins = positive(config, "profile.bins", 10);
+        config.rejectUnknownKeys();
+
+        FeatureSpec spec = spec(config, specName);
+        List<org.apache.flink.core.fs.Path> paths = java.util.Arrays.stream(inputs.split(",")).map(String::trim).filter(p -> !p.isEmpty())
+                .map(org.apache.flink.core.fs.Path::new).toList();
+        if (paths.isEmpty()) {
+            throw config.error("input", "no path given");
+        }
+        InputFormat inputFormat;
+        if (format.equals("auto")) {
+            inputFormat = InputFormat.guess(paths.get(0).getName());
+        } else {
+            try {
+                inputFormat = InputFormat.valueOf(format.toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw config.error("input.format", "must be jsonl, csv or auto, got '" + format + "'");
+            }
+        }
+        BackfillJob.Settings settings;
+        try {
+            settings = new BackfillJob.Settings(parallelism, maxParallelism, bins, overwrite, savepoint);
+        } catch (IllegalArgumentException e) {
+            throw config.error("profile.bins", e.getMessage().replace("--bins ", ""));
+        }
+        var input = EventSources.files(paths, inputFormat, spec.csv());
+        out.printf("Backfill of %s with spec '%s' (%d feature columns) into %s%n", input.description(), spec.name(), spec.dimension(), output);
+        BackfillJob.Result result = new BackfillJob(input, spec, new org.apache.flink.core.fs.Path(output), settings)
+                .run(BackfillProgress.NONE);
+        out.printf(java.util.Locale.ROOT, "Done in %.1f s: %,d training rows, %,d dead letters%n", result.seconds(), result.rows(), result.deadLetters());
+        return result;
+    }
+
+    private static boolean bool(JobConfig config, String key, boolean fallback) {
+        String value = config.get(key, String.valueOf(fallback)).trim().toLowerCase(java.util.Locale.ROOT);
+        return switch (value) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw config.error(key, "must be true or false, got '" + value + "'");
+        };
     }
 
     /** Comma-separated hidden layer widths; {@code none} for none (logistic regression). */

@@ -1,0 +1,75 @@
+package io.loopline.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.loopline.cli.SpecLoader;
+import io.loopline.cluster.JobSubmitter;
+import io.loopline.cluster.LocalFlinkCluster;
+import io.loopline.demo.HistoryWriter;
+import io.loopline.demo.TransactionGenerator;
+import io.loopline.io.EventSources;
+import io.loopline.io.InputFormat;
+import io.loopline.jobs.backfill.BackfillJob;
+import io.loopline.jobs.backfill.BackfillProgress;
+import java.io.BufferedOutputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The backfill as a cluster job: {@code BackfillJob}'s main, submitted from the job jar to a real
+ * standalone Flink cluster (its own JobManager and TaskManager processes) with a job config file,
+ * writes the same training set and profile statistics as the CLI's in-process run of the same history.
+ */
+class BackfillOnClusterITCase {
+    private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void aBackfillSubmittedToTheClusterWritesTheSameTrainingSetAsTheCli(@TempDir Path dir) throws Exception {
+        Path history = dir.resolve("history.jsonl");
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(history))) {
+            HistoryWriter.write(new TransactionGenerator(23, 500, 0.01, 1_767_225_600_000L, true), 20_000, Duration.ofSeconds(1), 23, out);
+        }
+        var spec = SpecLoader.load("transactions");
+        Path local = dir.resolve("cli");
+        BackfillJob.Result cli = new BackfillJob(EventSources.files(List.of(new org.apache.flink.core.fs.Path(history.toUri())), InputFormat.JSONL,
+                spec.csv()), spec, new org.apache.flink.core.fs.Path(local.toUri()), new BackfillJob.Settings(2, 128, 10, false))
+                .run(BackfillProgress.NONE);
+
+        Path remote = dir.resolve("cluster");
+        Path config = Files.writeString(dir.resolve("backfill.properties"), String.join("\n", "spec=transactions", "input=" + history.toUri(),
+                "output=" + remote.toUri(), "parallelism=2", "max-parallelism=128"));
+        LocalFlinkCluster cluster = new LocalFlinkCluster(ROOT.resolve("deploy/flink-conf"), Path.of("target", "backfill-cluster"),
+                LocalFlinkCluster.launcherClasspath(ROOT.resolve("jobs/target/lib")));
+        cluster.start(Duration.ofSeconds(120));
+        try {
+            new JobSubmitter(cluster.configuration(), "127.0.0.1", 8081).run(ROOT.resolve("jobs/target/loopline-jobs-job.jar").toFile(),
+                    "io.loopline.jobs.backfill.BackfillJob", List.of("--config", config.toString()), 2);
+        } finally {
+            cluster.stop();
+        }
+
+        assertThat(remote.resolve(BackfillJob.SUCCESS_FILE)).exists();
+        Map<String, double[]> fromCli = TrainingSets.read(local);
+        Map<String, double[]> fromCluster = TrainingSets.read(remote);
+        assertThat(fromCli).hasSize((int) cli.rows()).hasSizeGreaterThan(19_000);
+        assertThat(fromCluster.keySet()).isEqualTo(fromCli.keySet());
+        for (var row : fromCli.entrySet()) {
+            assertThat(Arrays.equals(fromCluster.get(row.getKey()), row.getValue())).as(row.getKey()).isTrue();
+        }
+        var cliProfile = JSON.readTree(local.resolve(BackfillJob.PROFILE_FILE).toFile());
+        var clusterProfile = JSON.readTree(remote.resolve(BackfillJob.PROFILE_FILE).toFile());
+        for (String field : List.of("rows", "deadLetters", "fit", "columns", "eventTimeRange")) {
+            assertThat(clusterProfile.get(field)).as(field).isEqualTo(cliProfile.get(field));
+        }
+        assertThat(cli.deadLetters()).as("the malformed events").isPositive();
+    }
+}
