@@ -1,5 +1,6 @@
 package io.loopline.cli;
 
+import io.loopline.io.CsvRecords;
 import io.loopline.io.CsvRows;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -17,33 +18,31 @@ final class ColumnFile {
     private ColumnFile() {}
 
     static List<String> cells(String option, Path file, String column) {
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        List<List<String>> rows = new ArrayList<>();
+        try (CsvRecords records = new CsvRecords(Files.newBufferedReader(file, StandardCharsets.UTF_8))) {
+            for (List<String> row = records.next(); row != null; row = records.next()) {
+                rows.add(row);
+            }
         } catch (IOException e) {
             throw new IllegalArgumentException(option + ": cannot read " + file + " (" + e.getMessage() + ")");
         }
-        if (lines.isEmpty()) {
+        if (rows.isEmpty()) {
             throw new IllegalArgumentException(option + ": " + file + " is empty");
         }
         int index = 0;
         int first = 0;
         if (column != null) {
-            List<String> header = CsvRows.split(lines.get(0));
+            List<String> header = rows.get(0);
             index = header.indexOf(column);
             if (index < 0) {
                 throw new IllegalArgumentException("--column: " + file + " has no column '" + column + "'; its columns are " + header);
             }
             first = 1;
-        } else if (CsvRows.number(CsvRows.split(lines.get(0)).get(0)) == null) {
+        } else if (rows.get(0).get(0).isEmpty() || CsvRows.number(rows.get(0).get(0)) == null) {
             first = 1;
         }
         List<String> cells = new ArrayList<>();
-        for (int i = first; i < lines.size(); i++) {
-            if (lines.get(i).isBlank()) {
-                continue;
-            }
-            List<String> row = CsvRows.split(lines.get(i));
+        for (List<String> row : rows.subList(first, rows.size())) {
             String cell = index < row.size() ? row.get(index) : "";
             if (!cell.isEmpty()) {
                 cells.add(cell);

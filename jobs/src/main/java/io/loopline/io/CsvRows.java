@@ -20,7 +20,11 @@ public final class CsvRows {
     private final CsvOptions options;
 
     public CsvRows(String headerLine, CsvOptions options) {
-        this.header = split(headerLine);
+        this(split(headerLine), options);
+    }
+
+    public CsvRows(List<String> header, CsvOptions options) {
+        this.header = List.copyOf(header);
         this.options = options;
     }
 
@@ -33,7 +37,14 @@ public final class CsvRows {
      * @return the JSON bytes, or null when the row's cell count does not match the header
      */
     public byte[] toJson(String line, long dataRow) {
-        List<String> cells = split(line);
+        return toJson(split(line), dataRow);
+    }
+
+    /**
+     * @param dataRow 1-based number of the data row (the header is row 0)
+     * @return the JSON bytes, or null when the row's cell count does not match the header
+     */
+    public byte[] toJson(List<String> cells, long dataRow) {
         if (cells.size() != header.size()) {
             return null;
         }
@@ -91,34 +102,8 @@ public final class CsvRows {
         }
     }
 
-    /** RFC 4180 fields: commas separate, double quotes quote, "" is a quote inside quotes. */
+    /** The cells of one line of CSV (RFC 4180, by {@link CsvRecords}); a record may span lines, so read files with {@link CsvRecords}. */
     public static List<String> split(String line) {
-        List<String> cells = new ArrayList<>();
-        StringBuilder cell = new StringBuilder();
-        boolean quoted = false;
-        for (int i = 0; i < line.length(); i++) {
-            char c = line.charAt(i);
-            if (quoted) {
-                if (c == '"') {
-                    if (i + 1 < line.length() && line.charAt(i + 1) == '"') {
-                        cell.append('"');
-                        i++;
-                    } else {
-                        quoted = false;
-                    }
-                } else {
-                    cell.append(c);
-                }
-            } else if (c == '"') {
-                quoted = true;
-            } else if (c == ',') {
-                cells.add(cell.toString().trim());
-                cell.setLength(0);
-            } else if (c != '\r') {
-                cell.append(c);
-            }
-        }
-        cells.add(cell.toString().trim());
-        return cells;
+        return CsvRecords.cellsOf(line);
     }
 }

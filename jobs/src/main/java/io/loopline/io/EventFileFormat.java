@@ -6,6 +6,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.file.src.FileSourceSplit;
@@ -16,7 +17,8 @@ import org.apache.flink.core.fs.FSDataInputStream;
 
 /**
  * Reads event files (JSON lines or CSV, on any Flink FileSystem) into {@link RawEvent}s that name
- * their file and line, so a bad line lands in dead-letters with where it came from. Files are not
+ * their file and line, so a bad line lands in dead-letters with where it came from. CSV goes through
+ * a CSV parser ({@link CsvRecords}): a quoted cell may hold commas and line breaks. Files are not
  * split: line numbers and the CSV header need the whole file.
  */
 public final class EventFileFormat implements BulkFormat<RawEvent, FileSourceSplit> {
@@ -56,14 +58,18 @@ public final class EventFileFormat implements BulkFormat<RawEvent, FileSourceSpl
         private final FSDataInputStream stream;
         private final BufferedReader lines;
         private final String fileName;
+        private final CsvRecords csvRecords;
         private CsvRows csvRows;
         private long lineNumber;
+        private long dataRows;
+        private boolean unreadable;
         private long emitted;
 
         LineReader(FileSourceSplit split, long alreadyEmitted) throws IOException {
             this.stream = split.path().getFileSystem().open(split.path());
             this.lines = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8), 1 << 16);
             this.fileName = split.path().getName();
+            this.csvRecords = format == InputFormat.CSV ? new CsvRecords(lines) : null;
             for (long i = 0; i < alreadyEmitted; i++) {
                 if (next() == null) {
                     break;
@@ -72,30 +78,52 @@ public final class EventFileFormat implements BulkFormat<RawEvent, FileSourceSpl
         }
 
         private RawEvent next() throws IOException {
+            if (csvRecords != null) {
+                return nextCsv();
+            }
             while (true) {
                 String line = lines.readLine();
                 if (line == null) {
                     return null;
                 }
                 lineNumber++;
-                if (format == InputFormat.CSV && csvRows == null) {
-                    csvRows = new CsvRows(line, csv);
-                    continue;
-                }
                 if (line.isBlank()) {
                     continue;
                 }
                 emitted++;
-                String origin = fileName + ":" + lineNumber;
-                byte[] raw = line.getBytes(StandardCharsets.UTF_8);
-                if (format == InputFormat.JSONL) {
-                    return new RawEvent(null, raw, origin, -1);
-                }
-                byte[] json = csvRows.toJson(line, lineNumber - 1);
-                // A row whose cells do not match the header is passed on as is: the decoder rejects it
-                // as malformed JSON, so it reaches dead-letters with its raw bytes.
-                return new RawEvent(null, json != null ? json : raw, origin, -1);
+                return new RawEvent(null, line.getBytes(StandardCharsets.UTF_8), fileName + ":" + lineNumber, -1);
             }
+        }
+
+        private RawEvent nextCsv() throws IOException {
+            while (!unreadable) {
+                List<String> cells;
+                try {
+                    cells = csvRecords.next();
+                } catch (IOException e) {
+                    // Not CSV from here on (a quote never closed swallows the rest): one dead letter says where, and why.
+                    unreadable = true;
+                    emitted++;
+                    String origin = fileName + ":" + (csvRecords.line() + 1);
+                    return new RawEvent(null, ("unreadable CSV after line " + csvRecords.line() + ": " + e.getMessage())
+                            .getBytes(StandardCharsets.UTF_8), origin, -1);
+                }
+                if (cells == null) {
+                    return null;
+                }
+                if (csvRows == null) {
+                    csvRows = new CsvRows(cells, csv);
+                    continue;
+                }
+                emitted++;
+                dataRows++;
+                byte[] json = csvRows.toJson(cells, dataRows);
+                // A row whose cells do not match the header is passed on as is: the decoder rejects it
+                // as malformed JSON, so it reaches dead-letters with its raw cells.
+                return new RawEvent(null, json != null ? json : CsvRecords.rowOf(cells).getBytes(StandardCharsets.UTF_8),
+                        fileName + ":" + csvRecords.line(), -1);
+            }
+            return null;
         }
 
         @Override

@@ -33,23 +33,26 @@ public final class TrainingSetReader {
             if (part.isDir() || !name.startsWith("part")) {
                 continue;
             }
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(fs.open(part.getPath()), StandardCharsets.UTF_8))) {
-                String[] header = in.readLine().split(",");
-                List<String> partColumns = List.of(header).subList(TrainingSetCsv.LEADING_COLUMNS.size(), header.length);
+            try (CsvRecords in = new CsvRecords(new BufferedReader(new InputStreamReader(fs.open(part.getPath()), StandardCharsets.UTF_8)))) {
+                List<String> header = in.next();
+                if (header == null) {
+                    continue;
+                }
+                List<String> partColumns = List.copyOf(header.subList(TrainingSetCsv.LEADING_COLUMNS.size(), header.size()));
                 if (columns != null && !columns.equals(partColumns)) {
                     throw new IllegalArgumentException(part.getPath() + " has other columns than the other parts");
                 }
                 columns = partColumns;
-                for (String line = in.readLine(); line != null; line = in.readLine()) {
-                    String[] cells = splitSimple(line);
-                    if (cells[3].isEmpty()) {
+                // Event ids and entities are the users': quoted, they may hold commas, quotes and line breaks.
+                for (List<String> cells = in.next(); cells != null; cells = in.next()) {
+                    if (cells.get(3).isEmpty()) {
                         continue; // unlabelled: nothing to learn from
                     }
-                    double[] values = new double[cells.length - 4];
+                    double[] values = new double[cells.size() - 4];
                     for (int i = 0; i < values.length; i++) {
-                        values[i] = Double.parseDouble(cells[i + 4]);
+                        values[i] = Double.parseDouble(cells.get(i + 4));
                     }
-                    rows.add(new Row(cells[0], Long.parseLong(cells[2]), Double.parseDouble(cells[3]), values));
+                    rows.add(new Row(cells.get(0), Long.parseLong(cells.get(2)), Double.parseDouble(cells.get(3)), values));
                 }
             }
         }
@@ -58,13 +61,5 @@ public final class TrainingSetReader {
         }
         rows.sort(Comparator.comparingLong(Row::timestamp).thenComparing(Row::eventId));
         return new TrainingSet(columns, rows);
-    }
-
-    /** Ids and entities are quoted only when they contain commas or quotes; numbers never are. */
-    private static String[] splitSimple(String line) {
-        if (line.indexOf('"') < 0) {
-            return line.split(",", -1);
-        }
-        return CsvRows.split(line).toArray(new String[0]);
     }
 }

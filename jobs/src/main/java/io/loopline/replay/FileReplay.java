@@ -2,6 +2,7 @@ package io.loopline.replay;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.loopline.io.CsvRecords;
 import io.loopline.io.CsvRows;
 import io.loopline.operators.decode.EventDecoder;
 import io.loopline.operators.decode.InvalidEventException;
@@ -110,22 +111,26 @@ public final class FileReplay {
         List<byte[]> rows = new ArrayList<>();
         try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             boolean csv = !file.getFileName().toString().endsWith(".jsonl") && !file.getFileName().toString().endsWith(".json");
-            CsvRows csvRows = null;
             if (csv) {
-                String header = reader.readLine();
-                if (header == null) {
-                    throw new IOException(file + " is empty");
+                // The same numbering of rows as the backfill's file source, so row ids and row times agree.
+                try (CsvRecords records = new CsvRecords(reader)) {
+                    List<String> header = records.next();
+                    if (header == null) {
+                        throw new IOException(file + " is empty");
+                    }
+                    CsvRows csvRows = new CsvRows(header, spec.csv());
+                    long row = 0;
+                    for (List<String> cells = records.next(); cells != null; cells = records.next()) {
+                        byte[] json = csvRows.toJson(cells, ++row);
+                        rows.add(json == null ? new byte[0] : json);
+                    }
                 }
-                csvRows = new CsvRows(header, spec.csv());
+                return rows;
             }
-            long row = 0;
             for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-                if (line.isBlank()) {
-                    continue;
+                if (!line.isBlank()) {
+                    rows.add(line.getBytes(StandardCharsets.UTF_8));
                 }
-                row++;
-                byte[] json = csv ? csvRows.toJson(line, row) : line.getBytes(StandardCharsets.UTF_8);
-                rows.add(json == null ? new byte[0] : json);
             }
         }
         return rows;
