@@ -1,13 +1,13 @@
 package io.loopline.io;
 
-import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.StringReader;
-import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -16,18 +16,17 @@ import java.util.List;
  * skipped. Each record knows the line it started on, for dead letters that say where a row came from.
  */
 public final class CsvRecords implements AutoCloseable {
-    private static final CsvMapper MAPPER = new CsvMapper();
+    // Parser features are read when a parser is created: set on the mapper, not on the parser.
+    private static final CsvMapper MAPPER = CsvMapper.builder().enable(CsvParser.Feature.TRIM_SPACES).enable(CsvParser.Feature.SKIP_EMPTY_LINES).build();
 
-    private final MappingIterator<String[]> records;
+    private final CsvParser parser;
+    private int width = 16;
     private long line;
 
     public CsvRecords(Reader in) throws IOException {
-        this.records = MAPPER.readerFor(String[].class)
-                .with(CsvSchema.emptySchema())
-                .with(CsvParser.Feature.WRAP_AS_ARRAY)
-                .with(CsvParser.Feature.TRIM_SPACES)
-                .with(CsvParser.Feature.SKIP_EMPTY_LINES)
-                .readValues(in);
+        // The token stream, not data binding: a record is START_ARRAY, one VALUE_STRING per cell, END_ARRAY.
+        this.parser = (CsvParser) MAPPER.getFactory().createParser(in);
+        parser.setSchema(CsvSchema.emptySchema());
     }
 
     /**
@@ -37,17 +36,31 @@ public final class CsvRecords implements AutoCloseable {
      */
     public List<String> next() throws IOException {
         try {
-            if (!records.hasNextValue()) {
-                return null;
+            while (true) {
+                JsonToken token = parser.nextToken();
+                while (token != null && token != JsonToken.START_ARRAY) {
+                    token = parser.nextToken();
+                }
+                if (token == null) {
+                    return null;
+                }
+                List<String> record = new ArrayList<>(width);
+                long breaks = 0;
+                for (token = parser.nextToken(); token != null && token != JsonToken.END_ARRAY; token = parser.nextToken()) {
+                    String cell = parser.getText();
+                    for (int at = cell.indexOf('\n'); at >= 0; at = cell.indexOf('\n', at + 1)) {
+                        breaks++;
+                    }
+                    record.add(cell);
+                }
+                if (record.size() == 1 && record.get(0).isEmpty()) {
+                    continue; // a blank line
+                }
+                // The parser stands on the record's end: its first line is that one less the line breaks inside its cells.
+                line = parser.currentTokenLocation().getLineNr() - breaks;
+                width = Math.max(width, record.size());
+                return record;
             }
-            String[] cells = records.nextValue();
-            // The parser stands on the record's end: its first line is that one less the line breaks inside its cells.
-            long breaks = 0;
-            for (String cell : cells) {
-                breaks += cell.chars().filter(c -> c == '\n').count();
-            }
-            line = records.getParser().currentTokenLocation().getLineNr() - breaks;
-            return Arrays.asList(cells);
         } catch (RuntimeException e) {
             throw new IOException(e.getMessage(), e);
         }
@@ -87,6 +100,6 @@ public final class CsvRecords implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        records.close();
+        parser.close();
     }
 }
