@@ -181,10 +181,7 @@ public final class FeatureAggregation extends KeyedProcessFunction<String, Event
             int from = 0;
             while (from < earlier.size()) {
                 long at = earlier.get(from).timestamp();
-                int to = from;
-                while (to < earlier.size() && earlier.get(to).timestamp() == at) {
-                    to++;
-                }
+                int to = endOfTimestamp(earlier, from);
                 if (state.lastEventTime() == EntityFeatureState.NO_EVENT || at >= state.lastEventTime()) {
                     process(state, earlier.subList(from, to), at, null); // (older ones will be dead-lettered as late when due)
                 }
@@ -270,10 +267,7 @@ public final class FeatureAggregation extends KeyedProcessFunction<String, Event
         int from = 0;
         while (from < due.size()) {
             long time = due.get(from).timestamp();
-            int to = from;
-            while (to < due.size() && due.get(to).timestamp() == time) {
-                to++;
-            }
+            int to = endOfTimestamp(due, from);
             if (state.lastEventTime() != EntityFeatureState.NO_EVENT && time < state.lastEventTime()) {
                 // Older than what this entity's state already holds: after a warm start from a savepoint (the backfill's),
                 // a stream read from before the savepoint's end replays events the state has seen. Folding them in would
@@ -299,6 +293,16 @@ public final class FeatureAggregation extends KeyedProcessFunction<String, Event
         if (later.isEmpty() && ctx.timerService().currentWatermark() == Long.MAX_VALUE) {
             ctx.output(FINAL_STATES, new EntityStateSnapshot(ctx.getCurrentKey(), state.copy()));
         }
+    }
+
+    /** In events sorted by time, the index after the last one with the timestamp of {@code from}. */
+    private static int endOfTimestamp(List<Event> sorted, int from) {
+        long time = sorted.get(from).timestamp();
+        int to = from;
+        while (to < sorted.size() && sorted.get(to).timestamp() == time) {
+            to++;
+        }
+        return to;
     }
 
     /**
