@@ -220,6 +220,10 @@ public final class DemoRun {
         }
     }
 
+    private static long servingDeadLetters(java.util.Map<String, Long> byReason) {
+        return byReason.entrySet().stream().filter(e -> DemoSummary.isServingReason(e.getKey())).mapToLong(java.util.Map.Entry::getValue).sum();
+    }
+
     /** Writes labelled history and returns the event time of its last event. */
     private long writeHistory(Path file) throws IOException {
         long start = System.currentTimeMillis() - settings.historyEvents() * 11; // ~10.5 ms apart: history ends about now
@@ -257,7 +261,8 @@ public final class DemoRun {
                 out.printf(Locale.ROOT, "[%5.1fs] %s%n", (System.nanoTime() - startNanos) / 1e9, news);
             }
             long now = System.nanoTime();
-            long committed = counter.features() + counter.deadLetters();
+            // The serving job's output only: the learning job's rejected labels are dead letters too, but no event's.
+            long committed = counter.features() + servingDeadLetters(counter.deadLettersByReason());
             if (committed != lastCommitted) {
                 lastCommitNanos = now;
             }

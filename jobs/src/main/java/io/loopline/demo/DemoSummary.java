@@ -62,9 +62,12 @@ public record DemoSummary(
 
     /** Dead letters of the serving job: malformed events (the learning job's rejected labels are counted apart). */
     public long servingDeadLetters() {
-        return deadLettersByReason.entrySet().stream()
-                .filter(e -> !e.getKey().startsWith("label-") && !e.getKey().equals("malformed-label") && !e.getKey().equals("malformed-feature-log"))
-                .mapToLong(Map.Entry::getValue).sum();
+        return deadLettersByReason.entrySet().stream().filter(e -> isServingReason(e.getKey())).mapToLong(Map.Entry::getValue).sum();
+    }
+
+    /** A dead letter of the serving job (an event), not of the learning job (a label or a feature-log line). */
+    static boolean isServingReason(String reason) {
+        return !reason.startsWith("label-") && !reason.equals("malformed-label") && !reason.equals("malformed-feature-log");
     }
 
     /** Every valid event's features and prediction committed exactly once, every malformed one dead-lettered. */

@@ -11,6 +11,11 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * modelVersion, score, servedAt}} keyed by event id: the feature record of {@link
  * FeatureVectorSerializer} plus the prediction made from it, so a training set read from this topic
  * has exactly the served inputs.
+ *
+ * <p>Each serving subtask writes to its own partition (subtask index modulo the partitions): serving
+ * scores events as they arrive, so two subtasks' outputs are not aligned in event time, and the
+ * learning job, which keeps one watermark per partition, must not see one subtask's records behind
+ * another's in the same partition.
  */
 public final class ServedFeaturesSerializer implements KafkaRecordSerializationSchema<ServedFeatures> {
     private static final long serialVersionUID = 1L;
@@ -33,6 +38,9 @@ public final class ServedFeaturesSerializer implements KafkaRecordSerializationS
             json.writeNumberField("score", s.score());
             json.writeNumberField("servedAt", s.servedAt());
         });
-        return new ProducerRecord<>(topic, null, null, v.eventId().getBytes(StandardCharsets.UTF_8), value);
+        int[] partitions = context.getPartitionsForTopic(topic);
+        Integer partition = partitions == null || partitions.length == 0 ? null
+                : partitions[context.getParallelInstanceId() % partitions.length];
+        return new ProducerRecord<>(topic, partition, null, v.eventId().getBytes(StandardCharsets.UTF_8), value);
     }
 }
