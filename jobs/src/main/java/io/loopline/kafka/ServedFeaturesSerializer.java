@@ -12,7 +12,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * FeatureVectorSerializer} plus the prediction made from it, so a training set read from this topic
  * has exactly the served inputs.
  *
- * <p>Each serving subtask writes to its own partition (subtask index modulo the partitions): serving
+ * <p>Each serving subtask writes to its own partition (subtask index modulo the partitions, when there
+ * are at least as many subtasks as partitions): serving
  * scores events as they arrive, so two subtasks' outputs are not aligned in event time, and the
  * learning job, which keeps one watermark per partition, must not see one subtask's records behind
  * another's in the same partition.
@@ -39,7 +40,9 @@ public final class ServedFeaturesSerializer implements KafkaRecordSerializationS
             json.writeNumberField("servedAt", s.servedAt());
         });
         int[] partitions = context.getPartitionsForTopic(topic);
-        Integer partition = partitions == null || partitions.length == 0 ? null
+        // With fewer subtasks than partitions some partitions would stay empty and hold the learning job's event time back
+        // forever: then by key, as before (one subtask needs no alignment with another anyway).
+        Integer partition = partitions == null || partitions.length == 0 || context.getNumberOfParallelInstances() < partitions.length ? null
                 : partitions[context.getParallelInstanceId() % partitions.length];
         return new ProducerRecord<>(topic, partition, null, v.eventId().getBytes(StandardCharsets.UTF_8), value);
     }
