@@ -139,23 +139,18 @@ class LearningJobITCase {
             long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
             if (labelsAfterFeatureLog) {
                 // The drift statistics run on the feature log alone: once its last windows are reported, it has been read to the end.
-                while (steadyPsiWindows(readReports(bootstrap, driftTopic)) < 19) {
-                    assertThat(System.nanoTime()).as("the feature log's drift windows within 120 s").isLessThan(deadline);
-                    Thread.sleep(200);
-                }
+                Await.until(Duration.ofSeconds(120), () -> steadyPsiWindows(readReports(bootstrap, driftTopic)) >= 19,
+                        () -> "the feature log's drift windows");
                 assertThat(values(readReports(bootstrap, driftTopic), "accuracy", "model")).as("no example before its labels were read").isEmpty();
                 LearningStreams.write(bootstrap, labelsTopic, labels);
             }
-            List<JsonNode> reports;
-            while (true) {
-                reports = readReports(bootstrap, driftTopic);
-                boolean done = steadyPsiWindows(reports) >= 19 && (!labelsAfterFeatureLog || reports.stream().anyMatch(
+            // The assertions below say what is missing when the reports are not all there by the deadline.
+            Await.within(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())), () -> {
+                List<JsonNode> now = readReports(bootstrap, driftTopic);
+                return steadyPsiWindows(now) >= 19 && (!labelsAfterFeatureLog || now.stream().anyMatch(
                         r -> r.path("subject").asText().equals("error")));
-                if (done || System.nanoTime() > deadline) {
-                    break;
-                }
-                Thread.sleep(500);
-            }
+            });
+            List<JsonNode> reports = readReports(bootstrap, driftTopic);
             List<Double> shiftedPsi = values(reports, "psi", "shifted");
             List<Double> steadyPsi = values(reports, "psi", "steady");
             assertThat(steadyPsi).as("one PSI per minute of event time").hasSizeGreaterThanOrEqualTo(19);
