@@ -108,9 +108,7 @@ class JobConfigErrorsTest {
 
     @Test
     void theLearningJobChecksItsKeysToo() {
-        Map<String, String> learning = new LinkedHashMap<>();
-        learning.put("bootstrap.servers", serving.get("bootstrap.servers"));
-        learning.put("profile", serving.get("profile"));
+        Map<String, String> learning = learningBase();
         learning.put("retrain.mode", "sometimes");
         learning.put("model.store", serving.get("model.store"));
         assertThatThrownBy(() -> JobMains.buildLearning(config(learning), StreamExecutionEnvironment.getExecutionEnvironment()))
@@ -124,9 +122,7 @@ class JobConfigErrorsTest {
     @Test
     void everyRetrainModeStartsFromAJobConfig() {
         for (String mode : List.of("off", "stateful", "stateless", "online")) {
-            Map<String, String> learning = new LinkedHashMap<>();
-            learning.put("bootstrap.servers", serving.get("bootstrap.servers"));
-            learning.put("profile", serving.get("profile"));
+            Map<String, String> learning = learningBase();
             learning.put("model.store", serving.get("model.store"));
             learning.put("startup.timeout", "3s");
             learning.put("retrain.mode", mode);
@@ -138,9 +134,7 @@ class JobConfigErrorsTest {
 
     @Test
     void aStatelessScratchNetworkIsCheckedByKey() {
-        Map<String, String> learning = new LinkedHashMap<>();
-        learning.put("bootstrap.servers", serving.get("bootstrap.servers"));
-        learning.put("profile", serving.get("profile"));
+        Map<String, String> learning = learningBase();
         learning.put("model.store", serving.get("model.store"));
         learning.put("retrain.mode", "stateless");
         learning.put("retrain.scratch-hidden", "32,wide");
@@ -173,9 +167,7 @@ class JobConfigErrorsTest {
 
     @Test
     void theShadowStageSettingsAreChecked() {
-        Map<String, String> learning = new LinkedHashMap<>();
-        learning.put("bootstrap.servers", serving.get("bootstrap.servers"));
-        learning.put("profile", serving.get("profile"));
+        Map<String, String> learning = learningBase();
         learning.put("model.store", serving.get("model.store"));
         learning.put("retrain.mode", "stateful");
         learning.put("gate.shadow-examples", "-5");
@@ -189,9 +181,7 @@ class JobConfigErrorsTest {
 
     @Test
     void theLabelIdlenessAndTheWaitAfterADriftAreChecked() {
-        Map<String, String> learning = new LinkedHashMap<>();
-        learning.put("bootstrap.servers", serving.get("bootstrap.servers"));
-        learning.put("profile", serving.get("profile"));
+        Map<String, String> learning = learningBase();
         learning.put("model.store", serving.get("model.store"));
         learning.put("retrain.mode", "stateful");
         learning.put("learning.labels-idle-after", "0s");
@@ -201,6 +191,14 @@ class JobConfigErrorsTest {
         learning.put("retrain.after-drift-examples", "-1");
         assertThatThrownBy(() -> JobMains.buildLearning(config(learning), StreamExecutionEnvironment.getExecutionEnvironment()))
                 .hasMessageContaining("retrain.after-drift-examples must be >= 0");
+    }
+
+    /** The learning job's required keys, pointing at this machine's profile and a Kafka that is not there. */
+    private Map<String, String> learningBase() {
+        Map<String, String> learning = new LinkedHashMap<>();
+        learning.put("bootstrap.servers", serving.get("bootstrap.servers"));
+        learning.put("profile", serving.get("profile"));
+        return learning;
     }
 
     private void assertServingFails(String... fragments) {
