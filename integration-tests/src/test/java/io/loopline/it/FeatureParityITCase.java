@@ -58,9 +58,44 @@ class FeatureParityITCase {
         return spec;
     }
 
+    /** The parity spec with label-history features: each label arrives 2 s after its event. */
+    static FeatureSpec labelHistorySpec() {
+        String yaml = SpecLoader.builtInText("transactions").replace("  idle_ttl: 7d", "  idle_ttl: 7d\n  idle_flush: 0s")
+                + "  - {name: last_label, type: label_history, stat: last}\n"
+                + "  - {name: label_mean_5, type: label_history, stat: mean, last: 5}\n"
+                + "  - {name: labels_known, type: label_history, stat: count, last: 5}\n"
+                + "  - {name: since_fraud, type: label_history, stat: seconds_since_positive}\n"
+                + "labels: {arrival_delay: 2s, max_wait: 10m}\n";
+        return FeatureSpecParser.parse(yaml, "transactions-label-history.yaml");
+    }
+
     @Test
     void batchAndStreamingComputeBitIdenticalFeatures(@TempDir Path dir) throws Exception {
         FeatureSpec spec = paritySpec();
+        Map<String, double[]> batch = assertBitIdentical(dir, spec, "parity", false);
+        int windowed = spec.columnNames().indexOf("amount_1h_count");
+        long withHistory = batch.values().stream().filter(row -> row[windowed] > 0).count();
+        assertThat(withHistory).as("most events see earlier events of their card in the 1 h window").isGreaterThan(EVENTS / 2);
+    }
+
+    /**
+     * Labels on their own topic, read as they come while events arrive shuffled: every event still
+     * sees exactly the labels of its card that arrived before it, as the backfill computes them.
+     */
+    @Test
+    void labelHistoryIsTheSameInBatchAndStreaming(@TempDir Path dir) throws Exception {
+        FeatureSpec spec = labelHistorySpec();
+        Map<String, double[]> batch = assertBitIdentical(dir, spec, "label-parity", true);
+        int known = spec.columnNames().indexOf("labels_known");
+        int sinceFraud = spec.columnNames().indexOf("since_fraud");
+        // Imputed missing values are the fit's mean, so "known" is read from the count and a standardized column's spread.
+        assertThat(batch.values().stream().filter(row -> row[known] > 0).count()).as("events that know labels of their card")
+                .isGreaterThan(EVENTS / 2);
+        assertThat(batch.values().stream().mapToDouble(row -> row[sinceFraud]).distinct().count()).as("events that know a fraud of their card")
+                .isGreaterThan(10);
+    }
+
+    private Map<String, double[]> assertBitIdentical(Path dir, FeatureSpec spec, String prefix, boolean withLabels) throws Exception {
         // 300 cards, events 1-20 ms apart, shuffled up to 4 s out of order across cards (the spec allows 5 s).
         Path events = dir.resolve("events.jsonl");
         List<TransactionGenerator.Generated> written;
@@ -77,7 +112,7 @@ class FeatureParityITCase {
         }
         assertThat(overtaken).as("arrival is shuffled").isGreaterThan(EVENTS / 4);
 
-        // BATCH: the backfill over the file.
+        // BATCH: the backfill over the file (each event's own label, arriving the spec's arrival delay later).
         Path backfill = dir.resolve("backfill");
         new BackfillJob(EventSources.files(List.of(new org.apache.flink.core.fs.Path(events.toUri())), InputFormat.JSONL, spec.csv()),
                 spec, new org.apache.flink.core.fs.Path(backfill.toUri()), new BackfillJob.Settings(PARALLELISM, 128, 10, false))
@@ -86,37 +121,53 @@ class FeatureParityITCase {
         ReferenceProfile profile = ReferenceProfile.read(new org.apache.flink.core.fs.Path(backfill.resolve(BackfillJob.PROFILE_FILE).toUri()))
                 .requireColumns(spec.name(), spec.columnNames());
 
-        // STREAMING: the same lines, in the same order, through Kafka into the serving job.
+        // STREAMING: the same lines, in the same order, through Kafka into the serving job; labels on their own topic.
         String bootstrap = KAFKA.bootstrapServers();
-        KafkaTopics.ensure(bootstrap, Map.of("parity-events", PARALLELISM, "parity-features", PARALLELISM, "parity-dead-letters", 1),
-                Duration.ofSeconds(30));
-        TestProducer.write(bootstrap, "parity-events", written);
+        KafkaTopics.ensure(bootstrap, Map.of(prefix + "-events", PARALLELISM, prefix + "-features", PARALLELISM, prefix + "-labels", PARALLELISM,
+                prefix + "-dead-letters", 1), Duration.ofSeconds(30));
+        TestProducer.write(bootstrap, prefix + "-events", written);
+        if (withLabels) {
+            TestProducer.write(bootstrap, prefix + "-labels", labelsOf(written, spec.labelTiming().arrivalDelay()));
+        }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(
                 LocalEnvironments.streamingConfiguration(PARALLELISM, dir.resolve("checkpoints"), Duration.ofMillis(500)));
-        new ServingJob(
-                KafkaIo.events(bootstrap, "parity-events", "parity", true),
-                KafkaIo.features(bootstrap, "parity-features", spec.name(), "parity"),
-                KafkaIo.deadLetters(bootstrap, "parity-dead-letters", "parity"),
-                new ServingJob.Settings(spec, profile.fit(), 128))
-                .build(env);
-        env.execute("feature-parity-streaming");
-        Map<String, double[]> streaming = FeatureRecords.read(bootstrap, "parity-features");
+        ServingJob serving = new ServingJob(
+                KafkaIo.events(bootstrap, prefix + "-events", prefix, true),
+                KafkaIo.features(bootstrap, prefix + "-features", spec.name(), prefix),
+                KafkaIo.deadLetters(bootstrap, prefix + "-dead-letters", prefix),
+                new ServingJob.Settings(spec, profile.fit(), 128));
+        if (withLabels) {
+            serving.withLabels(KafkaIo.events(bootstrap, prefix + "-labels", prefix + "-labels", true));
+        }
+        serving.build(env);
+        env.execute(prefix + "-streaming");
+        Map<String, double[]> streaming = FeatureRecords.read(bootstrap, prefix + "-features");
 
-        assertThat(CommittedRecords.readAll(bootstrap, "parity-dead-letters", Duration.ofSeconds(30))).as("no event was late").isEmpty();
+        assertThat(CommittedRecords.readAll(bootstrap, prefix + "-dead-letters", Duration.ofSeconds(30))).as("no event was late").isEmpty();
         assertThat(streaming.keySet()).hasSize(EVENTS).isEqualTo(batch.keySet());
-        int windowed = spec.columnNames().indexOf("amount_1h_count");
-        long withHistory = 0;
         for (var e : batch.entrySet()) {
             double[] served = streaming.get(e.getKey());
             if (!Arrays.equals(bits(e.getValue()), bits(served))) {
                 throw new AssertionError("event " + e.getKey() + " differs:\n batch     " + Arrays.toString(e.getValue())
                         + "\n streaming " + Arrays.toString(served));
             }
-            if (e.getValue()[windowed] > 0) {
-                withHistory++;
-            }
         }
-        assertThat(withHistory).as("most events see earlier events of their card in the 1 h window").isGreaterThan(EVENTS / 2);
+        return batch;
+    }
+
+    /** The labels topic's records for the written events: {eventId, label, timestamp = event time + delay, card_id}, in arrival order. */
+    private static List<TransactionGenerator.Generated> labelsOf(List<TransactionGenerator.Generated> written, Duration delay) {
+        return written.stream()
+                .filter(TransactionGenerator.Generated::valid)
+                .sorted(java.util.Comparator.comparingLong(TransactionGenerator.Generated::timestamp))
+                .map(g -> {
+                    long arrival = g.timestamp() + delay.toMillis();
+                    String json = "{\"eventId\":\"" + g.eventId() + "\",\"label\":" + g.fraudLabel() + ",\"timestamp\":" + arrival
+                            + ",\"card_id\":\"" + new String(g.key(), java.nio.charset.StandardCharsets.UTF_8) + "\"}";
+                    return new TransactionGenerator.Generated(g.eventId().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                            json.getBytes(java.nio.charset.StandardCharsets.UTF_8), g.eventId(), true, g.fraudLabel(), arrival);
+                })
+                .toList();
     }
 
     private static long[] bits(double[] values) {

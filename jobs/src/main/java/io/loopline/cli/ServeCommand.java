@@ -64,6 +64,10 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--dead-letter-topic", defaultValue = "dead-letters", description = "Dead-letter topic (default: ${DEFAULT-VALUE}).")
     String deadLetterTopic;
 
+    @Option(names = "--labels-topic", defaultValue = "labels",
+            description = "Labels, read only when the spec has label_history features; each must name its entity (default: ${DEFAULT-VALUE}).")
+    String labelsTopic;
+
     @Option(names = "--model", description = "Score with this model (name in the store, announced on the models topic).")
     String model;
 
@@ -153,6 +157,9 @@ final class ServeCommand implements Callable<Integer> {
             topics.put(featuresTopic, parallelism);
         }
         topics.put(deadLetterTopic, 1);
+        if (featureSpec.hasLabelHistory()) {
+            topics.put(labelsTopic, parallelism);
+        }
         KafkaTopics.ensure(kafka, topics, java.util.Set.of(modelsTopic), Duration.ofSeconds(30));
 
         Path checkpoints = Files.createDirectories(stateDir != null ? stateDir : Path.of(".loopline", "serving")).toAbsolutePath();
@@ -168,6 +175,9 @@ final class ServeCommand implements Callable<Integer> {
                 scoring ? null : KafkaIo.features(kafka, featuresTopic, featureSpec.name(), groupId),
                 KafkaIo.deadLetters(kafka, deadLetterTopic, groupId),
                 new ServingJob.Settings(featureSpec, reference.fit(), maxParallelism));
+        if (featureSpec.hasLabelHistory()) {
+            job.withLabels(KafkaIo.raw(kafka, labelsTopic, groupId));
+        }
         if (scoring) {
             String root = modelStore;
             job.withScoring(new ServingJob.Scoring(KafkaIo.models(kafka, modelsTopic, groupId, false),

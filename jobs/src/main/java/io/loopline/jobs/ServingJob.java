@@ -3,6 +3,9 @@ package io.loopline.jobs;
 import io.loopline.operators.decode.DecodeEvents;
 import io.loopline.operators.decode.EventDecoder;
 import io.loopline.operators.features.FeaturePipeline;
+import io.loopline.operators.features.ParseEntityLabels;
+import io.loopline.operators.learning.JsonRecordTime;
+import io.loopline.state.records.EntityLabel;
 import io.loopline.operators.features.spec.FeatureSpec;
 import io.loopline.operators.scoring.ModelScoringOperator;
 import io.loopline.operators.scoring.ModelStoreSupplier;
@@ -58,11 +61,13 @@ public final class ServingJob {
     private final Sink<FeatureVector> features;
     private final Sink<DeadLetter> deadLetters;
     private final Settings settings;
+    private static final java.time.Duration LABELS_IDLE_AFTER = java.time.Duration.ofSeconds(30);
     private Scoring scoring;
     private Sink<ServedFeatures> featureLog;
     private Sink<ServedFeatures> shadowLog;
     private boolean constantScore;
     private Sink<Prediction> predictionTap;
+    private Source<RawEvent, ?, ?> labels;
 
     /** @param features where feature vectors go, or null when only the feature log (with scoring) should carry them */
     public ServingJob(Source<RawEvent, ?, ?> events, Sink<FeatureVector> features, Sink<DeadLetter> deadLetters, Settings settings) {
@@ -87,6 +92,16 @@ public final class ServingJob {
     /** With scoring: where a shadow trial's scores go (see {@link ModelScoringOperator#SHADOW_LOG}); without it they are dropped. */
     public ServingJob withShadowLog(Sink<ServedFeatures> shadowLog) {
         this.shadowLog = shadowLog;
+        return this;
+    }
+
+    /**
+     * The labels topic, read for the spec's {@code label_history} features (required when it has any):
+     * each label must name its entity in the spec's entity field. Its event time is the label's {@code
+     * timestamp}, one watermark per partition; a partition quiet for 30 s stops holding events back.
+     */
+    public ServingJob withLabels(Source<RawEvent, ?, ?> labels) {
+        this.labels = labels;
         return this;
     }
 
@@ -120,6 +135,21 @@ public final class ServingJob {
                 .uid("decode-events")
                 .name("Decode Events");
 
+        if (settings.spec().hasLabelHistory()) {
+            if (labels == null) {
+                throw new IllegalArgumentException("spec '" + settings.spec().name() + "' has label_history features: the serving job needs the labels topic");
+            }
+            pipeline.withLabels(env
+                    .fromSource(labels, WatermarkStrategy.<RawEvent>forMonotonousTimestamps()
+                            .withTimestampAssigner(new JsonRecordTime("timestamp"))
+                            .withIdleness(LABELS_IDLE_AFTER), "Labels for History")
+                    .uid("label-history-source")
+                    .returns(RawEvent.TYPE_INFO)
+                    .flatMap(new ParseEntityLabels(settings.spec().schema().entityField()))
+                    .returns(EntityLabel.TYPE_INFO)
+                    .uid("parse-entity-labels")
+                    .name("Parse Labels"));
+        }
         FeaturePipeline.Aggregated aggregated = pipeline.aggregateTimed(decoded);
         DataStream<FeatureVector> vectors = pipeline.transform(aggregated.rows(), settings.fit());
 

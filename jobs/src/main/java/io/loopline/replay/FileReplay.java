@@ -36,8 +36,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 public final class FileReplay {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** One replayed row: its event id, event time and true label, in file order. */
-    public record Row(String eventId, long timestamp, double label) {}
+    /** One replayed row: its event id, entity, event time and true label, in file order. */
+    public record Row(String eventId, String entity, long timestamp, double label) {}
 
     /** What was sent. */
     public record Result(List<Row> rows, long labels, long invalid, double seconds) {}
@@ -165,6 +165,7 @@ public final class FileReplay {
                 public void label(Row row, long knownAt) {
                     ObjectNode label = JSON.createObjectNode();
                     label.put("eventId", row.eventId()).put("label", row.label()).put("timestamp", knownAt);
+                    label.put(spec.schema().entityField(), row.entity()); // for label-history features
                     producer.send(new ProducerRecord<>(labelsTopic, row.eventId().getBytes(StandardCharsets.UTF_8),
                             label.toString().getBytes(StandardCharsets.UTF_8)), (m, e) -> {
                                 if (e != null) {
@@ -233,7 +234,7 @@ public final class FileReplay {
                 pace(started, index);
             }
             out.event(event, json);
-            Row row = new Row(event.id(), event.timestamp(), labelOf(json, event));
+            Row row = new Row(event.id(), event.entity(), event.timestamp(), labelOf(json, event));
             sent.add(row);
             pending.addLast(index);
             while (!pending.isEmpty() && (labelDelayMillis >= 0 ? sent.get(pending.peekFirst()).timestamp() + labelDelayMillis <= event.timestamp()

@@ -150,6 +150,12 @@ public final class PrequentialEvaluation {
     private EvaluationResult run(String bootstrap, Path work, long started) throws Exception {
         FeatureSpec spec = settings.spec();
         List<byte[]> rows = FileReplay.read(settings.data(), spec);
+        if (spec.hasLabelHistory()) {
+            // The history's labels arrive as the replay's do: the label delay in rows, as event time. In lockstep an event
+            // may wait for its labels as long as a step may take: what it knows must not depend on the machine's speed.
+            var timing = spec.labelTiming().withArrivalDelay(Duration.ofMillis(rowStep(rows, spec) * settings.labelDelayRows()));
+            spec = spec.withLabelTiming(settings.lockstep() ? timing.withMaxWait(LOCKSTEP_STALL) : timing);
+        }
         int warmup = (int) Math.floor(rows.size() * settings.warmupFraction());
         Path history = work.resolve("history.jsonl");
         try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(history), 1 << 16)) {
@@ -195,6 +201,9 @@ public final class PrequentialEvaluation {
                         KafkaIo.predictions(bootstrap, predictions, "eval-p-" + run), MODEL, storeSupplier, 64, 20, 1_000_000))
                 .withFeatureLog(KafkaIo.featureLog(bootstrap, featureLog, spec.name(), "eval-fl-" + run))
                 .withShadowLog(KafkaIo.shadowLog(io.loopline.kafka.KafkaConnection.of(bootstrap), shadowLog, spec.name(), "eval-sl-" + run));
+        if (spec.hasLabelHistory()) {
+            serving.withLabels(KafkaIo.raw(bootstrap, labels, "eval-lh-" + run));
+        }
         // Labels come labelDelay rows after their event: the feedback window covers that, and the evaluation windows are in rows.
         var learningSettings = new LearningJob.Settings(ReferenceBins.of(reference), Duration.ofMillis(step * (settings.labelDelayRows() + 2L)), Double.NaN,
                 Duration.ofMillis(step), EVALUATION_WINDOW, 100, Duration.ofMillis(step * 500), 128, storeSupplier, null);

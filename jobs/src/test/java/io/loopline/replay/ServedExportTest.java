@@ -29,7 +29,7 @@ class ServedExportTest {
         Map<String, JsonNode> log = Map.of(
                 "r2", json.readTree("{\"eventId\":\"r2\",\"values\":[0.25,3.0],\"score\":0.75,\"modelVersion\":2}"),
                 "r1", json.readTree("{\"eventId\":\"r1\",\"values\":[0.1,-1.5],\"score\":0.125,\"modelVersion\":1}"));
-        List<FileReplay.Row> rows = List.of(new FileReplay.Row("r1", 1, 0), new FileReplay.Row("dead-lettered", 2, 1), new FileReplay.Row("r2", 3, 1));
+        List<FileReplay.Row> rows = List.of(new FileReplay.Row("r1", "e", 1, 0), new FileReplay.Row("dead-lettered", "e", 2, 1), new FileReplay.Row("r2", "e", 3, 1));
         Path file = dir.resolve("served.csv");
         ServedExport.write(file, FeatureSpecParser.parse(SPEC, "rows.yaml"), rows, log);
         assertThat(Files.readAllLines(file)).containsExactly(

@@ -55,6 +55,7 @@ public final class JobMains {
         String shadowLog = config.get("topics.shadow-log", "shadow-log");
         String models = config.get("topics.models", "models");
         String deadLetters = config.get("topics.dead-letters", "dead-letters");
+        String labels = config.get("topics.labels", "labels");
         String group = config.get("group.id", "loopline-serving");
         int partitions = positive(config, "topics.partitions", 2);
         int maxParallelism = positive(config, "max-parallelism", 128);
@@ -86,9 +87,16 @@ public final class JobMains {
         topics.put(shadowLog, partitions);
         topics.put(models, 1);
         topics.put(deadLetters, 1);
+        if (spec.hasLabelHistory()) {
+            topics.put(labels, partitions);
+        }
         ensureTopics(config, kafka, topics, Set.of(models), startupTimeout);
-        new ServingJob(KafkaIo.events(kafka, events, group, false), null, KafkaIo.deadLetters(kafka, deadLetters, group),
-                new ServingJob.Settings(spec, profile.fit(), maxParallelism))
+        ServingJob serving = new ServingJob(KafkaIo.events(kafka, events, group, false), null, KafkaIo.deadLetters(kafka, deadLetters, group),
+                new ServingJob.Settings(spec, profile.fit(), maxParallelism));
+        if (spec.hasLabelHistory()) {
+            serving.withLabels(KafkaIo.raw(kafka, labels, group));
+        }
+        serving
                 .withScoring(new ServingJob.Scoring(KafkaIo.models(kafka, models, group, false), KafkaIo.predictions(kafka, predictions, group, delivery.guarantee()),
                         model, modelStore, batchSize, maxDelay.toMillis(), maxHeld))
                 .withFeatureLog(KafkaIo.featureLog(kafka, featureLog, spec.name(), group))

@@ -5,7 +5,9 @@ import io.loopline.state.aggregates.EntityStateSnapshot;
 import io.loopline.state.profile.FeatureFit;
 import io.loopline.state.records.DeadLetter;
 import io.loopline.state.records.Event;
+import io.loopline.state.records.EntityLabel;
 import io.loopline.state.records.EventWithAggregates;
+import org.apache.flink.api.common.functions.FlatMapFunction;
 import io.loopline.state.records.FeatureVector;
 import java.time.Duration;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -38,6 +40,7 @@ public final class FeaturePipeline {
 
     private final FeatureSpec spec;
     private boolean emitOnArrival;
+    private DataStream<EntityLabel> labels;
 
     public FeaturePipeline(FeatureSpec spec) {
         this.spec = spec;
@@ -50,6 +53,17 @@ public final class FeaturePipeline {
      */
     public FeaturePipeline onArrival() {
         this.emitOnArrival = true;
+        return this;
+    }
+
+    /**
+     * The labels that {@code label_history} features read, with their entities and arrival times (event
+     * time, with watermarks: an event waits until the labels stream has passed it). Serving must give
+     * them when the spec has such features; without them (the backfill) each event's own label counts,
+     * arriving the spec's {@code labels.arrival_delay} after the event.
+     */
+    public FeaturePipeline withLabels(DataStream<EntityLabel> labels) {
+        this.labels = labels;
         return this;
     }
 
@@ -90,7 +104,30 @@ public final class FeaturePipeline {
                 .returns(EventWithAggregates.TYPE_INFO)
                 .uid(AGGREGATION_UID)
                 .name("Feature Aggregation");
-        return new Aggregated(rows, rows.getSideOutput(FeatureAggregation.LATE), rows.getSideOutput(FeatureAggregation.FINAL_STATES));
+        return new Aggregated(spec.hasLabelHistory() ? withLabelHistory(events, rows) : rows,
+                rows.getSideOutput(FeatureAggregation.LATE), rows.getSideOutput(FeatureAggregation.FINAL_STATES));
+    }
+
+    private DataStream<EventWithAggregates> withLabelHistory(DataStream<Event> events, DataStream<EventWithAggregates> rows) {
+        DataStream<EntityLabel> known = labels;
+        if (known == null) {
+            if (emitOnArrival) {
+                throw new IllegalStateException("spec '" + spec.name() + "' has label_history features: serving needs the labels stream (withLabels)");
+            }
+            long delay = spec.labelTiming().arrivalDelay().toMillis();
+            known = events.flatMap((FlatMapFunction<Event, EntityLabel>) (event, out) -> {
+                        if (event.hasLabel()) {
+                            out.collect(new EntityLabel(event.entity(), event.label(), event.timestamp() + delay));
+                        }
+                    })
+                    .returns(EntityLabel.TYPE_INFO)
+                    .uid("labels-of-history")
+                    .name("Labels of the History");
+        }
+        return rows.connect(known)
+                .keyBy(row -> row.event().entity(), EntityLabel::entity, Types.STRING)
+                .transform("Label History", EventWithAggregates.TYPE_INFO, new LabelHistoryOperator(spec))
+                .uid(LabelHistoryOperator.UID);
     }
 
     /**

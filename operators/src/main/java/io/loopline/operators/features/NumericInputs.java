@@ -18,6 +18,9 @@ final class NumericInputs {
         if (source instanceof FeatureDefinition.WindowValue window) {
             return row.aggregates()[FeatureSpec.aggregateIndex(window.window(), window.aggregate())];
         }
+        if (source instanceof FeatureDefinition.LabelValue label) {
+            return row.aggregates()[FeatureSpec.labelIndex(row.aggregates().length, label.statistic())];
+        }
         return row.aggregates()[FeatureSpec.SECONDS_SINCE_PREVIOUS];
     }
 

@@ -19,6 +19,9 @@ public sealed interface FeatureDefinition extends Serializable {
     /** Seconds since the entity's previous event (missing for its first). */
     record SecondsSincePrevious() implements NumericSource {}
 
+    /** A statistic of the entity's known labels (index into the spec's label statistics). */
+    record LabelValue(int statistic) implements NumericSource {}
+
     /** A numeric column: source, imputation, optional missing indicator column, transform steps. */
     record Numeric(String name, NumericSource source, Imputation imputation, boolean missingIndicator, List<Step> steps)
             implements FeatureDefinition {

@@ -26,6 +26,8 @@ public final class FeatureSpec implements Serializable {
     private final CsvOptions csv;
     private final Duration idleFlush;
     private final Deduplication deduplication;
+    private final List<LabelStatistic> labelStatistics;
+    private final LabelTiming labelTiming;
 
     public FeatureSpec(String name, EventSchema schema, ZoneId timeZone, List<WindowDefinition> windows,
             List<FeatureDefinition> features, Duration outOfOrderness, Duration idleTtl) {
@@ -45,6 +47,14 @@ public final class FeatureSpec implements Serializable {
     public FeatureSpec(String name, EventSchema schema, ZoneId timeZone, List<WindowDefinition> windows,
             List<FeatureDefinition> features, Duration outOfOrderness, Duration idleTtl, CsvOptions csv, Duration idleFlush,
             Deduplication deduplication) {
+        this(name, schema, timeZone, windows, features, outOfOrderness, idleTtl, csv, idleFlush, deduplication, List.of(), LabelTiming.DEFAULT);
+    }
+
+    public FeatureSpec(String name, EventSchema schema, ZoneId timeZone, List<WindowDefinition> windows,
+            List<FeatureDefinition> features, Duration outOfOrderness, Duration idleTtl, CsvOptions csv, Duration idleFlush,
+            Deduplication deduplication, List<LabelStatistic> labelStatistics, LabelTiming labelTiming) {
+        this.labelStatistics = List.copyOf(labelStatistics);
+        this.labelTiming = labelTiming;
         this.deduplication = deduplication;
         this.csv = csv;
         this.idleFlush = idleFlush;
@@ -68,12 +78,32 @@ public final class FeatureSpec implements Serializable {
         if (ttl.isZero() || ttl.isNegative()) {
             throw new IllegalArgumentException("idle_ttl must be positive, got " + ttl);
         }
-        return new FeatureSpec(name, schema, timeZone, windows, features, outOfOrderness, ttl, csv, idleFlush, deduplication);
+        return new FeatureSpec(name, schema, timeZone, windows, features, outOfOrderness, ttl, csv, idleFlush, deduplication, labelStatistics, labelTiming);
     }
 
     /** The same spec with another deduplication rule. */
     public FeatureSpec withDeduplication(Deduplication rule) {
-        return new FeatureSpec(name, schema, timeZone, windows, features, outOfOrderness, idleTtl, csv, idleFlush, rule);
+        return new FeatureSpec(name, schema, timeZone, windows, features, outOfOrderness, idleTtl, csv, idleFlush, rule, labelStatistics, labelTiming);
+    }
+
+    /** The same spec with other label timing (e.g. the history's label delay of an evaluation). */
+    public FeatureSpec withLabelTiming(LabelTiming timing) {
+        return new FeatureSpec(name, schema, timeZone, windows, features, outOfOrderness, idleTtl, csv, idleFlush, deduplication, labelStatistics, timing);
+    }
+
+    /** The statistics of known labels that {@code label_history} features read; empty when the spec has none. */
+    public List<LabelStatistic> labelStatistics() {
+        return labelStatistics;
+    }
+
+    /** Whether features read the entity's known labels: then serving needs the labels stream. */
+    public boolean hasLabelHistory() {
+        return !labelStatistics.isEmpty();
+    }
+
+    /** When a label counts for label-history features. */
+    public LabelTiming labelTiming() {
+        return labelTiming;
     }
 
     /** How CSV rows become events (row ids, row times, constants). */
@@ -128,9 +158,14 @@ public final class FeatureSpec implements Serializable {
         return columnNames.size();
     }
 
-    /** Length of {@code EventWithAggregates.aggregates}: seconds since previous, then 6 per window. */
+    /** Length of {@code EventWithAggregates.aggregates}: seconds since previous, 6 per window, then the label statistics (last first). */
     public int aggregateCount() {
-        return 1 + windows.size() * Aggregate.values().length;
+        return 1 + windows.size() * Aggregate.values().length + labelStatistics.size();
+    }
+
+    /** Where label statistic {@code statistic} is in aggregates of {@code length}: from the end, so window indexes need no spec. */
+    public static int labelIndex(int length, int statistic) {
+        return length - 1 - statistic;
     }
 
     public static int aggregateIndex(int window, Aggregate aggregate) {

@@ -65,6 +65,7 @@ public final class FeatureSpecParser {
         private final List<String> categoricalFields = new ArrayList<>();
         private final Set<String> optionalFields = new HashSet<>();
         private final List<WindowDefinition> windows = new ArrayList<>();
+        private final List<LabelStatistic> labelStatistics = new ArrayList<>();
 
         Reading(String source) {
             this.source = source;
@@ -121,6 +122,18 @@ public final class FeatureSpecParser {
                 deduplication = dedupWindow.isZero() ? Deduplication.OFF : new Deduplication(dedupWindow, dedupMaxIds);
                 state.done();
             }
+            LabelTiming labelTiming = LabelTiming.DEFAULT;
+            YamlNode labelsNode = top.optionalNode("labels");
+            if (labelsNode != null) {
+                var labels = new YamlNode.Fields(labelsNode);
+                try {
+                    labelTiming = new LabelTiming(labels.duration("arrival_delay", Duration.ZERO), labels.duration("known_after", Duration.ZERO),
+                            labels.duration("max_wait", LabelTiming.DEFAULT_MAX_WAIT));
+                } catch (IllegalArgumentException e) {
+                    throw labelsNode.error(e.getMessage());
+                }
+                labels.done();
+            }
             YamlNode csvNode = top.optionalNode("csv");
             CsvOptions csv = csvNode == null ? CsvOptions.NONE : csv(csvNode);
             List<FeatureDefinition> features = new ArrayList<>();
@@ -144,7 +157,8 @@ public final class FeatureSpecParser {
             } catch (IllegalArgumentException e) {
                 throw root.error(e.getMessage());
             }
-            return new FeatureSpec(name, schema, zone, windows, features, outOfOrderness, idleTtl, csv, idleFlush, deduplication);
+            return new FeatureSpec(name, schema, zone, windows, features, outOfOrderness, idleTtl, csv, idleFlush, deduplication,
+                    labelStatistics, labelTiming);
         }
 
         private CsvOptions csv(YamlNode node) {
@@ -237,6 +251,8 @@ public final class FeatureSpecParser {
                 case "time_since_previous" -> List.of(new FeatureDefinition.Numeric(name, new FeatureDefinition.SecondsSincePrevious(),
                         imputation(f, Imputation.zero()), f.bool("missing_indicator", true), steps(f)));
                 case "window" -> window(name, f);
+                case "label_history" -> List.of(new FeatureDefinition.Numeric(name, new FeatureDefinition.LabelValue(labelStatistic(f)),
+                        imputation(f, Imputation.mean()), f.bool("missing_indicator", false), steps(f)));
                 case "one_hot" -> {
                     String field = f.string("field");
                     int index = categoricalField(f.node("field"), field);
@@ -252,10 +268,33 @@ public final class FeatureSpecParser {
                 case "hour_of_day" -> List.of(new FeatureDefinition.TimeOfEvent(name, FeatureDefinition.TimeOfEvent.Unit.HOUR_OF_DAY, f.bool("cyclic", true)));
                 case "day_of_week" -> List.of(new FeatureDefinition.TimeOfEvent(name, FeatureDefinition.TimeOfEvent.Unit.DAY_OF_WEEK, f.bool("cyclic", true)));
                 default -> throw f.node("type").error("unknown feature type '" + type
-                        + "' (numeric, time_since_previous, window, one_hot, hash, hour_of_day, day_of_week)");
+                        + "' (numeric, time_since_previous, window, label_history, one_hot, hash, hour_of_day, day_of_week)");
             };
             f.done();
             return result;
+        }
+
+        /** The statistic's index in the spec's list (one entry per distinct statistic, shared by features that read it). */
+        private int labelStatistic(YamlNode.Fields f) {
+            YamlNode statNode = f.node("stat");
+            LabelStatistic.Kind kind;
+            try {
+                kind = LabelStatistic.Kind.valueOf(statNode.text().trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw statNode.error("unknown label statistic '" + statNode.text() + "' (last, mean, count, seconds_since_positive)");
+            }
+            boolean windowed = kind == LabelStatistic.Kind.MEAN || kind == LabelStatistic.Kind.COUNT;
+            YamlNode lastNode = f.optionalNode("last");
+            if (lastNode != null && !windowed) {
+                throw lastNode.error("'last' applies to mean and count only, not " + kind.key());
+            }
+            LabelStatistic statistic = new LabelStatistic(kind, windowed ? f.integer("last", 10, 1, LabelStatistic.MAX_LAST) : 1);
+            int index = labelStatistics.indexOf(statistic);
+            if (index < 0) {
+                labelStatistics.add(statistic);
+                index = labelStatistics.size() - 1;
+            }
+            return index;
         }
 
         private List<FeatureDefinition> window(String name, YamlNode.Fields f) {
