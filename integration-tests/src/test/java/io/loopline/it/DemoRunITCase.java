@@ -54,6 +54,9 @@ class DemoRunITCase {
         assertThat(summary.driftedFeatures()).as(output).containsKey("amount_log");
         assertThat(summary.chargebacks()).isPositive();
         assertThat(output).containsPattern("by merchant \\(slices\\)   v\\d \\{electronics=");
+        assertThat(summary.recoveryMillis()).as("a version promoted after the drift served half of a minute's predictions\n" + output)
+                .isPositive();
+        assertThat(html).contains("class=\"marker recovery\"");
         assertThat(summary.exactlyOnce()).isTrue();
         assertThat(summary.predictionsDelivery()).isEqualTo("at-least-once");
         assertThat(summary.p99LatencyMillis()).as("end-to-end latency measured").isNotNaN().isGreaterThanOrEqualTo(summary.p50LatencyMillis());

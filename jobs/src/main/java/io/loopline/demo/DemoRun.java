@@ -312,7 +312,7 @@ public final class DemoRun {
                 counter.predictionsByVersion(), counter.deadLetters(), counter.deadLettersByReason(),
                 seconds, seconds > 0 ? committedTotal / seconds : 0, complete, producer.labelCount(), drift.detections(), drift.driftedFeatures(),
                 drift.differentFromHistory(), drift.accuracy(), drift.promotions(), drift.rejections(), accuracyBeforeDrift(), accuracyAfterDrift(),
-                accuracyAfterPromotion(), settings.report(), settings.predictionsDelivery().key(), latency.overall()[0], latency.overall()[1]);
+                accuracyAfterPromotion(), settings.report(), settings.predictionsDelivery().key(), latency.overall()[0], latency.overall()[1], recovery());
     }
 
     /**
@@ -331,28 +331,39 @@ public final class DemoRun {
     }
 
     private volatile long writtenAtPromotion = -1;
+    private volatile long measuredVersion = -1;
+    /** The version the story is about, fixed when the producer stops: a promotion while the rest drains has no events left to be measured on. */
+    private volatile long storyVersion = -1;
 
     /** Whether the producer may stop: the story was told, or the events that will tell it once processed are written. */
     private boolean enoughWritten(long written) {
         if (storyTold()) {
+            storyVersion = latestVersionPromotedAfterDrift();
             return true;
         }
-        if (drift == null || versionPromotedAfterDrift() <= 0) {
+        long latest = drift == null ? -1 : latestVersionPromotedAfterDrift();
+        if (latest <= 0) {
             return false;
         }
-        if (writtenAtPromotion < 0) {
+        if (latest != measuredVersion) {
+            // A later promotion (the first challenger after an abrupt change learned little of it) is measured in turn.
+            measuredVersion = latest;
             writtenAtPromotion = written;
         }
-        return written - writtenAtPromotion >= EVENTS_TO_MEASURE_PROMOTION;
+        if (written - writtenAtPromotion >= EVENTS_TO_MEASURE_PROMOTION) {
+            storyVersion = latest;
+            return true;
+        }
+        return false;
     }
 
-    /** A version promoted after the drift has served long enough for its accuracy to be measured in a few windows. */
+    /** The newest version promoted after the drift has served long enough for its accuracy to be measured in a few windows. */
     private boolean storyTold() {
         DriftWatcher watcher = drift;
         if (watcher == null) {
             return false;
         }
-        long version = versionPromotedAfterDrift();
+        long version = storyVersion > 0 ? storyVersion : latestVersionPromotedAfterDrift();
         return version > 0 && watcher.timeline().accuracy().getOrDefault(version, List.of()).size() >= 3;
     }
 
@@ -372,6 +383,11 @@ public final class DemoRun {
         long at = promotedAfterDrift();
         return drift.timeline().marks().stream().filter(m -> m.kind().equals("promotion") && m.time() == at)
                 .mapToLong(m -> Long.parseLong(m.label().substring(1, m.label().indexOf(' ')))).findFirst().orElse(-1L);
+    }
+
+    private long latestVersionPromotedAfterDrift() {
+        return drift.timeline().marks().stream().filter(m -> m.kind().equals("promotion") && driftStart > 0 && m.time() >= driftStart)
+                .mapToLong(m -> Long.parseLong(m.label().substring(1, m.label().indexOf(' ')))).max().orElse(-1L);
     }
 
     private double accuracyBeforeDrift() {
@@ -394,9 +410,25 @@ public final class DemoRun {
                 .flatMap(e -> e.getValue().stream()).filter(p -> p.time() > windowsEndingAfter));
     }
 
-    /** Windows served by the retrained versions: the first promoted after the drift and every later one. */
-    private double accuracyAfterPromotion() {
+    /**
+     * Event time from the drift until a version promoted after it serves (half of a one-minute bucket's
+     * predictions, in one-minute buckets): how long the stream was scored by a model that had not seen the new regime. -1 if it never did.
+     */
+    private long recovery() {
         long version = versionPromotedAfterDrift();
+        if (driftStart == 0 || version < 0) {
+            return -1;
+        }
+        long served = drift.timeline().firstServedBy(version, driftStart, 0.5);
+        if (served >= 0) {
+            drift.timeline().mark(served, "recovery", "v" + version + " serves " + minutesAndSeconds(served - driftStart) + " after the drift");
+        }
+        return served < 0 ? -1 : served - driftStart;
+    }
+
+    /** Windows served by the retrained version the story measured (the newest promoted after the drift while events came) and later ones. */
+    private double accuracyAfterPromotion() {
+        long version = storyVersion > 0 ? storyVersion : latestVersionPromotedAfterDrift();
         return version < 0 ? Double.NaN : mean(drift.timeline().accuracy().entrySet().stream().filter(e -> e.getKey() >= version)
                 .flatMap(e -> e.getValue().stream()));
     }
@@ -414,6 +446,7 @@ public final class DemoRun {
         facts.put("challengers", s.promotions().size() + " promoted, " + s.rejections() + " rejected");
         facts.put("accuracy", String.format(Locale.ROOT, "%.3f before the drift, %.3f after it, %.3f once the retrained version serves",
                 s.accuracyBeforeDrift(), s.accuracyAfterDrift(), s.accuracyAfterPromotion()));
+        facts.put("recovery", recoveryText(s));
         facts.put("exactly-once", s.exactlyOnce() ? "yes" : "no");
         facts.put("prediction latency", String.format(Locale.ROOT, "p50 %.0f ms, p99 %.0f ms (%s)", s.p50LatencyMillis(), s.p99LatencyMillis(),
                 s.predictionsDelivery()));
@@ -424,6 +457,17 @@ public final class DemoRun {
         } catch (IOException e) {
             out.println("  report                 not written: " + e);
         }
+    }
+
+    private static String recoveryText(DemoSummary s) {
+        return s.recoveryMillis() < 0 ? "no version promoted after the drift served yet"
+                : minutesAndSeconds(s.recoveryMillis()) + " of event time from the drift until a version promoted after it"
+                        + " serves (half of the predictions; labels come within the " + minutesAndSeconds(FEEDBACK_WINDOW.toMillis()) + " feedback window)";
+    }
+
+    private static String minutesAndSeconds(long millis) {
+        long seconds = Math.round(millis / 1000.0);
+        return seconds >= 60 ? String.format(Locale.ROOT, "%dm %02ds", seconds / 60, seconds % 60) : seconds + " s";
     }
 
     private static String byVersion(Map<Long, Long> counts) {
@@ -472,6 +516,7 @@ public final class DemoRun {
                 s.promotions().isEmpty() ? "nothing promoted" : String.join("; ", s.promotions()), s.rejections());
         out.printf(Locale.ROOT, "  accuracy story         %.3f before the drift -> %.3f after it -> %.3f once the retrained version serves%n",
                 s.accuracyBeforeDrift(), s.accuracyAfterDrift(), s.accuracyAfterPromotion());
+        out.printf(Locale.ROOT, "  recovery               %s%n", recoveryText(s));
         out.printf(Locale.ROOT, "  by merchant (slices)   %s%n", drift.sliceAccuracy());
         out.printf(Locale.ROOT, "  time                   %.1f s, %,.0f events/s end to end (Kafka -> Flink -> Kafka, committed)%n",
                 s.seconds(), s.eventsPerSecond());

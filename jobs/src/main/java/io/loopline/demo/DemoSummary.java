@@ -20,7 +20,8 @@ import java.util.Map;
  * @param promotions challengers the trainer promoted, with their cause and gain
  * @param accuracyBeforeDrift mean accuracy of the event-time windows before the injected drift
  * @param accuracyAfterDrift of the windows after it, served by the version serving at the drift, until a promotion
- * @param accuracyAfterPromotion of the windows served by the first version promoted after the drift and the later ones
+ * @param accuracyAfterPromotion of the windows served by the newest version promoted after the drift
+ * @param recoveryMillis event time from the drift until versions promoted after it made half of a bucket's predictions; -1 if they never did
  */
 public record DemoSummary(
         long historyRows,
@@ -50,7 +51,8 @@ public record DemoSummary(
         java.nio.file.Path report,
         String predictionsDelivery,
         double p50LatencyMillis,
-        double p99LatencyMillis) {
+        double p99LatencyMillis,
+        long recoveryMillis) {
 
     public long duplicates() {
         return committedFeatures - distinctFeatures;

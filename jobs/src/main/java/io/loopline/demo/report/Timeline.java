@@ -84,6 +84,24 @@ public final class Timeline {
         return share;
     }
 
+    /**
+     * Start of the first bucket at or after {@code from} in which versions {@code minVersion} and later
+     * made at least {@code share} of the predictions; -1 if none has yet.
+     */
+    public synchronized long firstServedBy(long minVersion, long from, double share) {
+        for (var bucket : predictionsByBucket.entrySet()) {
+            if (bucket.getKey() + bucketMillis <= from) {
+                continue;
+            }
+            long total = bucket.getValue().values().stream().mapToLong(Long::longValue).sum();
+            long byNew = bucket.getValue().entrySet().stream().filter(e -> e.getKey() >= minVersion).mapToLong(Map.Entry::getValue).sum();
+            if (total > 0 && byNew >= share * total) {
+                return Math.max(bucket.getKey(), from);
+            }
+        }
+        return -1;
+    }
+
     public synchronized List<Mark> marks() {
         List<Mark> copy = new ArrayList<>(marks);
         copy.sort(java.util.Comparator.comparingLong(Mark::time));
