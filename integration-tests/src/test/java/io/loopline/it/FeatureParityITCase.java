@@ -156,7 +156,7 @@ class FeatureParityITCase {
     }
 
     /** The labels topic's records for the written events: {eventId, label, timestamp = event time + delay, card_id}, in arrival order. */
-    private static List<TransactionGenerator.Generated> labelsOf(List<TransactionGenerator.Generated> written, Duration delay) {
+    static List<TransactionGenerator.Generated> labelsOf(List<TransactionGenerator.Generated> written, Duration delay) {
         return written.stream()
                 .filter(TransactionGenerator.Generated::valid)
                 .sorted(java.util.Comparator.comparingLong(TransactionGenerator.Generated::timestamp))

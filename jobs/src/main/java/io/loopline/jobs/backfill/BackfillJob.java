@@ -218,7 +218,7 @@ public final class BackfillJob {
                 .uid("dead-letter-sink")
                 .name("Dead Letters");
         if (settings.writeSavepoint()) {
-            pipeline.writeSavepoint(env, aggregated.finalStates(), settings.maxParallelism(), new Path(output, SAVEPOINT_DIR).toString());
+            pipeline.writeSavepoint(env, aggregated, settings.maxParallelism(), new Path(output, SAVEPOINT_DIR).toString());
         }
         DataStream<String> partials = vectors.fullWindowPartition()
                 .mapPartition(new ProfilePartials(spec))

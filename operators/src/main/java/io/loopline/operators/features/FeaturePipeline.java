@@ -1,6 +1,7 @@
 package io.loopline.operators.features;
 
 import io.loopline.operators.features.spec.FeatureSpec;
+import io.loopline.state.aggregates.EntityLabelsSnapshot;
 import io.loopline.state.aggregates.EntityStateSnapshot;
 import io.loopline.state.profile.FeatureFit;
 import io.loopline.state.records.DeadLetter;
@@ -36,7 +37,7 @@ public final class FeaturePipeline {
      * entity's state at the end of a bounded input (for a savepoint).
      */
     public record Aggregated(DataStream<EventWithAggregates> rows, DataStream<DeadLetter> lateEvents,
-            DataStream<EntityStateSnapshot> finalStates) {}
+            DataStream<EntityStateSnapshot> finalStates, DataStream<EntityLabelsSnapshot> finalLabels) {}
 
     private final FeatureSpec spec;
     private boolean emitOnArrival;
@@ -104,11 +105,16 @@ public final class FeaturePipeline {
                 .returns(EventWithAggregates.TYPE_INFO)
                 .uid(AGGREGATION_UID)
                 .name("Feature Aggregation");
-        return new Aggregated(spec.hasLabelHistory() ? withLabelHistory(events, rows) : rows,
-                rows.getSideOutput(FeatureAggregation.LATE), rows.getSideOutput(FeatureAggregation.FINAL_STATES));
+        DataStream<DeadLetter> late = rows.getSideOutput(FeatureAggregation.LATE);
+        DataStream<EntityStateSnapshot> finalStates = rows.getSideOutput(FeatureAggregation.FINAL_STATES);
+        if (!spec.hasLabelHistory()) {
+            return new Aggregated(rows, late, finalStates, null);
+        }
+        SingleOutputStreamOperator<EventWithAggregates> withLabels = withLabelHistory(events, rows);
+        return new Aggregated(withLabels, late, finalStates, withLabels.getSideOutput(LabelHistoryOperator.FINAL_LABELS));
     }
 
-    private DataStream<EventWithAggregates> withLabelHistory(DataStream<Event> events, DataStream<EventWithAggregates> rows) {
+    private SingleOutputStreamOperator<EventWithAggregates> withLabelHistory(DataStream<Event> events, DataStream<EventWithAggregates> rows) {
         DataStream<EntityLabel> known = labels;
         if (known == null) {
             if (emitOnArrival) {
@@ -135,13 +141,20 @@ public final class FeaturePipeline {
      * (same uid, descriptor and serializers as the streaming operator), so a serving job started from
      * it has warm aggregates from its first event. Runs inside the (BATCH) job of {@code env}.
      */
-    public void writeSavepoint(StreamExecutionEnvironment env, DataStream<EntityStateSnapshot> finalStates, int maxParallelism, String path) {
-        SavepointWriter.newSavepoint(env, new HashMapStateBackend(), maxParallelism)
+    public void writeSavepoint(StreamExecutionEnvironment env, Aggregated aggregated, int maxParallelism, String path) {
+        SavepointWriter savepoint = SavepointWriter.newSavepoint(env, new HashMapStateBackend(), maxParallelism)
                 .withOperator(OperatorIdentifier.forUid(AGGREGATION_UID),
-                        OperatorTransformation.bootstrapWith(finalStates)
+                        OperatorTransformation.bootstrapWith(aggregated.finalStates())
                                 .keyBy(EntityStateSnapshot::entity, Types.STRING)
-                                .transform(new FeatureStateBootstrap(spec)))
-                .write(path);
+                                .transform(new FeatureStateBootstrap(spec)));
+        if (aggregated.finalLabels() != null) {
+            // Label history too: a serving job restored from it knows each entity's labels from its first event.
+            savepoint = savepoint.withOperator(OperatorIdentifier.forUid(LabelHistoryOperator.UID),
+                    OperatorTransformation.bootstrapWith(aggregated.finalLabels())
+                            .keyBy(EntityLabelsSnapshot::entity, Types.STRING)
+                            .transform(new LabelHistoryBootstrap(spec)));
+        }
+        savepoint.write(path);
     }
 
     /** The stateless transform into model input vectors, with the backfill's fitted statistics. */

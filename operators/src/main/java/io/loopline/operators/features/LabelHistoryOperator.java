@@ -2,7 +2,9 @@ package io.loopline.operators.features;
 
 import io.loopline.operators.features.spec.FeatureSpec;
 import io.loopline.operators.features.spec.LabelTiming;
+import io.loopline.state.aggregates.EntityLabelsSnapshot;
 import io.loopline.state.aggregates.KnownLabels;
+import org.apache.flink.util.OutputTag;
 import io.loopline.state.records.EntityLabel;
 import io.loopline.state.records.EventWithAggregates;
 import java.util.ArrayList;
@@ -45,12 +47,17 @@ import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
  * counted as {@code labels_late_for_history}: that event's features then differ from the backfill's.
  *
  * <p>Which waiting entities a labels watermark releases is an in-memory index, rebuilt from state on
- * restore; the event-time timers are the checkpointed backstop.
+ * restore; the event-time timers are the checkpointed backstop. BATCH keeps no index (it would hold
+ * every event of the history): its timers release each key's events after its input.
  */
 public final class LabelHistoryOperator extends AbstractStreamOperator<EventWithAggregates>
         implements TwoInputStreamOperator<EventWithAggregates, EntityLabel, EventWithAggregates>, Triggerable<String, VoidNamespace> {
     private static final long serialVersionUID = 1L;
     public static final String UID = "label-history";
+    /** BATCH: each entity's known labels once its input is processed, for the backfill's savepoint. */
+    public static final OutputTag<EntityLabelsSnapshot> FINAL_LABELS = new OutputTag<>("final-entity-labels", EntityLabelsSnapshot.TYPE_INFO);
+    /** BATCH: the last timer of every key, after its events' timers: its labels are final then. */
+    private static final long END_OF_KEY = Long.MAX_VALUE - 1;
     private static final String HELD_STATE = "events-waiting-for-labels";
     private static final Comparator<EventWithAggregates> EVENT_ORDER =
             Comparator.<EventWithAggregates>comparingLong(r -> r.event().timestamp()).thenComparing(r -> r.event().id());
@@ -63,6 +70,8 @@ public final class LabelHistoryOperator extends AbstractStreamOperator<EventWith
     private transient ValueState<Long> overdueAt;
     private transient InternalTimerService<VoidNamespace> timers;
     private transient NavigableMap<Long, Set<String>> waitingByTime;
+    /** BATCH: one key's state at a time and no labels watermark before the end; the timers release everything. */
+    private transient boolean batch;
     private transient long labelsWatermark;
     private transient boolean labelsIdle;
     private transient Counter labelsTaken;
@@ -75,18 +84,22 @@ public final class LabelHistoryOperator extends AbstractStreamOperator<EventWith
         this.keep = LabelHistoryValues.labelsToKeep(spec.labelStatistics());
     }
 
-    @Override
-    public void open() throws Exception {
-        super.open();
-        StateTtlConfig ttl = StateTtlConfig.newBuilder(spec.idleTtl())
+    /** The known labels' descriptor, TTL included; the savepoint bootstrap uses the same one (TTL changes the stored format). */
+    public static ValueStateDescriptor<KnownLabels> knownLabelsDescriptor(FeatureSpec spec) {
+        var descriptor = new ValueStateDescriptor<>("known-labels", KnownLabels.TYPE_INFO);
+        descriptor.enableTimeToLive(StateTtlConfig.newBuilder(spec.idleTtl())
                 .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
                 .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
                 .cleanupInRocksdbCompactFilter(1000)
                 .cleanupFullSnapshot()
-                .build();
-        var knownDescriptor = new ValueStateDescriptor<>("known-labels", KnownLabels.TYPE_INFO);
-        knownDescriptor.enableTimeToLive(ttl);
-        known = getPartitionedState(knownDescriptor);
+                .build());
+        return descriptor;
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        known = getPartitionedState(knownLabelsDescriptor(spec));
         held = getPartitionedState(new ListStateDescriptor<>(HELD_STATE, EventWithAggregates.TYPE_INFO));
         overdueAt = getPartitionedState(new ValueStateDescriptor<>("overdue-at", org.apache.flink.api.common.typeinfo.Types.LONG));
         timers = getInternalTimerService("label-history-timers", VoidNamespaceSerializer.INSTANCE, this);
@@ -97,16 +110,15 @@ public final class LabelHistoryOperator extends AbstractStreamOperator<EventWith
         labelsLate = group.counter("labels_late_for_history");
         eventsHeld = group.counter("events_waiting_for_labels");
         releasedWithoutLabels = group.counter("events_released_without_labels");
-        rebuildIndex();
+        batch = getKeyedStateBackend() instanceof org.apache.flink.streaming.api.operators.sorted.state.BatchExecutionKeyedStateBackend;
+        if (!batch) {
+            rebuildIndex();
+        }
     }
 
     private void rebuildIndex() throws Exception {
         List<String> keys = new ArrayList<>();
-        try {
-            getKeyedStateBackend().<VoidNamespace>getKeys(HELD_STATE, VoidNamespace.INSTANCE).forEach(k -> keys.add((String) k));
-        } catch (UnsupportedOperationException batchBackend) {
-            return; // BATCH keeps one key's state at a time and never restores: nothing waits.
-        }
+        getKeyedStateBackend().<VoidNamespace>getKeys(HELD_STATE, VoidNamespace.INSTANCE).forEach(k -> keys.add((String) k));
         for (String key : keys) {
             setCurrentKey(key);
             Iterable<EventWithAggregates> waiting = held.get();
@@ -133,17 +145,25 @@ public final class LabelHistoryOperator extends AbstractStreamOperator<EventWith
         }
         held.add(row);
         eventsHeld.inc();
+        if (batch) {
+            timers.registerEventTimeTimer(VoidNamespace.INSTANCE, END_OF_KEY);
+        }
         timers.registerEventTimeTimer(VoidNamespace.INSTANCE, time);
         if (overdueAt.value() == null) {
             long at = timers.currentProcessingTime() + spec.labelTiming().maxWait().toMillis();
             timers.registerProcessingTimeTimer(VoidNamespace.INSTANCE, at);
             overdueAt.update(at);
         }
-        waitingByTime.computeIfAbsent(time, t -> new HashSet<>()).add((String) getCurrentKey());
+        if (!batch) {
+            waitingByTime.computeIfAbsent(time, t -> new HashSet<>()).add((String) getCurrentKey());
+        }
     }
 
     @Override
     public void processElement2(StreamRecord<EntityLabel> element) throws Exception {
+        if (batch) {
+            timers.registerEventTimeTimer(VoidNamespace.INSTANCE, END_OF_KEY);
+        }
         EntityLabel label = element.getValue();
         KnownLabels labels = known.value();
         if (labels == null) {
@@ -153,9 +173,14 @@ public final class LabelHistoryOperator extends AbstractStreamOperator<EventWith
             labelsLate.inc();
         }
         labelsTaken.inc();
+        known.update(pruned(labels.with(label.arrival(), label.value())));
+    }
+
+    /** Without the labels no later event can ask for: older than the served horizon, beyond the newest {@code keep}. */
+    private KnownLabels pruned(KnownLabels labels) {
         long horizon = labels.servedUpTo() == KnownLabels.NONE ? Long.MIN_VALUE
                 : labels.servedUpTo() - spec.outOfOrderness().toMillis() - spec.labelTiming().knownAfter().toMillis();
-        known.update(labels.with(label.arrival(), label.value()).prunedBefore(horizon, keep));
+        return labels.prunedBefore(horizon, keep);
     }
 
     /** Whether every label an event at {@code time} may know about has been read. */
@@ -199,6 +224,12 @@ public final class LabelHistoryOperator extends AbstractStreamOperator<EventWith
     @Override
     public void onEventTime(InternalTimer<String, VoidNamespace> timer) throws Exception {
         release(false);
+        if (timer.getTimestamp() == END_OF_KEY) {
+            KnownLabels labels = known.value();
+            if (labels != null) {
+                output.collect(FINAL_LABELS, new StreamRecord<>(new EntityLabelsSnapshot(timer.getKey(), pruned(labels))));
+            }
+        }
     }
 
     /** An event of the entity has waited {@code max_wait}: all its waiting events leave with the labels read so far. */
