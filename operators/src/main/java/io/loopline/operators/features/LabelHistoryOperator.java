@@ -193,7 +193,8 @@ public final class LabelHistoryOperator extends AbstractStreamOperator<EventWith
     public void processWatermark2(Watermark mark) throws Exception {
         super.processWatermark2(mark);
         labelsWatermark = Math.max(labelsWatermark, mark.getTimestamp());
-        releaseWaiting(labelsWatermark + 1 + spec.labelTiming().knownAfter().toMillis());
+        long upTo = labelsWatermark + 1 + spec.labelTiming().knownAfter().toMillis();
+        releaseWaiting(upTo < labelsWatermark ? Long.MAX_VALUE : upTo); // the labels' end of input: everything
     }
 
     @Override

@@ -150,6 +150,20 @@ class LabelHistoryOperatorTest {
     }
 
     @Test
+    void theEndOfTheLabelsInputReleasesEveryWaitingEvent() throws Exception {
+        try (var h = harness(spec("1s"))) {
+            h.open();
+            label(h, 1.0, 100);
+            event(h, "e1", 5_000);
+            assertThat(h.extractOutputValues()).isEmpty();
+
+            h.processWatermark2(new Watermark(Long.MAX_VALUE));
+
+            assertThat(h.extractOutputValues()).extracting(r -> r.event().id()).containsExactly("e1");
+        }
+    }
+
+    @Test
     void anIdleLabelsStreamHoldsNothingBack() throws Exception {
         try (var h = harness(SPEC)) {
             h.open();
