@@ -31,6 +31,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.flink.api.common.JobID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -147,11 +148,9 @@ class FaultInjectionITCase {
             boolean fineTuning = false;
             for (int attempt = 0; attempt < 20 && !fineTuning; attempt++) {
                 send(bootstrap, live, sent); // 3,000 more labelled examples: a fine-tuning is due
-                long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-                while (!fineTuning && System.nanoTime() < until) {
-                    fineTuning = TaskManagerMetrics.anyEquals("loopline_training_in_progress", 1.0);
-                    Thread.sleep(50); // polling the reporter
-                }
+                // a fine-tuning lasts about a second: the reporter is polled often so it is not missed
+                fineTuning = Await.within(Duration.ofSeconds(10), Duration.ofMillis(50),
+                        () -> TaskManagerMetrics.anyEquals("loopline_training_in_progress", 1.0));
             }
             assertThat(fineTuning).as("a fine-tuning was seen in progress").isTrue();
             cluster.killAndReplaceTaskManager(Duration.ofSeconds(60));
@@ -214,9 +213,8 @@ class FaultInjectionITCase {
      * passes without any progress.
      */
     private static long awaitLearning(String bootstrap, long labels, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        String progress = "";
-        while (true) {
+        long[] seen = new long[3]; // joined, triggered, decided
+        return Await.resultWhileProgressing(timeout, Duration.ofSeconds(1), () -> {
             long joined = 0;
             long triggered = 0;
             long decided = 0;
@@ -231,21 +229,17 @@ class FaultInjectionITCase {
                     decided++;
                 }
             }
+            seen[0] = joined;
+            seen[1] = triggered;
+            seen[2] = decided;
             if (joined >= labels && triggered > 0 && triggered == decided) {
                 trainings = triggered;
-                return joined;
+                return Optional.of(joined);
             }
-            String now = joined + "/" + triggered + "/" + decided;
-            if (!now.equals(progress)) {
-                progress = now; // a busy machine is slow, not stuck: the deadline counts from the last progress
-                deadline = System.nanoTime() + timeout.toNanos();
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(String.format("%d of %d labels joined, %d of %d fine-tunings decided, no progress for %s; dead letters: %s",
-                        joined, labels, decided, triggered, timeout, deadLetterReasons(bootstrap)));
-            }
-            Thread.sleep(1000); // polling the committed output
-        }
+            return Optional.empty();
+        }, () -> seen[0] + "/" + seen[1] + "/" + seen[2], // a busy machine is slow, not stuck
+                () -> String.format("%d of %d labels joined, %d of %d fine-tunings decided; dead letters: %s",
+                        seen[0], labels, seen[2], seen[1], deadLetterReasons(bootstrap)));
     }
 
     private static void send(String bootstrap, TransactionGenerator generator, Set<String> sent) throws Exception {
@@ -274,22 +268,20 @@ class FaultInjectionITCase {
 
     /** Committed predictions by event id, once every one of the {@code n} sent has one. */
     private static Map<String, Long> awaitPredictions(String bootstrap, int n, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
+        int[] seen = new int[1];
+        return Await.result(timeout, Duration.ofSeconds(1), () -> {
             Map<String, Long> versions = new HashMap<>();
             long records = 0;
             for (ConsumerRecord<byte[], byte[]> r : CommittedRecords.readAll(bootstrap, "predictions", Duration.ofSeconds(60))) {
                 versions.put(JSON.readTree(r.value()).path("eventId").asText(), JSON.readTree(r.value()).path("modelVersion").asLong());
                 records++;
             }
-            if (versions.size() >= n) {
-                predictions = records;
-                return versions;
+            seen[0] = versions.size();
+            if (versions.size() < n) {
+                return Optional.empty();
             }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(versions.size() + " of " + n + " predictions committed; dead letters: " + deadLetterReasons(bootstrap));
-            }
-            Thread.sleep(1000); // polling the committed output
-        }
+            predictions = records;
+            return Optional.of(versions);
+        }, () -> seen[0] + " of " + n + " predictions committed; dead letters: " + deadLetterReasons(bootstrap));
     }
 }

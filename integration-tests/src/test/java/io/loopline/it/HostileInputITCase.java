@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.Future;
@@ -224,18 +225,13 @@ class HostileInputITCase {
     /** Re-reads the committed topic until the condition holds, failing fast if the job stops running. */
     private static List<ConsumerRecord<byte[], byte[]>> awaitCommitted(String bootstrap, String topic,
             Predicate<List<ConsumerRecord<byte[], byte[]>>> done, Duration timeout, JobClient job) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
+        List<ConsumerRecord<byte[], byte[]>> seen = new ArrayList<>();
+        return Await.result(timeout, Duration.ofMillis(500), () -> {
             assertThat(job.getJobStatus().get()).as("the job's status").isEqualTo(JobStatus.RUNNING);
             List<ConsumerRecord<byte[], byte[]>> records = CommittedRecords.readAll(bootstrap, topic, Duration.ofSeconds(30));
-            if (done.test(records)) {
-                return records;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("condition on " + topic + " not met within " + timeout + "; " + records.size() + " records: "
-                        + keys(records).stream().limit(40).toList());
-            }
-            Thread.sleep(500);
-        }
+            seen.clear();
+            seen.addAll(records);
+            return done.test(records) ? Optional.of(records) : Optional.empty();
+        }, () -> "condition on " + topic + " not met; " + seen.size() + " records: " + keys(seen).stream().limit(40).toList());
     }
 }

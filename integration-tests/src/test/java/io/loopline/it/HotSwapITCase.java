@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -157,8 +158,8 @@ class HotSwapITCase {
 
     /** Event id to the version that scored it, once every expected event is scored (each id at most once). */
     private static Map<String, Long> awaitPredictions(String bootstrap, int expected, List<TransactionGenerator.Generated> required) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (true) {
+        int[] seen = new int[1];
+        return Await.result(Duration.ofSeconds(90), Duration.ofMillis(500), () -> {
             Map<String, Long> versions = new HashMap<>();
             for (var record : CommittedRecords.readAll(bootstrap, "predictions", Duration.ofSeconds(30))) {
                 JsonNode p = JSON.readTree(record.value());
@@ -166,21 +167,20 @@ class HotSwapITCase {
                 assertThat(versions.put(id, p.path("modelVersion").asLong())).as("event %s scored twice", id).isNull();
                 assertThat(p.path("score").asDouble()).isBetween(0.0, 1.0);
             }
-            if (required.stream().allMatch(g -> versions.containsKey(g.eventId()))) {
-                assertThat(versions.size()).isBetween(expected, expected + 2 * PUSH);
-                return versions;
+            seen[0] = versions.size();
+            if (!required.stream().allMatch(g -> versions.containsKey(g.eventId()))) {
+                return Optional.empty();
             }
-            if (System.nanoTime() > deadline) {
-                Map<String, Integer> reasons = new HashMap<>();
-                for (var record : CommittedRecords.readAll(bootstrap, "dead-letters", Duration.ofSeconds(30))) {
-                    reasons.merge(JSON.readTree(record.value()).path("reason").asText(), 1, Integer::sum);
-                }
-                int features = CommittedRecords.readAll(bootstrap, "feature-log", Duration.ofSeconds(30)).size();
-                throw new AssertionError("only " + versions.size() + " of " + expected + " predictions committed; features committed: "
-                        + features + "; dead letters: " + reasons);
+            assertThat(versions.size()).isBetween(expected, expected + 2 * PUSH);
+            return Optional.of(versions);
+        }, () -> {
+            Map<String, Integer> reasons = new HashMap<>();
+            for (var record : CommittedRecords.readAll(bootstrap, "dead-letters", Duration.ofSeconds(30))) {
+                reasons.merge(JSON.readTree(record.value()).path("reason").asText(), 1, Integer::sum);
             }
-            Thread.sleep(500);
-        }
+            int features = CommittedRecords.readAll(bootstrap, "feature-log", Duration.ofSeconds(30)).size();
+            return "only " + seen[0] + " of " + expected + " predictions committed; features committed: " + features + "; dead letters: " + reasons;
+        });
     }
 
     private static void awaitDeadLetter(String bootstrap, String reason) throws Exception {

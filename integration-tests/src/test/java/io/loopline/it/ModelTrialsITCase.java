@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Predicate;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -206,21 +207,17 @@ class ModelTrialsITCase {
 
     /** Event id to its prediction, once each of {@code required} has one (no event scored twice). */
     private static Map<String, Prediction> awaitPredictions(String bootstrap, List<TransactionGenerator.Generated> required) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (true) {
+        long[] seen = new long[1];
+        return Await.result(Duration.ofSeconds(90), Duration.ofMillis(500), () -> {
             Map<String, Prediction> served = new HashMap<>();
             for (var record : CommittedRecords.readAll(bootstrap, "predictions", Duration.ofSeconds(30))) {
                 JsonNode p = JSON.readTree(record.value());
                 String id = p.path("eventId").asText();
                 assertThat(served.put(id, new Prediction(p.path("modelVersion").asLong(), p.path("entity").asText()))).as("%s scored twice", id).isNull();
             }
-            if (required.stream().allMatch(g -> served.containsKey(g.eventId()))) {
-                return served;
-            }
-            assertThat(System.nanoTime()).as("%d of the phase's predictions committed", required.stream().filter(g -> served.containsKey(g.eventId())).count())
-                    .isLessThan(deadline);
-            Thread.sleep(500); // polling the committed output
-        }
+            seen[0] = required.stream().filter(g -> served.containsKey(g.eventId())).count();
+            return required.stream().allMatch(g -> served.containsKey(g.eventId())) ? Optional.of(served) : Optional.empty();
+        }, () -> seen[0] + " of the phase's " + required.size() + " predictions committed");
     }
 
     /** Event id to the version that scored it in the shadow log (each id at most once). */

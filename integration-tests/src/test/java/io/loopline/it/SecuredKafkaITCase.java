@@ -27,6 +27,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
@@ -95,17 +96,15 @@ class SecuredKafkaITCase {
                 long malformed = EVENTS - valid;
                 assertThat(malformed).isPositive();
 
-                long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-                int predictions = 0;
-                int deadLetters = 0;
-                while (System.nanoTime() < deadline && (predictions < valid || deadLetters < malformed)) {
+                int[] committed = new int[2]; // predictions, dead letters
+                Await.result(Duration.ofSeconds(120), Duration.ofMillis(500), () -> {
                     assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
-                    predictions = CommittedRecords.readAll(kafka, "predictions", Duration.ofSeconds(30)).size();
-                    deadLetters = CommittedRecords.readAll(kafka, "dead-letters", Duration.ofSeconds(30)).size();
-                    Thread.sleep(500);
-                }
-                assertThat(predictions).as("predictions committed through SASL").isEqualTo(valid);
-                assertThat(deadLetters).as("dead letters committed through SASL").isEqualTo(malformed);
+                    committed[0] = CommittedRecords.readAll(kafka, "predictions", Duration.ofSeconds(30)).size();
+                    committed[1] = CommittedRecords.readAll(kafka, "dead-letters", Duration.ofSeconds(30)).size();
+                    return committed[0] >= valid && committed[1] >= malformed ? Optional.of(committed) : Optional.empty();
+                }, () -> committed[0] + " of " + valid + " predictions and " + committed[1] + " of " + malformed + " dead letters committed");
+                assertThat(committed[0]).as("predictions committed through SASL").isEqualTo(valid);
+                assertThat(committed[1]).as("dead letters committed through SASL").isEqualTo(malformed);
                 var first = new ObjectMapper().readTree(CommittedRecords.readAll(kafka, "predictions", Duration.ofSeconds(30)).get(0).value());
                 assertThat(first.path("modelVersion").asLong()).isEqualTo(v1.version());
             } finally {

@@ -523,6 +523,11 @@ public final class ModelScoringOperator extends AbstractStreamOperator<Predictio
         return current == null ? -1 : current.version();
     }
 
+    /** The version load running in the background, or null: tests wait on it, not on the clock. */
+    CompletableFuture<LoadedModel> backgroundLoad() {
+        return loading;
+    }
+
     /** The version on trial now, or -1. */
     long trialVersion() {
         return trial == null ? -1 : trial.version();
