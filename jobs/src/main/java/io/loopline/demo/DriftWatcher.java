@@ -2,6 +2,8 @@ package io.loopline.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.loopline.state.records.LearningEvent;
+import io.loopline.state.records.ReportSubject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -90,20 +92,20 @@ public final class DriftWatcher implements AutoCloseable {
         boolean afterDrift = windowStart >= driftStart;
         boolean beforeDrift = r.path("windowEnd").asLong() <= driftStart; // a window with the drift's start in it is neither
         long windowEnd = r.path("windowEnd").asLong();
-        if (subject.equals("error")) {
+        if (ReportSubject.ERRORS.is(subject)) {
             timeline.mark(windowEnd, "detector", statistic + " on v" + version);
-        } else if (statistic.equals("psi") && !subject.equals("label")) {
+        } else if (statistic.equals("psi") && !ReportSubject.LABEL.is(subject)) {
             timeline.psi(subject, windowEnd, r.path("value").asDouble());
-        } else if (statistic.equals("accuracy") && subject.equals("model/time")) {
+        } else if (statistic.equals("accuracy") && ReportSubject.MODEL.isTimeWindowsOf(subject)) {
             timeline.accuracy(version, windowEnd, r.path("value").asDouble(), r.path("count").asLong());
         }
         readRetraining(r, statistic, subject, version, windowEnd);
-        if (subject.equals("error")) {
+        if (ReportSubject.ERRORS.is(subject)) {
             String key = statistic + (beforeDrift ? " (before the drift)" : "");
             detections.merge(key, 1L, Long::sum);
             news.add(String.format(java.util.Locale.ROOT, "%s detected a change in the error rate of v%d (event time %s, error rate now %.3f)%s",
                     statistic, version, window, r.path("value").asDouble(), beforeDrift ? " (before the injected drift)" : ""));
-        } else if (statistic.equals("psi") && !subject.equals("prediction")) {
+        } else if (statistic.equals("psi") && !ReportSubject.PREDICTION.is(subject)) {
             double psi = r.path("value").asDouble();
             if (beforeDrift) {
                 maxPsiBeforeDrift.merge(subject, psi, Math::max);
@@ -112,7 +114,7 @@ public final class DriftWatcher implements AutoCloseable {
                 news.add(String.format(java.util.Locale.ROOT, "%s drifted: PSI %.2f in the window from %s (at most %.2f before)",
                         subject.equals("label") ? "the label prior" : "feature " + subject, psi, window, maxPsiBeforeDrift.getOrDefault(subject, 0.0)));
             }
-        } else if (statistic.equals("accuracy") && subject.equals("model")) {
+        } else if (statistic.equals("accuracy") && ReportSubject.MODEL.is(subject)) {
             accuracy.put(version, r.path("value").asDouble());
         } else if (statistic.equals("accuracy") && subject.startsWith("model[") && subject.endsWith("]")) {
             sliceAccuracy.computeIfAbsent(version, v -> new TreeMap<>())
@@ -121,43 +123,48 @@ public final class DriftWatcher implements AutoCloseable {
     }
 
     private void readRetraining(JsonNode r, String statistic, String subject, long version, long time) {
-        switch (statistic) {
-            case "retrain_awaiting" -> news.add(String.format(java.util.Locale.ROOT,
+        if (statistic.equals("holdout_accuracy")) {
+            if (ReportSubject.CHALLENGER.is(subject)) {
+                lastChallengerAccuracy = r.path("value").asDouble();
+            } else {
+                lastChampionAccuracy = r.path("value").asDouble();
+            }
+            return;
+        }
+        LearningEvent event = LearningEvent.of(statistic).orElse(null);
+        if (event == null) {
+            return; // other statistics are read above
+        }
+        switch (event) {
+            case RETRAIN_AWAITING -> news.add(String.format(java.util.Locale.ROOT,
                     "retraining admitted (%s): waiting for %,d labelled examples of the new regime to fine-tune v%d on", subject, r.path("count").asLong(),
                     version));
-            case "retrain_triggered" -> {
+            case RETRAIN_TRIGGERED -> {
                 timeline.mark(time, "retrain", "retraining from v" + version + " (" + subject + ") on " + r.path("count").asLong() + " buffered examples");
                 news.add(String.format(java.util.Locale.ROOT, "retraining triggered (%s): fine-tuning v%d on %,d buffered labelled examples",
                         subject, version, r.path("count").asLong()));
             }
-            case "holdout_accuracy" -> {
-                if (subject.equals("challenger")) {
-                    lastChallengerAccuracy = r.path("value").asDouble();
-                } else {
-                    lastChampionAccuracy = r.path("value").asDouble();
-                }
-            }
-            case "challenger_promoted" -> {
+            case CHALLENGER_PROMOTED -> {
                 String text = String.format(java.util.Locale.ROOT, "v%d promoted (%s): holdout accuracy %+.4f vs the champion", version, subject,
                         r.path("value").asDouble());
                 promotions.add(text);
                 timeline.mark(time, "promotion", text);
                 news.add(text + "; serving swaps to it");
             }
-            case "challenger_rejected" -> {
+            case CHALLENGER_REJECTED -> {
                 rejections++;
                 String text = String.format(java.util.Locale.ROOT, "challenger rejected (%s): holdout accuracy %+.4f vs v%d", subject,
                         r.path("value").asDouble(), version);
                 timeline.mark(time, "rejection", text);
                 news.add(text + "; v" + version + " stays");
             }
-            case "rollback" -> {
+            case ROLLBACK -> {
                 String text = "rolled back " + subject + ": v" + version + " serves the previous weights";
                 timeline.mark(time, "rollback", text);
                 news.add(text);
             }
             default -> {
-                // other statistics are read above
+                // shadowed and boosted: the promotion or rejection that follows is what the story tells
             }
         }
     }

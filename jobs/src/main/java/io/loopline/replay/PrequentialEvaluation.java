@@ -23,6 +23,8 @@ import io.loopline.operators.retraining.TrainerSettings;
 import io.loopline.operators.training.NetworkSettings;
 import io.loopline.state.model.FileSystemModelStore;
 import io.loopline.state.profile.ReferenceProfile;
+import io.loopline.state.records.LearningEvent;
+import io.loopline.state.records.ReportSubject;
 import java.io.BufferedOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -354,17 +356,16 @@ public final class PrequentialEvaluation {
                 for (byte[] value : batch) {
                     JsonNode r = JSON.readTree(value);
                     String statistic = r.path("statistic").asText();
-                    if (r.path("subject").asText().equals("error")) {
+                    String subject = r.path("subject").asText();
+                    if (ReportSubject.ERRORS.is(subject)) {
                         counts.merge("drifts", 1L, Long::sum);
-                    } else if (r.path("subject").asText().equals("shadow")) {
+                    } else if (ReportSubject.SHADOW.is(subject)) {
                         counts.merge(statistic, 1L, Long::sum); // a shadow's live verdict: its training was counted when it became a shadow
-                    } else if (statistic.equals("challenger_shadowed")) {
+                    } else if (LearningEvent.CHALLENGER_SHADOWED.is(statistic) || LearningEvent.CHALLENGER_PROMOTED.is(statistic)
+                            || LearningEvent.CHALLENGER_REJECTED.is(statistic)) {
                         counts.merge(statistic, 1L, Long::sum);
                         counts.merge("training_rows", r.path("count").asLong(), Long::sum);
-                    } else if (statistic.equals("challenger_promoted") || statistic.equals("challenger_rejected")) {
-                        counts.merge(statistic, 1L, Long::sum);
-                        counts.merge("training_rows", r.path("count").asLong(), Long::sum);
-                    } else if (statistic.equals("rollback")) {
+                    } else if (LearningEvent.ROLLBACK.is(statistic)) {
                         counts.merge("rollbacks", 1L, Long::sum);
                     }
                 }

@@ -2,10 +2,12 @@ package io.loopline.operators.learning;
 
 import io.loopline.operators.drift.detectors.ChangeDetector;
 import io.loopline.operators.drift.detectors.ChangeDetectors;
+import io.loopline.operators.drift.detectors.DetectorName;
 import io.loopline.operators.metrics.BinaryMetrics;
 import io.loopline.operators.metrics.Calibration;
 import io.loopline.state.records.LabeledPrediction;
 import io.loopline.state.records.MonitoringReport;
+import io.loopline.state.records.ReportSubject;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,7 +45,7 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 public final class OnlineEvaluation extends AbstractStreamOperator<MonitoringReport>
         implements OneInputStreamOperator<LabeledPrediction, MonitoringReport>, Triggerable<Object, VoidNamespace> {
     private static final long serialVersionUID = 1L;
-    static final List<String> DETECTORS = List.of("adwin", "page-hinkley", "ddm");
+    static final List<DetectorName> DETECTORS = List.of(DetectorName.values());
     private static final int CALIBRATION_BINS = 10;
 
     private final int window;
@@ -51,7 +53,7 @@ public final class OnlineEvaluation extends AbstractStreamOperator<MonitoringRep
     private io.loopline.operators.scoring.ModelStoreSupplier models;
     private Slices slices;
     private long timeWindowMillis;
-    private String subjectName = "model";
+    private String subjectName = ReportSubject.MODEL.wireName();
     private boolean shadow;
     private transient ValueState<double[]> timeWindowsState;
     // One event-time timer per open time window and key: after a restore it is the only thing that brings back a key
@@ -121,7 +123,7 @@ public final class OnlineEvaluation extends AbstractStreamOperator<MonitoringRep
      * model's (its alerts do not see a shadow).
      */
     public OnlineEvaluation forShadow() {
-        this.subjectName = "shadow";
+        this.subjectName = ReportSubject.SHADOW.wireName();
         this.shadow = true;
         return this;
     }
@@ -152,9 +154,9 @@ public final class OnlineEvaluation extends AbstractStreamOperator<MonitoringRep
                 PrimitiveArrayTypeInfo.DOUBLE_PRIMITIVE_ARRAY_TYPE_INFO));
         timeWindowCloses = getInternalTimerService("evaluation-time-window-closes", VoidNamespaceSerializer.INSTANCE, this);
         detectorStates = new HashMap<>();
-        for (String name : DETECTORS) {
-            detectorStates.put(name, getRuntimeContext().getState(
-                    new ValueStateDescriptor<>("detector-" + name, PrimitiveArrayTypeInfo.DOUBLE_PRIMITIVE_ARRAY_TYPE_INFO)));
+        for (DetectorName detector : DETECTORS) {
+            detectorStates.put(detector.wireName(), getRuntimeContext().getState(
+                    new ValueStateDescriptor<>("detector-" + detector.wireName(), PrimitiveArrayTypeInfo.DOUBLE_PRIMITIVE_ARRAY_TYPE_INFO)));
         }
         latest = new ConcurrentHashMap<>();
         detections = new HashMap<>();
@@ -206,8 +208,8 @@ public final class OnlineEvaluation extends AbstractStreamOperator<MonitoringRep
             for (int d = 0; d < DETECTORS.size(); d++) {
                 ChangeDetector detector = w.detectors[d];
                 if (detector.add(error)) {
-                    counters.get(DETECTORS.get(d)).inc();
-                    output.collect(new StreamRecord<>(new MonitoringReport(DETECTORS.get(d), shadow ? "shadow/error" : "error", version, time, time, w.seen,
+                    counters.get(DETECTORS.get(d).wireName()).inc();
+                    output.collect(new StreamRecord<>(new MonitoringReport(DETECTORS.get(d).wireName(), (shadow ? ReportSubject.SHADOW_ERRORS : ReportSubject.ERRORS).wireName(), version, time, time, w.seen,
                             detector.estimation(), Double.NaN), time));
                 }
             }
@@ -300,8 +302,8 @@ public final class OnlineEvaluation extends AbstractStreamOperator<MonitoringRep
             }
         }
         for (int d = 0; d < DETECTORS.size(); d++) {
-            w.detectors[d] = ChangeDetectors.create(DETECTORS.get(d), Map.of());
-            double[] saved = detectorStates.get(DETECTORS.get(d)).value();
+            w.detectors[d] = ChangeDetectors.create(DETECTORS.get(d).wireName(), Map.of());
+            double[] saved = detectorStates.get(DETECTORS.get(d).wireName()).value();
             if (saved != null) {
                 w.detectors[d].restore(saved);
             }
@@ -322,7 +324,7 @@ public final class OnlineEvaluation extends AbstractStreamOperator<MonitoringRep
             ring.update(w.buffer);
             progress.update(new double[] {w.seen});
             for (int d = 0; d < DETECTORS.size(); d++) {
-                detectorStates.get(DETECTORS.get(d)).update(w.detectors[d].state());
+                detectorStates.get(DETECTORS.get(d).wireName()).update(w.detectors[d].state());
             }
             if (timeWindowMillis > 0) {
                 int size = 6 + 3 * TimeWindowMetrics.BINS;
@@ -372,9 +374,9 @@ public final class OnlineEvaluation extends AbstractStreamOperator<MonitoringRep
             double positives = Math.round(m.positiveRate() * n);
             double[] current = {n - positives, positives};
             var chi2 = io.loopline.operators.drift.DriftStatistics.chiSquare(referenceLabels, current);
-            output.collect(new StreamRecord<>(new MonitoringReport("psi", "label", version, start, end, n,
+            output.collect(new StreamRecord<>(new MonitoringReport("psi", ReportSubject.LABEL.wireName(), version, start, end, n,
                     io.loopline.operators.drift.DriftStatistics.psi(referenceLabels, current), Double.NaN), time));
-            output.collect(new StreamRecord<>(new MonitoringReport("chi2", "label", version, start, end, n, chi2.statistic(), chi2.pvalue()), time));
+            output.collect(new StreamRecord<>(new MonitoringReport("chi2", ReportSubject.LABEL.wireName(), version, start, end, n, chi2.statistic(), chi2.pvalue()), time));
         }
         publishGauges(version).putAll(values);
     }
@@ -420,7 +422,7 @@ public final class OnlineEvaluation extends AbstractStreamOperator<MonitoringRep
     private Map<String, Counter> detections(long version) {
         return detections.computeIfAbsent(version, v -> {
             Map<String, Counter> counters = new HashMap<>();
-            for (String name : DETECTORS) {
+            for (String name : DETECTORS.stream().map(DetectorName::wireName).toList()) {
                 counters.put(name, metrics.addGroup("detector", name).addGroup("model_version", String.valueOf(v)).counter("drift_detected"));
             }
             return counters;

@@ -6,7 +6,9 @@ import io.loopline.state.model.ModelDraft;
 import io.loopline.state.model.ModelMetadata;
 import io.loopline.state.model.ModelStore;
 import io.loopline.state.records.LabeledPrediction;
+import io.loopline.state.records.LearningEvent;
 import io.loopline.state.records.MonitoringReport;
+import io.loopline.state.records.ReportSubject;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -151,7 +153,7 @@ public final class OnlineTrainer extends AbstractStreamOperator<MonitoringReport
             held.inc();
             LOG.debug("Online snapshot of {} held: accuracy {} vs served {} on {} rows", settings.model(), verdict.learnerAccuracy(),
                     verdict.servedAccuracy(), verdict.rows());
-            output.collect(new StreamRecord<>(new MonitoringReport("challenger_rejected", "online/held", championVersion, time, time, verdict.rows(),
+            output.collect(new StreamRecord<>(new MonitoringReport(LearningEvent.CHALLENGER_REJECTED.wireName(), "online/held", championVersion, time, time, verdict.rows(),
                     verdict.learnerAccuracy() - verdict.servedAccuracy(), Double.NaN), time));
             return;
         }
@@ -179,7 +181,7 @@ public final class OnlineTrainer extends AbstractStreamOperator<MonitoringReport
         championVersion = published.version();
         learner.served(now);
         promoted.inc();
-        output.collect(new StreamRecord<>(new MonitoringReport("challenger_promoted", "online/labels", published.version(), time, time, verdict.rows(),
+        output.collect(new StreamRecord<>(new MonitoringReport(LearningEvent.CHALLENGER_PROMOTED.wireName(), "online/labels", published.version(), time, time, verdict.rows(),
                 verdict.learnerAccuracy() - verdict.servedAccuracy(), Double.NaN), time));
     }
 
@@ -210,12 +212,12 @@ public final class OnlineTrainer extends AbstractStreamOperator<MonitoringReport
         }
         ensureLoaded();
         dirty = true;
-        if (report.subject().equals("error") && report.modelVersion() == championVersion
+        if (ReportSubject.ERRORS.is(report.subject()) && report.modelVersion() == championVersion
                 && settings.policy().onDetectors().contains(report.statistic()) && learner.boost()) {
             boosts.inc();
             LOG.info("{} detected a change in v{}'s errors: learning {}x faster for {} labels", report.statistic(), championVersion,
                     settings.online().driftBoost(), settings.online().boostExamples());
-            output.collect(new StreamRecord<>(new MonitoringReport("learning_rate_boost", "drift:" + report.statistic(), championVersion,
+            output.collect(new StreamRecord<>(new MonitoringReport(LearningEvent.LEARNING_RATE_BOOST.wireName(), "drift:" + report.statistic(), championVersion,
                     report.windowStart(), report.windowEnd(), settings.online().boostExamples(), settings.online().driftBoost(), Double.NaN),
                     report.windowEnd()));
         } else if (report.subject().equals("model") && report.statistic().equals("accuracy")) {
@@ -246,7 +248,7 @@ public final class OnlineTrainer extends AbstractStreamOperator<MonitoringReport
                 report.modelVersion(), report.value(), watchPrevious, watchPreviousAccuracy, settings.rollbackMargin(), restored.version(), watchPrevious);
         championVersion = restored.version();
         rollbacks.inc();
-        output.collect(new StreamRecord<>(new MonitoringReport("rollback", "v" + report.modelVersion(), restored.version(), report.windowStart(),
+        output.collect(new StreamRecord<>(new MonitoringReport(LearningEvent.ROLLBACK.wireName(), "v" + report.modelVersion(), restored.version(), report.windowStart(),
                 report.windowEnd(), report.count(), report.value() - watchPreviousAccuracy, Double.NaN), report.windowEnd()));
     }
 

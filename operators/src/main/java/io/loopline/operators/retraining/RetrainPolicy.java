@@ -1,8 +1,11 @@
 package io.loopline.operators.retraining;
 
+import io.loopline.operators.drift.detectors.DetectorName;
 import java.io.Serializable;
+import java.util.Arrays;
 import java.time.Duration;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * When the trainer fine-tunes a challenger. Any enabled cause may trigger; all share the cool-down
@@ -25,13 +28,13 @@ import java.util.Set;
 public record RetrainPolicy(Set<String> onDetectors, String decayMetric, double decayMargin, long everyExamples, Duration schedule, Duration cooldown,
         long cooldownExamples, int maxRetrains, Duration rateWindow, int minExamples, long afterDriftExamples) implements Serializable {
 
-    public static final Set<String> DETECTORS = Set.of("adwin", "page-hinkley", "ddm");
+    public static final Set<String> DETECTORS = Arrays.stream(DetectorName.values()).map(DetectorName::wireName).collect(Collectors.toUnmodifiableSet());
 
     public RetrainPolicy {
         onDetectors = Set.copyOf(onDetectors);
         for (String d : onDetectors) {
             if (!DETECTORS.contains(d)) {
-                throw new IllegalArgumentException("retrain.on-drift: unknown detector '" + d + "' (known: adwin, page-hinkley, ddm)");
+                throw new IllegalArgumentException("retrain.on-drift: unknown detector '" + d + "' (known: " + DetectorName.choices() + ")");
             }
         }
         if (!GateMetric.isKnown(decayMetric)) {

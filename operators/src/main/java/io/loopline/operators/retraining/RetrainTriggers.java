@@ -2,13 +2,14 @@ package io.loopline.operators.retraining;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.Locale;
 
 /**
  * The retraining policy's memory: offers of a trigger (a detector fired, a metric decayed, enough
  * new examples, the schedule came round) are admitted or refused with a reason. Refusals do not
  * reset anything, so the next offer after a cool-down gets through. Plain Java; the trainer keeps
- * its {@link #state()} in keyed state.
+ * its {@link #state()} in its {@link TrainerState}.
  */
 public final class RetrainTriggers {
 
@@ -110,25 +111,16 @@ public final class RetrainTriggers {
         }
     }
 
-    public long[] state() {
-        long[] state = new long[3 + recent.size()];
-        state[0] = lastAdmitted;
-        state[1] = examplesSinceAdmitted;
-        state[2] = nextScheduled;
-        int i = 3;
-        for (long t : recent) {
-            state[i++] = t;
-        }
-        return state;
+    /** The memory to checkpoint. */
+    public TrainerState.TriggerMemory state() {
+        return new TrainerState.TriggerMemory(lastAdmitted, examplesSinceAdmitted, nextScheduled, List.copyOf(recent));
     }
 
-    public void restore(long[] state) {
-        lastAdmitted = state[0];
-        examplesSinceAdmitted = state[1];
-        nextScheduled = state[2];
+    public void restore(TrainerState.TriggerMemory memory) {
+        lastAdmitted = memory.lastAdmitted();
+        examplesSinceAdmitted = memory.examplesSinceAdmitted();
+        nextScheduled = memory.nextScheduled();
         recent.clear();
-        for (int i = 3; i < state.length; i++) {
-            recent.addLast(state[i]);
-        }
+        recent.addAll(memory.recentAdmissions());
     }
 }

@@ -1,6 +1,6 @@
 package io.loopline.operators.retraining;
 
-import java.util.Map;
+import java.util.List;
 import java.util.TreeMap;
 
 /**
@@ -8,7 +8,7 @@ import java.util.TreeMap;
  * learning job's {@code shadow/time} and {@code model/time} reports), summed over the windows both
  * reported. A window the shadow covered for less than half of the champion's examples (it started
  * or ended inside it) is left out, so both numbers are about the same traffic. Plain Java; the
- * trainer keeps its {@link #state()} in keyed state.
+ * trainer keeps its {@link #state()} in its {@link TrainerState}.
  */
 final class ShadowComparison {
     /** Windows waiting for the other side; older ones are dropped beyond this (the other side is not coming). */
@@ -66,34 +66,22 @@ final class ShadowComparison {
         return championCount == 0 ? Double.NaN : championCorrect / championCount;
     }
 
-    double[] state() {
-        double[] out = new double[5 + 3 * (champion.size() + shadow.size())];
-        out[0] = championCorrect;
-        out[1] = championCount;
-        out[2] = shadowCorrect;
-        out[3] = shadowCount;
-        out[4] = champion.size();
-        int at = 5;
-        for (Map<Long, double[]> side : java.util.List.of(champion, shadow)) {
-            for (var e : side.entrySet()) {
-                out[at++] = e.getKey();
-                out[at++] = e.getValue()[0];
-                out[at++] = e.getValue()[1];
-            }
-        }
-        return out;
+    TrainerState.ShadowTally state() {
+        return new TrainerState.ShadowTally(championCorrect, championCount, shadowCorrect, shadowCount, pending(champion), pending(shadow));
     }
 
-    static ShadowComparison restore(double[] state) {
+    private static List<TrainerState.Window> pending(TreeMap<Long, double[]> side) {
+        return side.entrySet().stream().map(e -> new TrainerState.Window(e.getKey(), e.getValue()[0], e.getValue()[1])).toList();
+    }
+
+    static ShadowComparison restore(TrainerState.ShadowTally tally) {
         ShadowComparison c = new ShadowComparison();
-        c.championCorrect = state[0];
-        c.championCount = state[1];
-        c.shadowCorrect = state[2];
-        c.shadowCount = state[3];
-        int championWindows = (int) state[4];
-        for (int i = 0, at = 5; at + 2 < state.length; i++, at += 3) {
-            (i < championWindows ? c.champion : c.shadow).put((long) state[at], new double[] {state[at + 1], state[at + 2]});
-        }
+        c.championCorrect = tally.championCorrect();
+        c.championCount = tally.championCount();
+        c.shadowCorrect = tally.shadowCorrect();
+        c.shadowCount = tally.shadowCount();
+        tally.championPending().forEach(w -> c.champion.put(w.start(), new double[] {w.correct(), w.count()}));
+        tally.shadowPending().forEach(w -> c.shadow.put(w.start(), new double[] {w.correct(), w.count()}));
         return c;
     }
 }

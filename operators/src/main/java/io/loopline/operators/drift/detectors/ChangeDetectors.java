@@ -1,7 +1,6 @@
 package io.loopline.operators.drift.detectors;
 
 import java.util.HashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -11,21 +10,22 @@ public final class ChangeDetectors {
 
     public static ChangeDetector create(String name, Map<String, String> params) {
         Map<String, String> p = new HashMap<>(params);
-        return switch (name.toLowerCase(Locale.ROOT)) {
-            case "adwin" -> {
+        DetectorName detector = DetectorName.of(name)
+                .orElseThrow(() -> new IllegalArgumentException("--detector: unknown detector '" + name + "'; use " + DetectorName.choices()));
+        return switch (detector) {
+            case ADWIN -> {
                 allow(name, p, Set.of("delta"));
                 yield new Adwin(number(p, "delta", 0.002));
             }
-            case "page-hinkley" -> {
+            case PAGE_HINKLEY -> {
                 allow(name, p, Set.of("min_instances", "delta", "lambda", "alpha"));
                 yield new PageHinkley((int) number(p, "min_instances", 30), number(p, "delta", 0.005), number(p, "lambda", 50),
                         number(p, "alpha", 1 - 0.0001));
             }
-            case "ddm" -> {
+            case DDM -> {
                 allow(name, p, Set.of("min_instances", "warning_level", "drift_level"));
                 yield new Ddm((int) number(p, "min_instances", 30), number(p, "warning_level", 2.0), number(p, "drift_level", 3.0));
             }
-            default -> throw new IllegalArgumentException("--detector: unknown detector '" + name + "'; use adwin, page-hinkley or ddm");
         };
     }
 
