@@ -210,18 +210,19 @@ public final class ServingJob {
                 .name("Dead Letters");
     }
 
-    /** Builds the topology and submits it without waiting for it to finish. */
     /**
      * Entry point for {@code flink run -c io.loopline.jobs.ServingJob loopline-jobs-job.jar --config serving.properties}:
-     * Kafka, topics, spec, profile and model store from the properties file (deploy/jobs/serving.properties);
+     * Kafka, topics, spec, profile and model store from the properties file (deploy/jobs/serving.properties), -Dkey=value
+     * arguments or the cluster's configuration (docs/configuration.md);
      * state backend, checkpoints and restarts from the cluster's config.yaml.
      */
     public static void main(String[] args) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        io.loopline.jobs.config.JobMains.buildServing(io.loopline.jobs.config.JobConfig.fromArgs(args), env);
+        io.loopline.jobs.config.JobMains.buildServing(io.loopline.jobs.config.JobConfig.fromArgs(args, env.getConfiguration()), env);
         env.execute(JOB_NAME);
     }
 
+    /** Builds the topology and submits it without waiting for it to finish. */
     public JobClient start(StreamExecutionEnvironment env) throws Exception {
         build(env);
         return env.executeAsync(JOB_NAME);

@@ -118,7 +118,9 @@ public final class BackfillJob {
      * (deploy/jobs/backfill.properties): both passes run on the cluster; the client merges their statistics into the profile.
      */
     public static void main(String[] args) throws Exception {
-        io.loopline.jobs.config.JobMains.runBackfill(io.loopline.jobs.config.JobConfig.fromArgs(args), System.out);
+        // Loopline's keys may also come from the cluster's configuration (config.yaml, flink run -Dkey=value).
+        var cluster = org.apache.flink.streaming.api.environment.StreamExecutionEnvironment.getExecutionEnvironment().getConfiguration();
+        io.loopline.jobs.config.JobMains.runBackfill(io.loopline.jobs.config.JobConfig.fromArgs(args, cluster), System.out);
     }
 
     public Result run(BackfillProgress progress) throws Exception {

@@ -5,26 +5,38 @@ import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
-import org.apache.flink.util.TimeUtils;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ReadableConfig;
 
 /**
- * A job's settings from a properties file ({@code --config path}), for {@code flink run}: Kafka,
- * topics, feature spec, profile, model store. Every error names the file and the key; an unknown
- * key is an error (a typo must not silently fall back to a default). Cluster settings (state backend,
- * checkpoints, restart strategy) are not here: they come from the cluster's config.yaml.
+ * A job's settings for {@code flink run}: Kafka, topics, feature spec, profile, model store, the
+ * learning policy; each key is a {@link ConfigOption} of {@link KafkaOptions}, {@link ServingOptions},
+ * {@link LearningOptions}, {@link RetrainOptions} or {@link BackfillOptions}
+ * (docs/configuration.md lists them). A key's value comes from, weakest first: the cluster's
+ * configuration (its config.yaml, and {@code flink run -Dkey=value}), the {@code --config} files in
+ * order, then the job's own {@code -Dkey=value} arguments. Every error names the source and the key;
+ * an unknown key in a file or {@code -D} is an error (a typo must not silently fall back to a
+ * default). The cluster's own settings (state backend, checkpoints, restart strategy) stay in its config.yaml.
  */
 public final class JobConfig {
     private final Properties values;
+    private final Map<String, String> cluster;
     private final String source;
     private final Set<String> known = new TreeSet<>();
 
-    private JobConfig(Properties values, String source) {
+    private JobConfig(Properties values, Map<String, String> cluster, String source) {
         this.values = values;
+        this.cluster = cluster;
         this.source = source;
+    }
+
+    private JobConfig(Properties values, String source) {
+        this(values, Map.of(), source);
     }
 
     public static JobConfig read(Path file) throws IOException {
@@ -41,10 +53,20 @@ public final class JobConfig {
      * ({@code kafka.sasl.jaas.config}, truststore passwords) from a file mounted from a Secret.
      */
     public static JobConfig fromArgs(String[] args) throws IOException {
+        return fromArgs(args, new Configuration());
+    }
+
+    /**
+     * The job main's arguments, {@code --config FILE} (several: a later one overrides an earlier one's
+     * keys, e.g. the settings from a ConfigMap, then the credentials from a Secret) and
+     * {@code -Dkey=value}, over the keys of {@code clusterConfig} that are options of Loopline.
+     */
+    public static JobConfig fromArgs(String[] args, ReadableConfig clusterConfig) throws IOException {
         Properties values = new Properties();
         java.util.List<String> sources = new java.util.ArrayList<>();
-        for (int i = 0; i + 1 < args.length; i++) {
-            if (args[i].equals("--config")) {
+        Properties dynamic = new Properties();
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--config") && i + 1 < args.length) {
                 Path file = Path.of(args[i + 1]);
                 if (!Files.isRegularFile(file)) {
                     throw new IllegalArgumentException("--config: " + file.toAbsolutePath() + " is not a file");
@@ -52,54 +74,53 @@ public final class JobConfig {
                 values.putAll(read(file).values);
                 sources.add(file.toString());
                 i++;
+            } else if (args[i].startsWith("-D")) {
+                String setting = args[i].length() > 2 ? args[i].substring(2) : i + 1 < args.length ? args[++i] : "";
+                int equals = setting.indexOf('=');
+                if (equals < 1) {
+                    throw new IllegalArgumentException("-D: expected key=value, got '" + setting + "'");
+                }
+                dynamic.setProperty(setting.substring(0, equals).trim(), setting.substring(equals + 1));
             }
         }
-        if (sources.isEmpty()) {
-            throw new IllegalArgumentException("usage: --config <job.properties> [--config <secrets.properties>] (see deploy/jobs/*.properties)");
+        if (sources.isEmpty() && dynamic.isEmpty()) {
+            throw new IllegalArgumentException("usage: --config <job.properties> [--config <secrets.properties>] [-Dkey=value ...]"
+                    + " (see deploy/jobs/*.properties and docs/configuration.md)");
         }
-        return new JobConfig(values, String.join(" + ", sources));
+        values.putAll(dynamic);
+        if (!dynamic.isEmpty()) {
+            sources.add("-D");
+        }
+        Map<String, String> cluster = clusterConfig instanceof Configuration c ? c.toMap() : Map.of();
+        return new JobConfig(values, cluster, String.join(" + ", sources));
     }
 
-    public String required(String key) {
+    /** The option's value, or its default (null when it has none). A value that does not parse names the key and the type wanted. */
+    public <T> T get(ConfigOption<T> option) {
+        String key = option.key();
         known.add(key);
-        String value = values.getProperty(key);
-        if (value == null || value.isBlank()) {
-            throw new IllegalArgumentException(source + ": " + key + " is required");
+        String raw = values.getProperty(key);
+        if (raw == null || raw.isBlank()) {
+            raw = cluster.get(key);
         }
-        return value.trim();
-    }
-
-    public String get(String key, String fallback) {
-        known.add(key);
-        String value = values.getProperty(key);
-        return value == null || value.isBlank() ? fallback : value.trim();
-    }
-
-    public int getInt(String key, int fallback) {
-        String value = get(key, null);
-        try {
-            return value == null ? fallback : Integer.parseInt(value);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(source + ": " + key + " must be an integer, got '" + value + "'");
+        if (raw == null || raw.isBlank()) {
+            return option.hasDefaultValue() ? option.defaultValue() : null;
         }
-    }
-
-    public double getDouble(String key, double fallback) {
-        String value = get(key, null);
+        String value = raw.trim();
         try {
-            return value == null ? fallback : Double.parseDouble(value);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(source + ": " + key + " must be a number, got '" + value + "'");
-        }
-    }
-
-    public Duration getDuration(String key, Duration fallback) {
-        String value = get(key, null);
-        try {
-            return value == null ? fallback : TimeUtils.parseDuration(value);
+            return Configuration.fromMap(Map.of(key, value)).get(option);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(source + ": " + key + " must be a duration (e.g. 500ms, 5s, 30min), got '" + value + "'");
+            throw new IllegalArgumentException(source + ": " + key + " must be " + OptionTypes.describe(option) + ", got '" + value + "'");
         }
+    }
+
+    /** The option's value; an error naming it when it has none. */
+    public <T> T required(ConfigOption<T> option) {
+        T value = get(option);
+        if (value == null) {
+            throw new IllegalArgumentException(source + ": " + option.key() + " is required");
+        }
+        return value;
     }
 
     /**

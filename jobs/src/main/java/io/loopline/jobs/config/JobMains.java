@@ -27,7 +27,9 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
@@ -36,38 +38,38 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  */
 public final class JobMains {
     /** Keys under this prefix go to every Kafka client unchanged: {@code kafka.security.protocol=SASL_SSL}. */
-    public static final String KAFKA_PREFIX = "kafka.";
+    public static final String KAFKA_PREFIX = KafkaOptions.CLIENT_PREFIX;
 
     private JobMains() {}
 
     /** Keys of the serving job; see deploy/jobs/serving.properties. */
     public static void buildServing(JobConfig config, StreamExecutionEnvironment env) throws Exception {
         // Every key is read and checked before anything is loaded or contacted: a typo fails in milliseconds.
-        String bootstrap = config.required("bootstrap.servers");
+        String bootstrap = config.required(KafkaOptions.BOOTSTRAP_SERVERS);
         Map<String, String> clientSettings = config.withPrefix(KAFKA_PREFIX);
-        String specName = config.required("spec");
-        String profilePath = config.required("profile");
-        String model = config.required("model.name");
-        String store = config.required("model.store");
-        String events = config.get("topics.events", "events");
-        String predictions = config.get("topics.predictions", "predictions");
-        String featureLog = config.get("topics.feature-log", "feature-log");
-        String shadowLog = config.get("topics.shadow-log", "shadow-log");
-        String models = config.get("topics.models", "models");
-        String deadLetters = config.get("topics.dead-letters", "dead-letters");
-        String labels = config.get("topics.labels", "labels");
-        String group = config.get("group.id", "loopline-serving");
-        int partitions = positive(config, "topics.partitions", 2);
-        int maxParallelism = positive(config, "max-parallelism", 128);
-        int batchSize = positive(config, "scoring.batch-size", 256);
-        Duration maxDelay = config.getDuration("scoring.max-batch-delay", Duration.ofMillis(20));
-        int maxHeld = positive(config, "scoring.max-held", 100_000);
-        Duration startupTimeout = config.getDuration("startup.timeout", Duration.ofSeconds(30));
+        String specName = config.required(ServingOptions.SPEC);
+        String profilePath = config.required(ServingOptions.PROFILE);
+        String model = config.required(ServingOptions.MODEL_NAME);
+        String store = config.required(ServingOptions.MODEL_STORE);
+        String events = config.get(KafkaOptions.EVENTS);
+        String predictions = config.get(KafkaOptions.PREDICTIONS);
+        String featureLog = config.get(KafkaOptions.FEATURE_LOG);
+        String shadowLog = config.get(KafkaOptions.SHADOW_LOG);
+        String models = config.get(KafkaOptions.MODELS);
+        String deadLetters = config.get(KafkaOptions.DEAD_LETTERS);
+        String labels = config.get(KafkaOptions.LABELS);
+        String group = Objects.requireNonNullElse(config.get(KafkaOptions.GROUP_ID), "loopline-serving");
+        int partitions = positive(config, KafkaOptions.PARTITIONS);
+        int maxParallelism = positive(config, ServingOptions.MAX_PARALLELISM);
+        int batchSize = positive(config, ServingOptions.SCORING_BATCH_SIZE);
+        Duration maxDelay = config.get(ServingOptions.SCORING_MAX_BATCH_DELAY);
+        int maxHeld = positive(config, ServingOptions.SCORING_MAX_HELD);
+        Duration startupTimeout = config.get(KafkaOptions.STARTUP_TIMEOUT);
         PredictionDelivery delivery;
         try {
-            delivery = PredictionDelivery.parse(config.get("predictions.delivery", PredictionDelivery.EXACTLY_ONCE.key()));
+            delivery = PredictionDelivery.parse(config.get(ServingOptions.PREDICTIONS_DELIVERY));
         } catch (IllegalArgumentException e) {
-            throw config.error("predictions.delivery", e.getMessage());
+            throw config.error(ServingOptions.PREDICTIONS_DELIVERY.key(), e.getMessage());
         }
         config.rejectUnknownKeys();
 
@@ -77,7 +79,7 @@ public final class JobMains {
         try {
             profile.requireColumns(spec.name(), spec.columnNames());
         } catch (IllegalArgumentException e) {
-            throw config.error("profile", e.getMessage());
+            throw config.error(ServingOptions.PROFILE.key(), e.getMessage());
         }
         ModelStoreSupplier modelStore = storeAt(config, store);
         Map<String, Integer> topics = new LinkedHashMap<>();
@@ -106,59 +108,57 @@ public final class JobMains {
 
     /** Keys of the learning job; see deploy/jobs/learning.properties. */
     public static void buildLearning(JobConfig config, StreamExecutionEnvironment env) throws Exception {
-        String bootstrap = config.required("bootstrap.servers");
+        String bootstrap = config.required(KafkaOptions.BOOTSTRAP_SERVERS);
         Map<String, String> clientSettings = config.withPrefix(KAFKA_PREFIX);
-        String profilePath = config.required("profile");
-        String store = config.get("model.store", null);
-        String model = config.get("model.name", "fraud");
-        String featureLog = config.get("topics.feature-log", "feature-log");
-        String shadowLog = config.get("topics.shadow-log", "shadow-log");
-        String labels = config.get("topics.labels", "labels");
-        String drift = config.get("topics.drift", "drift");
-        String models = config.get("topics.models", "models");
-        String deadLetters = config.get("topics.dead-letters", "dead-letters");
-        String group = config.get("group.id", "loopline-learning");
-        int partitions = positive(config, "topics.partitions", 2);
-        Duration feedbackWindow = config.getDuration("learning.feedback-window", Duration.ofMinutes(30));
-        double defaultLabel = config.getDouble("learning.default-label", Double.NaN);
-        Duration outOfOrderness = config.getDuration("learning.out-of-orderness", Duration.ofSeconds(5));
-        Duration labelsIdleAfter = config.getDuration("learning.labels-idle-after", LearningJob.Settings.DEFAULT_LABELS_IDLE_AFTER);
+        String profilePath = config.required(ServingOptions.PROFILE);
+        String store = config.get(ServingOptions.MODEL_STORE);
+        String model = Objects.requireNonNullElse(config.get(ServingOptions.MODEL_NAME), "fraud");
+        String featureLog = config.get(KafkaOptions.FEATURE_LOG);
+        String shadowLog = config.get(KafkaOptions.SHADOW_LOG);
+        String labels = config.get(KafkaOptions.LABELS);
+        String drift = config.get(KafkaOptions.DRIFT);
+        String models = config.get(KafkaOptions.MODELS);
+        String deadLetters = config.get(KafkaOptions.DEAD_LETTERS);
+        String group = Objects.requireNonNullElse(config.get(KafkaOptions.GROUP_ID), "loopline-learning");
+        int partitions = positive(config, KafkaOptions.PARTITIONS);
+        Duration feedbackWindow = config.get(LearningOptions.FEEDBACK_WINDOW);
+        double defaultLabel = Objects.requireNonNullElse(config.get(LearningOptions.DEFAULT_LABEL), Double.NaN);
+        Duration outOfOrderness = config.get(LearningOptions.OUT_OF_ORDERNESS);
+        Duration labelsIdleAfter = config.get(LearningOptions.LABELS_IDLE_AFTER);
         if (labelsIdleAfter.isNegative() || labelsIdleAfter.isZero()) {
-            throw config.error("learning.labels-idle-after", "must be positive, got " + labelsIdleAfter);
+            throw config.error(LearningOptions.LABELS_IDLE_AFTER.key(), "must be positive, got " + labelsIdleAfter);
         }
-        int evaluationWindow = positive(config, "learning.evaluation-window", 1000);
-        int evaluationSlide = positive(config, "learning.evaluation-slide", 250);
-        Duration driftWindow = config.getDuration("learning.drift-window", Duration.ofMinutes(1));
-        int maxParallelism = positive(config, "max-parallelism", 128);
-        String retrain = config.get("retrain.mode", "off");
-        Duration cooldown = config.getDuration("retrain.cooldown", Duration.ofMinutes(10));
-        double decayMargin = config.getDouble("retrain.decay-margin", 0.05);
-        int minExamples = positive(config, "retrain.min-examples", 200);
-        long afterDriftExamples = config.getInt("retrain.after-drift-examples", 0);
-        int everyExamples = config.getInt("retrain.every-examples", 0);
-        int maxRetrains = positive(config, "retrain.max-retrains", 6);
-        Duration rateWindow = config.getDuration("retrain.rate-window", Duration.ofDays(1));
-        int bufferSize = positive(config, "retrain.buffer-size", 20_000);
-        double holdoutFraction = config.getDouble("retrain.holdout-fraction", 0.2);
-        PromotionGate defaultGate = PromotionGate.defaults();
-        String gateMetric = config.get("gate.metric", defaultGate.metric());
-        double gateMargin = config.getDouble("gate.margin", defaultGate.margin());
-        String guardMetric = config.get("gate.guard-metric", defaultGate.guardMetric());
-        double guardTolerance = config.getDouble("gate.guard-tolerance", defaultGate.guardTolerance());
-        long shadowExamples = config.getInt("gate.shadow-examples", 0);
-        double shadowMargin = config.getDouble("gate.shadow-margin", 0);
-        Duration shadowTimeout = config.getDuration("gate.shadow-timeout", PromotionGate.DEFAULT_SHADOW_TIMEOUT);
-        OnlineLearning defaultOnline = OnlineLearning.defaults();
-        int onlineBatchSize = config.getInt("online.batch-size", defaultOnline.batchSize());
-        long publishEveryLabels = config.getInt("online.publish-every-labels", (int) defaultOnline.publishEveryLabels());
-        Duration publishEvery = config.getDuration("online.publish-every", Duration.ofMillis(defaultOnline.publishEveryMillis()));
-        int compareRows = config.getInt("online.compare-rows", defaultOnline.compareRows());
-        double onlineMargin = config.getDouble("online.margin", defaultOnline.margin());
-        double driftBoost = config.getDouble("online.drift-boost", defaultOnline.driftBoost());
-        long boostExamples = config.getInt("online.boost-examples", (int) defaultOnline.boostExamples());
-        List<Integer> scratchHidden = layerWidths(config, "retrain.scratch-hidden", "32,16");
-        double scratchLearningRate = config.getDouble("retrain.scratch-learning-rate", 0.003);
-        Duration startupTimeout = config.getDuration("startup.timeout", Duration.ofSeconds(30));
+        int evaluationWindow = positive(config, LearningOptions.EVALUATION_WINDOW);
+        int evaluationSlide = positive(config, LearningOptions.EVALUATION_SLIDE);
+        Duration driftWindow = config.get(LearningOptions.DRIFT_WINDOW);
+        int maxParallelism = positive(config, ServingOptions.MAX_PARALLELISM);
+        String retrain = config.get(RetrainOptions.MODE);
+        Duration cooldown = config.get(RetrainOptions.COOLDOWN);
+        double decayMargin = config.get(RetrainOptions.DECAY_MARGIN);
+        int minExamples = positive(config, RetrainOptions.MIN_EXAMPLES);
+        long afterDriftExamples = config.get(RetrainOptions.AFTER_DRIFT_EXAMPLES);
+        long everyExamples = config.get(RetrainOptions.EVERY_EXAMPLES);
+        int maxRetrains = positive(config, RetrainOptions.MAX_RETRAINS);
+        Duration rateWindow = config.get(RetrainOptions.RATE_WINDOW);
+        int bufferSize = positive(config, RetrainOptions.BUFFER_SIZE);
+        double holdoutFraction = config.get(RetrainOptions.HOLDOUT_FRACTION);
+        String gateMetric = config.get(RetrainOptions.GATE_METRIC);
+        double gateMargin = config.get(RetrainOptions.GATE_MARGIN);
+        String guardMetric = config.get(RetrainOptions.GATE_GUARD_METRIC);
+        double guardTolerance = config.get(RetrainOptions.GATE_GUARD_TOLERANCE);
+        long shadowExamples = config.get(RetrainOptions.GATE_SHADOW_EXAMPLES);
+        double shadowMargin = config.get(RetrainOptions.GATE_SHADOW_MARGIN);
+        Duration shadowTimeout = config.get(RetrainOptions.GATE_SHADOW_TIMEOUT);
+        int onlineBatchSize = config.get(RetrainOptions.ONLINE_BATCH_SIZE);
+        long publishEveryLabels = config.get(RetrainOptions.ONLINE_PUBLISH_EVERY_LABELS);
+        Duration publishEvery = config.get(RetrainOptions.ONLINE_PUBLISH_EVERY);
+        int compareRows = config.get(RetrainOptions.ONLINE_COMPARE_ROWS);
+        double onlineMargin = config.get(RetrainOptions.ONLINE_MARGIN);
+        double driftBoost = config.get(RetrainOptions.ONLINE_DRIFT_BOOST);
+        long boostExamples = config.get(RetrainOptions.ONLINE_BOOST_EXAMPLES);
+        List<Integer> scratchHidden = layerWidths(config, RetrainOptions.SCRATCH_HIDDEN);
+        double scratchLearningRate = config.get(RetrainOptions.SCRATCH_LEARNING_RATE);
+        Duration startupTimeout = config.get(KafkaOptions.STARTUP_TIMEOUT);
         config.rejectUnknownKeys();
 
         KafkaConnection kafka = connection(config, bootstrap, clientSettings);
@@ -168,10 +168,10 @@ public final class JobMains {
             try {
                 mode = TrainingMode.parse(retrain);
             } catch (IllegalArgumentException e) {
-                throw config.error("retrain.mode", "'" + retrain + "' is not off, stateful, stateless or online");
+                throw config.error(RetrainOptions.MODE.key(), "'" + retrain + "' is not off, stateful, stateless or online");
             }
             if (store == null) {
-                throw config.error("model.store", "required when retrain.mode is " + retrain + " (challengers are published there)");
+                throw config.error(ServingOptions.MODEL_STORE.key(), "required when retrain.mode is " + retrain + " (challengers are published there)");
             }
         }
         ReferenceProfile profile = profile(config, profilePath);
@@ -203,7 +203,7 @@ public final class JobMains {
             try {
                 scratch = new NetworkSettings(scratchHidden, "relu", scratchLearningRate, 1e-4, 1, 64, 7);
             } catch (IllegalArgumentException e) {
-                throw config.error("retrain.scratch-learning-rate", e.getMessage());
+                throw config.error(RetrainOptions.SCRATCH_LEARNING_RATE.key(), e.getMessage());
             }
             // Stateless challengers are trained from scratch with this architecture; the other modes start from the champion.
             TrainerSettings trainer = TrainerSettings.defaults(model, mode, scratch).withPolicy(policy).withGate(gate)
@@ -230,22 +230,22 @@ public final class JobMains {
      * to {@code output}, which client and cluster must both reach (S3, HDFS, a shared folder).
      */
     public static BackfillJob.Result runBackfill(JobConfig config, java.io.PrintStream out) throws Exception {
-        String specName = config.required("spec");
-        String inputs = config.required("input");
-        String format = config.get("input.format", "auto");
-        String output = config.required("output");
-        boolean overwrite = bool(config, "overwrite", false);
-        int parallelism = positive(config, "parallelism", 2);
-        int maxParallelism = positive(config, "max-parallelism", 128);
-        boolean savepoint = bool(config, "savepoint", false);
-        int bins = positive(config, "profile.bins", 10);
+        String specName = config.required(ServingOptions.SPEC);
+        String inputs = config.required(BackfillOptions.INPUT);
+        String format = config.get(BackfillOptions.INPUT_FORMAT);
+        String output = config.required(BackfillOptions.OUTPUT);
+        boolean overwrite = config.get(BackfillOptions.OVERWRITE);
+        int parallelism = positive(config, BackfillOptions.PARALLELISM);
+        int maxParallelism = positive(config, ServingOptions.MAX_PARALLELISM);
+        boolean savepoint = config.get(BackfillOptions.SAVEPOINT);
+        int bins = positive(config, BackfillOptions.PROFILE_BINS);
         config.rejectUnknownKeys();
 
         FeatureSpec spec = spec(config, specName);
         List<org.apache.flink.core.fs.Path> paths = java.util.Arrays.stream(inputs.split(",")).map(String::trim).filter(p -> !p.isEmpty())
                 .map(org.apache.flink.core.fs.Path::new).toList();
         if (paths.isEmpty()) {
-            throw config.error("input", "no path given");
+            throw config.error(BackfillOptions.INPUT.key(), "no path given");
         }
         InputFormat inputFormat;
         if (format.equals("auto")) {
@@ -254,14 +254,14 @@ public final class JobMains {
             try {
                 inputFormat = InputFormat.valueOf(format.toUpperCase(java.util.Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw config.error("input.format", "must be jsonl, csv or auto, got '" + format + "'");
+                throw config.error(BackfillOptions.INPUT_FORMAT.key(), "must be jsonl, csv or auto, got '" + format + "'");
             }
         }
         BackfillJob.Settings settings;
         try {
             settings = new BackfillJob.Settings(parallelism, maxParallelism, bins, overwrite, savepoint);
         } catch (IllegalArgumentException e) {
-            throw config.error("profile.bins", e.getMessage().replace("--bins ", ""));
+            throw config.error(BackfillOptions.PROFILE_BINS.key(), e.getMessage().replace("--bins ", ""));
         }
         var input = EventSources.files(paths, inputFormat, spec.csv());
         out.printf("Backfill of %s with spec '%s' (%d feature columns) into %s%n", input.description(), spec.name(), spec.dimension(), output);
@@ -271,19 +271,11 @@ public final class JobMains {
         return result;
     }
 
-    private static boolean bool(JobConfig config, String key, boolean fallback) {
-        String value = config.get(key, String.valueOf(fallback)).trim().toLowerCase(java.util.Locale.ROOT);
-        return switch (value) {
-            case "true" -> true;
-            case "false" -> false;
-            default -> throw config.error(key, "must be true or false, got '" + value + "'");
-        };
-    }
-
     /** Comma-separated hidden layer widths; {@code none} for none (logistic regression). */
-    private static List<Integer> layerWidths(JobConfig config, String key, String fallback) {
+    private static List<Integer> layerWidths(JobConfig config, ConfigOption<String> option) {
+        String key = option.key();
         List<Integer> widths = new java.util.ArrayList<>();
-        for (String part : config.get(key, fallback).split(",")) {
+        for (String part : config.get(option).split(",")) {
             String width = part.trim();
             if (width.isEmpty() || width.equals("none")) {
                 continue;
@@ -300,10 +292,10 @@ public final class JobMains {
         return widths;
     }
 
-    private static int positive(JobConfig config, String key, int fallback) {
-        int value = config.getInt(key, fallback);
+    private static int positive(JobConfig config, ConfigOption<Integer> option) {
+        int value = config.get(option);
         if (value < 1) {
-            throw config.error(key, "must be at least 1, got " + value);
+            throw config.error(option.key(), "must be at least 1, got " + value);
         }
         return value;
     }
@@ -313,7 +305,7 @@ public final class JobMains {
             return new KafkaConnection(bootstrap, clientSettings);
         } catch (IllegalArgumentException e) {
             String key = clientSettings.keySet().stream().filter(k -> e.getMessage().contains("'" + k + "'")).findFirst()
-                    .map(k -> KAFKA_PREFIX + k).orElse("bootstrap.servers");
+                    .map(k -> KAFKA_PREFIX + k).orElse(KafkaOptions.BOOTSTRAP_SERVERS.key());
             throw config.error(key, e.getMessage());
         }
     }
@@ -323,7 +315,7 @@ public final class JobMains {
         try {
             KafkaTopics.ensure(kafka, topics, compacted, timeout);
         } catch (IllegalStateException e) {
-            throw config.error("bootstrap.servers", "Kafka at " + kafka + " did not answer or refused within " + timeout
+            throw config.error(KafkaOptions.BOOTSTRAP_SERVERS.key(), "Kafka at " + kafka + " did not answer or refused within " + timeout
                     + " (startup.timeout): " + rootCause(e) + ". Check bootstrap.servers, the kafka.* client settings"
                     + " (security.protocol, sasl.*, ssl.*), and that this principal may describe and create the topics " + topics.keySet());
         }
@@ -341,7 +333,7 @@ public final class JobMains {
         try {
             return SpecLoader.load(nameOrPath);
         } catch (RuntimeException e) {
-            throw config.error("spec", e.getMessage().replace("--spec: ", ""));
+            throw config.error(ServingOptions.SPEC.key(), e.getMessage().replace("--spec: ", ""));
         }
     }
 
@@ -349,7 +341,7 @@ public final class JobMains {
         try {
             return ReferenceProfile.read(new org.apache.flink.core.fs.Path(path));
         } catch (java.io.IOException | RuntimeException e) {
-            throw config.error("profile", "cannot read " + path + " (" + e.getMessage() + "); run `loopline backfill` first, or point"
+            throw config.error(ServingOptions.PROFILE.key(), "cannot read " + path + " (" + e.getMessage() + "); run `loopline backfill` first, or point"
                     + " profile at its out/profile.json");
         }
     }
@@ -364,7 +356,7 @@ public final class JobMains {
             }
             new FileSystemModelStore(path).names();
         } catch (java.io.IOException | RuntimeException e) {
-            throw config.error("model.store", "cannot use " + root + " as the model store (" + e.getMessage() + "); give a folder on a"
+            throw config.error(ServingOptions.MODEL_STORE.key(), "cannot use " + root + " as the model store (" + e.getMessage() + "); give a folder on a"
                     + " file system every TaskManager can read: file:///shared/models, s3://bucket/models, hdfs://...");
         }
         return () -> new FileSystemModelStore(new org.apache.flink.core.fs.Path(root));

@@ -305,7 +305,7 @@ public final class LearningJob {
      */
     public static void main(String[] args) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        io.loopline.jobs.config.JobMains.buildLearning(io.loopline.jobs.config.JobConfig.fromArgs(args), env);
+        io.loopline.jobs.config.JobMains.buildLearning(io.loopline.jobs.config.JobConfig.fromArgs(args, env.getConfiguration()), env);
         env.execute(JOB_NAME);
     }
 

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import org.apache.flink.configuration.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,9 +17,35 @@ class JobConfigFilesTest {
         Path settings = Files.writeString(dir.resolve("serving.properties"), "bootstrap.servers=kafka:9092\nkafka.sasl.jaas.config=placeholder\n");
         Path secrets = Files.writeString(dir.resolve("kafka-secrets.properties"), "kafka.sasl.jaas.config=ScramLoginModule required password=\"s3cret\";\n");
         JobConfig config = JobConfig.fromArgs(new String[] {"--config", settings.toString(), "--config", secrets.toString()});
-        assertThat(config.required("bootstrap.servers")).isEqualTo("kafka:9092");
-        assertThat(config.required("kafka.sasl.jaas.config")).contains("s3cret");
-        assertThatThrownBy(() -> config.required("spec")).hasMessageContaining(settings + " + " + secrets).hasMessageContaining("spec is required");
+        assertThat(config.required(KafkaOptions.BOOTSTRAP_SERVERS)).isEqualTo("kafka:9092");
+        assertThat(config.withPrefix(KafkaOptions.CLIENT_PREFIX).get("sasl.jaas.config")).contains("s3cret");
+        assertThatThrownBy(() -> config.required(ServingOptions.SPEC)).hasMessageContaining(settings + " + " + secrets).hasMessageContaining("spec is required");
+    }
+
+    @Test
+    void dynamicPropertiesOverrideTheFilesWhichOverrideTheClustersConfiguration(@TempDir Path dir) throws Exception {
+        Path settings = Files.writeString(dir.resolve("learning.properties"), "retrain.mode=stateful\nretrain.cooldown=5min\n");
+        Configuration cluster = new Configuration();
+        cluster.set(RetrainOptions.COOLDOWN, Duration.ofMinutes(1));
+        cluster.set(RetrainOptions.BUFFER_SIZE, 5000);
+        cluster.setString("parallelism.default", "4"); // the cluster's own keys are not the job's business
+        JobConfig config = JobConfig.fromArgs(new String[] {"--config", settings.toString(), "-Dretrain.mode=online", "-D", "gate.margin=0.01"}, cluster);
+        assertThat(config.get(RetrainOptions.MODE)).isEqualTo("online");
+        assertThat(config.get(RetrainOptions.GATE_MARGIN)).isEqualTo(0.01);
+        assertThat(config.get(RetrainOptions.COOLDOWN)).isEqualTo(Duration.ofMinutes(5));
+        assertThat(config.get(RetrainOptions.BUFFER_SIZE)).isEqualTo(5000);
+        assertThat(config.get(RetrainOptions.MIN_EXAMPLES)).as("the default").isEqualTo(200);
+        config.rejectUnknownKeys();
+    }
+
+    @Test
+    void aDynamicPropertyIsCheckedLikeAFileKey(@TempDir Path dir) throws Exception {
+        JobConfig typo = JobConfig.fromArgs(new String[] {"-Dretrain.mood=online"}, new Configuration());
+        typo.get(RetrainOptions.MODE);
+        assertThatThrownBy(typo::rejectUnknownKeys).hasMessageContaining("-D").hasMessageContaining("unknown key 'retrain.mood'");
+        JobConfig wrongType = JobConfig.fromArgs(new String[] {"-Dretrain.buffer-size=big"}, new Configuration());
+        assertThatThrownBy(() -> wrongType.get(RetrainOptions.BUFFER_SIZE)).hasMessageContaining("retrain.buffer-size must be an integer, got 'big'");
+        assertThatThrownBy(() -> JobConfig.fromArgs(new String[] {"-Dretrain.mode"}, new Configuration())).hasMessageContaining("key=value");
     }
 
     @Test

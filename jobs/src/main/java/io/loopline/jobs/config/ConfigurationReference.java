@@ -1,0 +1,99 @@
+package io.loopline.jobs.config;
+
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.description.TextElement;
+
+/** Every option of the jobs, by concern: the source of docs/configuration.md (a test fails when that file is stale). */
+public final class ConfigurationReference {
+    /** The option classes with the heading each has in the reference, in its order. */
+    static final Map<String, Class<?>> GROUPS = groups();
+
+    private ConfigurationReference() {}
+
+    private static Map<String, Class<?>> groups() {
+        Map<String, Class<?>> groups = new LinkedHashMap<>();
+        groups.put("Kafka and topics (serving, learning)", KafkaOptions.class);
+        groups.put("Serving", ServingOptions.class);
+        groups.put("Learning: label join, evaluation, drift", LearningOptions.class);
+        groups.put("Learning: retraining, gate, online mode", RetrainOptions.class);
+        groups.put("Backfill", BackfillOptions.class);
+        return groups;
+    }
+
+    /** The options declared in {@code holder}'s public static fields, by key. */
+    static List<ConfigOption<?>> optionsOf(Class<?> holder) {
+        List<ConfigOption<?>> options = new ArrayList<>();
+        for (Field field : holder.getFields()) {
+            if (Modifier.isStatic(field.getModifiers()) && ConfigOption.class.isAssignableFrom(field.getType())) {
+                try {
+                    options.add((ConfigOption<?>) field.get(null));
+                } catch (IllegalAccessException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+        options.sort(Comparator.comparing(ConfigOption::key));
+        return options;
+    }
+
+    public static String markdown() {
+        StringBuilder md = new StringBuilder();
+        md.append("# Configuration of the jobs\n\n");
+        md.append("<!-- Generated from the ConfigOptions in jobs/src/main/java/io/loopline/jobs/config/*Options.java by\n");
+        md.append("     ConfigurationReference; ConfigurationReferenceTest fails when this file is stale. Do not edit by hand. -->\n\n");
+        md.append("The serving, learning and backfill jobs read these keys when submitted with `flink run ... --config FILE`.\n");
+        md.append("A key's value comes from, weakest first: the cluster's configuration (its `config.yaml`, and\n");
+        md.append("`flink run -Dkey=value`), the `--config` files in order (a later file overrides an earlier one: settings\n");
+        md.append("from a ConfigMap, then credentials from a Secret), then the job's own `-Dkey=value` arguments. A key in a\n");
+        md.append("file or `-D` that no job knows is an error that names it; so is a value of the wrong type. Every key under\n");
+        md.append("`kafka.` goes unchanged to every Kafka client the job creates (e.g. `kafka.security.protocol=SASL_SSL`).\n");
+        md.append("Examples: `deploy/jobs/*.properties`. The `loopline` commands take the same settings as flags\n");
+        md.append("(`loopline <command> --help`).\n");
+        GROUPS.forEach((title, holder) -> {
+            md.append("\n## ").append(title).append("\n\n");
+            md.append("| key | type | default | description |\n|---|---|---|---|\n");
+            for (ConfigOption<?> option : optionsOf(holder)) {
+                md.append("| `").append(option.key()).append("` | ").append(OptionTypes.name(option)).append(" | ")
+                        .append(option.hasDefaultValue() ? "`" + format(option.defaultValue()) + "`" : "(none)").append(" | ")
+                        .append(description(option).replace("|", "\\|")).append(" |\n");
+            }
+        });
+        return md.toString();
+    }
+
+    private static String description(ConfigOption<?> option) {
+        StringBuilder text = new StringBuilder();
+        option.description().getBlocks().forEach(block -> {
+            if (block instanceof TextElement t) {
+                text.append(t.getFormat());
+            }
+        });
+        return text.toString();
+    }
+
+    static String format(Object value) {
+        if (value instanceof Duration d) {
+            long millis = d.toMillis();
+            for (var unit : List.of(Map.entry(86_400_000L, "d"), Map.entry(3_600_000L, "h"), Map.entry(60_000L, "min"), Map.entry(1000L, "s"))) {
+                if (millis != 0 && millis % unit.getKey() == 0) {
+                    return millis / unit.getKey() + unit.getValue();
+                }
+            }
+            return millis + "ms";
+        }
+        return String.valueOf(value);
+    }
+
+    /** Prints the reference: {@code java -cp ... io.loopline.jobs.config.ConfigurationReference > docs/configuration.md}. */
+    public static void main(String[] args) {
+        System.out.print(markdown());
+    }
+}
