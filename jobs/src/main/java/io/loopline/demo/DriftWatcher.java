@@ -26,6 +26,12 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  */
 public final class DriftWatcher implements AutoCloseable {
     public static final double PSI_ALERT = 0.25;
+    /**
+     * Windows with fewer examples are left out of the before/after comparison: a sample of n from the
+     * reference itself scores a PSI of about (bins - 1) / n, so a partial window at the start or end of
+     * the stream (tens of events) crosses {@link #PSI_ALERT} by chance and hides a real drift.
+     */
+    static final long MIN_PSI_EXAMPLES = 500;
 
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final ObjectMapper mapper = new ObjectMapper();
@@ -105,7 +111,7 @@ public final class DriftWatcher implements AutoCloseable {
             detections.merge(key, 1L, Long::sum);
             news.add(String.format(java.util.Locale.ROOT, "%s detected a change in the error rate of v%d (event time %s, error rate now %.3f)%s",
                     statistic, version, window, r.path("value").asDouble(), beforeDrift ? " (before the injected drift)" : ""));
-        } else if (statistic.equals("psi") && !ReportSubject.PREDICTION.is(subject)) {
+        } else if (statistic.equals("psi") && !ReportSubject.PREDICTION.is(subject) && r.path("count").asLong() >= MIN_PSI_EXAMPLES) {
             double psi = r.path("value").asDouble();
             if (beforeDrift) {
                 maxPsiBeforeDrift.merge(subject, psi, Math::max);
