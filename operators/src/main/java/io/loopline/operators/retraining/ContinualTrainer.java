@@ -192,9 +192,29 @@ public final class ContinualTrainer extends AbstractStreamOperator<MonitoringRep
         }
         ensureLoaded();
         FeatureVector served = example.served().features();
-        int slot = reservoir.slotFor(decisions.seen(), (int) decisions.buffered());
+        int slot = keepingAwaitedExamples(reservoir.slotFor(decisions.seen(), (int) decisions.buffered()));
         buffer.put(slot, new FeatureVector(served.eventId(), served.entity(), served.timestamp(), served.values(), example.label()));
         carryOut(decisions.onExample(served.timestamp(), slot == decisions.buffered()));
+    }
+
+    /**
+     * While a drift trigger waits for examples after its change point, a full buffer overwrites only
+     * examples from before it (the first such slot from the reservoir's choice on), so the challenger
+     * is trained and judged on every awaited example rather than on the ~53 % a random overwrite keeps.
+     */
+    private int keepingAwaitedExamples(int slot) throws Exception {
+        long since = decisions.awaitedSince();
+        if (since == Long.MIN_VALUE || slot >= decisions.buffered()) {
+            return slot;
+        }
+        int capacity = (int) decisions.buffered();
+        for (int probe = 0; probe < capacity; probe++) {
+            int candidate = (slot + probe) % capacity;
+            if (buffer.get(candidate).timestamp() < since) {
+                return candidate;
+            }
+        }
+        return slot; // the whole buffer is after the change point already
     }
 
     @Override

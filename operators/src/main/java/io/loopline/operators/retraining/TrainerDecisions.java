@@ -345,6 +345,11 @@ final class TrainerDecisions {
         return driftWait != null;
     }
 
+    /** The event time of the change point an armed drift trigger waits after; {@link Long#MIN_VALUE} when none waits. */
+    long awaitedSince() {
+        return driftWait == null ? Long.MIN_VALUE : driftWait.changePoint();
+    }
+
     /** Examples seen, buffered, training rows processed, promotions, rejections, rollbacks. */
     long[] counters() {
         return new long[] {seen, buffered, trainingRows, promoted, rejected, rolledBack};

@@ -211,6 +211,22 @@ class ContinualTrainerTest {
         }
     }
 
+    /** A full buffer keeps every awaited example: the wait overwrites only examples from before the change point. */
+    @Test
+    void aFullBufferKeepsEveryExampleAwaitedAfterTheChangePoint() throws Exception {
+        TrainerSettings waiting = settings(TrainingMode.STATEFUL).withBuffer(1000, 0.2)
+                .withPolicy(settings(TrainingMode.STATEFUL).policy().withAfterDriftExamples(600));
+        try (var h = harness(waiting)) {
+            h.open();
+            feed(h, 1500, false, 2); // the old regime fills the buffer: event times 2,000,000 .. 3,499,000
+            detectorFires(h, 1, 4_000_000);
+            feed(h, 600, true, 4); // the new regime from 4,000,000 on
+            MonitoringReport triggered = reports(h, "retrain_triggered").get(0);
+            assertThat(triggered.count()).as("all 600 examples after the change, in a buffer of 1,000").isEqualTo(600);
+            assertThat(triggered.windowStart()).isEqualTo(4_000_000);
+        }
+    }
+
     @Test
     void aPromotedVersionThatDoesWorseLiveThanItsPredecessorIsRolledBack() throws Exception {
         try (var h = harness(settings(TrainingMode.STATEFUL).withRollback(0.05, 200))) {
