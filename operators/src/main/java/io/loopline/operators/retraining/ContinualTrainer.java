@@ -161,20 +161,21 @@ public final class ContinualTrainer extends AbstractStreamOperator<MonitoringRep
             return;
         }
         setCurrentKey(KEY);
-        long latest = store.latest(settings.model()).map(ModelMetadata::version).orElse(0L);
         TrainerState state = decisionState.value();
         if (state == null) {
+            // No state of this layout: a savepoint of the old one, or a first start; either way the store names the champion.
+            long latest = latestVersion();
             state = legacyState.readAndClear(latest);
-        }
-        if (state == null) {
-            state = TrainerState.initial(latest);
+            if (state == null) {
+                state = TrainerState.initial(latest);
+            }
         }
         run = runState.value();
         training = null;
         decisions = TrainerDecisions.restore(settings, new TrainerDecisions.ModelVersions() {
             @Override
             public long latest() throws Exception {
-                return store.latest(settings.model()).map(ModelMetadata::version).orElse(0L);
+                return latestVersion();
             }
 
             @Override
@@ -182,6 +183,10 @@ public final class ContinualTrainer extends AbstractStreamOperator<MonitoringRep
                 return ContinualTrainer.this.reference(version, metric);
             }
         }, state, run != null);
+    }
+
+    private long latestVersion() throws java.io.IOException {
+        return store.latest(settings.model()).map(ModelMetadata::version).orElse(0L);
     }
 
     @Override
