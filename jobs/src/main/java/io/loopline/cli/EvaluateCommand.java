@@ -1,8 +1,9 @@
 package io.loopline.cli;
 
 import io.loopline.operators.features.spec.FeatureSpec;
+import io.loopline.operators.config.InvalidOptionException;
+import io.loopline.operators.retraining.TrainerOptions;
 import io.loopline.operators.retraining.TrainerSettings;
-import io.loopline.operators.retraining.TrainingMode;
 import io.loopline.operators.training.NetworkSettings;
 import io.loopline.replay.EvaluationResult;
 import io.loopline.replay.PrequentialEvaluation;
@@ -13,6 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.apache.flink.configuration.Configuration;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -95,8 +97,21 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--timeout", defaultValue = "30min", description = "Give up if the predictions are not all committed by then (default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
-    @CommandLine.Mixin
-    RetrainOptions retrain;
+    /**
+     * The trainer's settings that differ here from the options' defaults: a replay's event time says
+     * little, so the cool-down counts labelled examples; results must not depend on the machine's
+     * speed, so snapshots are published by labels only.
+     */
+    static final Configuration TRAINER_DEFAULTS = trainerDefaults();
+
+    private static Configuration trainerDefaults() {
+        Configuration defaults = new Configuration();
+        defaults.set(TrainerOptions.COOLDOWN, Duration.ZERO);
+        defaults.set(TrainerOptions.COOLDOWN_EXAMPLES, 500L);
+        defaults.set(TrainerOptions.BUFFER_SIZE, 5000);
+        defaults.set(TrainerOptions.ONLINE_PUBLISH_EVERY, Duration.ZERO);
+        return defaults;
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -105,18 +120,21 @@ final class EvaluateCommand implements Callable<Integer> {
         }
         FeatureSpec featureSpec = SpecLoader.load(spec);
         var parse = commandSpec.commandLine().getParseResult();
-        if (!parse.hasMatchedOption("--retrain-cooldown")) {
-            retrain.cooldown = Duration.ZERO;
-        }
-        if (!parse.hasMatchedOption("--retrain-cooldown-examples")) {
-            retrain.cooldownExamples = 500;
-        }
-        if (!parse.hasMatchedOption("--buffer-size")) {
-            retrain.bufferSize = 5000;
-        }
         List<Integer> widths = hidden.stream().filter(h -> !h.isBlank() && !h.equals("none")).map(h -> Integer.parseInt(h.trim())).toList();
         NetworkSettings network = new NetworkSettings(widths, "relu", learningRate, 1e-4, epochs, 64, 7);
-        TrainerSettings trainer = policy.equals("frozen") ? null : retrain.settings("model", TrainingMode.parse(policy), Duration.ZERO);
+        if (!List.of("frozen", "stateless", "stateful", "online").contains(policy)) {
+            throw new CommandLine.ParameterException(commandSpec.commandLine(), "--policy must be frozen, stateless, stateful or online, got '" + policy + "'");
+        }
+        TrainerSettings trainer = null;
+        if (!policy.equals("frozen")) {
+            Configuration trainerConfig = ConfigFlags.read(commandSpec, ConfigFlags.TRAINER, TRAINER_DEFAULTS);
+            trainerConfig.set(TrainerOptions.MODE, policy);
+            try {
+                trainer = TrainerSettings.from(trainerConfig, "model");
+            } catch (InvalidOptionException e) {
+                throw ConfigFlags.error(commandSpec, ConfigFlags.TRAINER, e);
+            }
+        }
         PrintStream progress = json ? System.err : System.out;
         String chosenPace = pace != null ? pace : parse.hasMatchedOption("--rate") ? "rate" : "lockstep";
         if (!chosenPace.equals("rate") && !chosenPace.equals("lockstep")) {

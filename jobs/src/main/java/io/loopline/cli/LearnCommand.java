@@ -5,6 +5,9 @@ import io.loopline.jobs.LocalEnvironments;
 import io.loopline.jobs.ProgressCounters;
 import io.loopline.jobs.learning.LearningJob;
 import io.loopline.kafka.KafkaTopics;
+import io.loopline.operators.config.InvalidOptionException;
+import io.loopline.operators.retraining.TrainerOptions;
+import io.loopline.operators.retraining.TrainerSettings;
 import io.loopline.operators.drift.ReferenceBins;
 import io.loopline.state.profile.ReferenceProfile;
 import java.nio.file.Files;
@@ -15,6 +18,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MetricOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -51,20 +55,17 @@ final class LearnCommand implements Callable<Integer> {
     @Option(names = "--slice", description = "A one_hot feature of the spec: metrics are also reported per category (e.g. merchant).")
     String slice;
 
-    @Option(names = "--retrain", defaultValue = "off",
-            description = "Continual learning: off, stateful (fine-tune the champion: weights and optimizer state), stateless (train from scratch)"
-                    + " or online (the champion learns from every labelled mini-batch); challengers or snapshots that pass the gate are published to"
-                    + " --model-store and announced on --models-topic (default: ${DEFAULT-VALUE}).")
-    String retrain;
-
     @Option(names = "--model", defaultValue = "fraud", description = "Model name in the store, for retraining (default: ${DEFAULT-VALUE}).")
     String model;
 
     @Option(names = "--models-topic", defaultValue = "models", description = "Where promoted versions are announced (default: ${DEFAULT-VALUE}).")
     String modelsTopic;
 
-    @picocli.CommandLine.Mixin
-    RetrainOptions retrainOptions;
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec commandSpec;
+
+    /** The trainer's settings that differ here from the options' defaults: none. */
+    static final Configuration TRAINER_DEFAULTS = new Configuration();
 
     @Option(names = "--feature-log-topic", defaultValue = "feature-log", description = "Served features + predictions (default: ${DEFAULT-VALUE}).")
     String featureLogTopic;
@@ -127,6 +128,16 @@ final class LearnCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // The trainer's settings are checked before anything is read or contacted.
+        TrainerSettings trainer = null;
+        Configuration trainerConfig = ConfigFlags.read(commandSpec, ConfigFlags.LEARN, TRAINER_DEFAULTS);
+        try {
+            if (TrainerOptions.mode(trainerConfig).isPresent()) {
+                trainer = TrainerSettings.from(trainerConfig, model);
+            }
+        } catch (InvalidOptionException e) {
+            throw ConfigFlags.error(commandSpec, ConfigFlags.LEARN, e);
+        }
         io.loopline.kafka.KafkaConnection kafka = kafkaOptions.connection(bootstrapServers);
         ReferenceProfile reference;
         try {
@@ -138,10 +149,8 @@ final class LearnCommand implements Callable<Integer> {
                 outOfOrderness, evaluationWindow, evaluationSlide, driftWindow, 128, modelStore == null ? null : storeAt(modelStore),
                 slice == null ? null : io.loopline.operators.learning.Slices.of(slice, reference.columns(), reference.fit()))
                 .withLabelsIdleAfter(labelsIdleAfter);
-        if (!retrain.equals("off")) {
-            var mode = io.loopline.operators.retraining.TrainingMode.parse(retrain);
-            settings = settings.withRetraining(new LearningJob.Retraining(retrainOptions.settings(model, mode),
-                    new io.loopline.kafka.KafkaModelAnnouncer(kafka, modelsTopic)));
+        if (trainer != null) {
+            settings = settings.withRetraining(new LearningJob.Retraining(trainer, new io.loopline.kafka.KafkaModelAnnouncer(kafka, modelsTopic)));
         }
         Map<String, Integer> topics = new LinkedHashMap<>();
         topics.put(featureLogTopic, parallelism);

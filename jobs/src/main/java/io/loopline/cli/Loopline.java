@@ -22,6 +22,8 @@ public final class Loopline implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Loopline());
         cli.registerConverter(java.time.Duration.class, DurationConverter::convert);
+        ConfigFlags.addTo(cli.getSubcommands().get("learn").getCommandSpec(), ConfigFlags.LEARN, LearnCommand.TRAINER_DEFAULTS);
+        ConfigFlags.addTo(cli.getSubcommands().get("evaluate").getCommandSpec(), ConfigFlags.TRAINER, EvaluateCommand.TRAINER_DEFAULTS);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             commandLine.getErr().println(commandLine.getColorScheme().errorText("loopline: " + messageOf(e)));
             if (Boolean.getBoolean("loopline.debug")) {

@@ -14,7 +14,7 @@ import io.loopline.kafka.KafkaModelAnnouncer;
 import io.loopline.kafka.ModelAnnouncements;
 import io.loopline.demo.report.DemoReport;
 import io.loopline.demo.report.Timeline;
-import io.loopline.operators.retraining.RetrainPolicy;
+import io.loopline.operators.retraining.TrainerOptions;
 import io.loopline.operators.retraining.TrainerSettings;
 import io.loopline.operators.retraining.TrainingMode;
 import io.loopline.operators.training.NetworkSettings;
@@ -39,6 +39,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -324,10 +325,16 @@ public final class DemoRun {
     private static TrainerSettings trainer() {
         // The injected drift is abrupt: a challenger fine-tuned on the examples after the change point learns the new regime
         // instead of averaging it with the buffer's older examples.
-        RetrainPolicy policy = RetrainPolicy.defaults().withCooldown(RETRAIN_COOLDOWN).withMinExamples(2000).withDecay("accuracy", 0.03)
-                .withAfterDriftExamples(AFTER_DRIFT_EXAMPLES);
-        return TrainerSettings.defaults(MODEL, TrainingMode.STATEFUL, null).withPolicy(policy).withBuffer(4_000, 0.2)
-                .withTraining(12, 64, 16).withRollback(0.05, 2000);
+        Configuration demo = new Configuration();
+        demo.set(TrainerOptions.MODE, TrainingMode.STATEFUL.label());
+        demo.set(TrainerOptions.COOLDOWN, RETRAIN_COOLDOWN);
+        demo.set(TrainerOptions.MIN_EXAMPLES, 2000);
+        demo.set(TrainerOptions.DECAY_MARGIN, "0.03");
+        demo.set(TrainerOptions.AFTER_DRIFT_EXAMPLES, AFTER_DRIFT_EXAMPLES);
+        demo.set(TrainerOptions.BUFFER_SIZE, 4_000);
+        demo.set(TrainerOptions.EPOCHS, 12);
+        demo.set(TrainerOptions.ROLLBACK_MIN_EXAMPLES, 2000L);
+        return TrainerSettings.from(demo, MODEL);
     }
 
     private volatile long writtenAtPromotion = -1;

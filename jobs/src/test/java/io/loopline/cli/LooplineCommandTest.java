@@ -95,4 +95,40 @@ class LooplineCommandTest {
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.err()).contains("--parallelism must be >= 1");
     }
+
+    @Test
+    void aTrainerSettingIsReportedUnderTheFlagTheUserTyped(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        String[] learn = {"learn", "--profile", dir.resolve("profile.json").toString(), "--bootstrap-servers", "127.0.0.1:1", "--retrain", "stateful"};
+        Result tooSmall = run(with(learn, "--buffer-size", "1"));
+        assertThat(tooSmall.exit()).isNotZero();
+        assertThat(tooSmall.err().lines().findFirst()).as("the error, before the usage").hasValue("--buffer-size: must be at least 2, got 1");
+        Result notANumber = run(with(learn, "--buffer-size", "lots"));
+        assertThat(notANumber.err()).contains("--buffer-size: must be an integer, got 'lots'");
+        Result off = run(with(learn, "--decay-margin", "never"));
+        assertThat(off.err()).contains("--decay-margin: must be a number or off, got 'never'");
+        Result mode = run("learn", "--profile", dir.resolve("profile.json").toString(), "--bootstrap-servers", "127.0.0.1:1", "--retrain", "sometimes");
+        assertThat(mode.err()).contains("--retrain: 'sometimes' is not off, stateful, stateless or online");
+
+        java.nio.file.Path data = java.nio.file.Files.writeString(dir.resolve("rows.csv"), "a,label\n1,0\n");
+        Result evaluate = run("evaluate", "--data", data.toString(), "--spec", "transactions", "--label-column", "label", "--policy", "online",
+                "--online-batch-size", "65");
+        assertThat(evaluate.exit()).isNotZero();
+        assertThat(evaluate.err()).contains("--online-batch-size: must be at most 64, got 65");
+    }
+
+    @Test
+    void eachCommandsHelpShowsTheKeyAndTheDefaultItUses() {
+        Result learn = run("learn", "--help");
+        assertThat(learn.out()).contains("--buffer-size").contains("key retrain.buffer-size; default: 20000")
+                .contains("key online.publish-every; default: 1min");
+        Result evaluate = run("evaluate", "--help");
+        assertThat(evaluate.out().replaceAll("\\s+", " ")).contains("key retrain.buffer-size; default: 5000")
+                .contains("key online.publish-every; default: 0s").contains("key retrain.cooldown-examples; default: 500");
+    }
+
+    private static String[] with(String[] args, String... more) {
+        String[] all = java.util.Arrays.copyOf(args, args.length + more.length);
+        System.arraycopy(more, 0, all, args.length, more.length);
+        return all;
+    }
 }

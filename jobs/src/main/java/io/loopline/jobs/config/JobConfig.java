@@ -16,14 +16,14 @@ import org.apache.flink.configuration.ReadableConfig;
 /**
  * A job's settings for {@code flink run}: Kafka, topics, feature spec, profile, model store, the
  * learning policy; each key is a {@link ConfigOption} of {@link KafkaOptions}, {@link ServingOptions},
- * {@link LearningOptions}, {@link RetrainOptions} or {@link BackfillOptions}
+ * {@link LearningOptions}, {@link io.loopline.operators.retraining.TrainerOptions} or {@link BackfillOptions}
  * (docs/configuration.md lists them). A key's value comes from, weakest first: the cluster's
  * configuration (its config.yaml, and {@code flink run -Dkey=value}), the {@code --config} files in
  * order, then the job's own {@code -Dkey=value} arguments. Every error names the source and the key;
  * an unknown key in a file or {@code -D} is an error (a typo must not silently fall back to a
  * default). The cluster's own settings (state backend, checkpoints, restart strategy) stay in its config.yaml.
  */
-public final class JobConfig {
+public final class JobConfig implements ReadableConfig {
     private final Properties values;
     private final Map<String, String> cluster;
     private final String source;
@@ -96,6 +96,7 @@ public final class JobConfig {
     }
 
     /** The option's value, or its default (null when it has none). A value that does not parse names the key and the type wanted. */
+    @Override
     public <T> T get(ConfigOption<T> option) {
         String key = option.key();
         known.add(key);
@@ -112,6 +113,24 @@ public final class JobConfig {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(source + ": " + key + " must be " + OptionTypes.describe(option) + ", got '" + value + "'");
         }
+    }
+
+    @Override
+    public <T> java.util.Optional<T> getOptional(ConfigOption<T> option) {
+        return java.util.Optional.ofNullable(get(option));
+    }
+
+    /** The values given to this job (not the cluster's), by key. */
+    @Override
+    public Map<String, String> toMap() {
+        Map<String, String> map = new java.util.TreeMap<>();
+        values.stringPropertyNames().forEach(key -> map.put(key, values.getProperty(key)));
+        return map;
+    }
+
+    /** Accepts the keys of the options declared in {@code holder} without reading them (settings of a mode that is off). */
+    public void allow(Class<?> holder) {
+        OptionTypes.declaredIn(holder).forEach(option -> known.add(option.key()));
     }
 
     /** The option's value; an error naming it when it has none. */

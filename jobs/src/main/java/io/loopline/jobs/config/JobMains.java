@@ -13,14 +13,12 @@ import io.loopline.kafka.KafkaConnection;
 import io.loopline.kafka.KafkaModelAnnouncer;
 import io.loopline.kafka.KafkaTopics;
 import io.loopline.operators.drift.ReferenceBins;
+import io.loopline.operators.config.InvalidOptionException;
 import io.loopline.operators.features.spec.FeatureSpec;
-import io.loopline.operators.retraining.OnlineLearning;
-import io.loopline.operators.retraining.PromotionGate;
-import io.loopline.operators.retraining.RetrainPolicy;
+import io.loopline.operators.retraining.TrainerOptions;
 import io.loopline.operators.retraining.TrainerSettings;
 import io.loopline.operators.retraining.TrainingMode;
 import io.loopline.operators.scoring.ModelStoreSupplier;
-import io.loopline.operators.training.NetworkSettings;
 import io.loopline.state.model.FileSystemModelStore;
 import io.loopline.state.profile.ReferenceProfile;
 import java.time.Duration;
@@ -28,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -132,83 +131,28 @@ public final class JobMains {
         int evaluationSlide = positive(config, LearningOptions.EVALUATION_SLIDE);
         Duration driftWindow = config.get(LearningOptions.DRIFT_WINDOW);
         int maxParallelism = positive(config, ServingOptions.MAX_PARALLELISM);
-        String retrain = config.get(RetrainOptions.MODE);
-        Duration cooldown = config.get(RetrainOptions.COOLDOWN);
-        double decayMargin = config.get(RetrainOptions.DECAY_MARGIN);
-        int minExamples = positive(config, RetrainOptions.MIN_EXAMPLES);
-        long afterDriftExamples = config.get(RetrainOptions.AFTER_DRIFT_EXAMPLES);
-        long everyExamples = config.get(RetrainOptions.EVERY_EXAMPLES);
-        int maxRetrains = positive(config, RetrainOptions.MAX_RETRAINS);
-        Duration rateWindow = config.get(RetrainOptions.RATE_WINDOW);
-        int bufferSize = positive(config, RetrainOptions.BUFFER_SIZE);
-        double holdoutFraction = config.get(RetrainOptions.HOLDOUT_FRACTION);
-        String gateMetric = config.get(RetrainOptions.GATE_METRIC);
-        double gateMargin = config.get(RetrainOptions.GATE_MARGIN);
-        String guardMetric = config.get(RetrainOptions.GATE_GUARD_METRIC);
-        double guardTolerance = config.get(RetrainOptions.GATE_GUARD_TOLERANCE);
-        long shadowExamples = config.get(RetrainOptions.GATE_SHADOW_EXAMPLES);
-        double shadowMargin = config.get(RetrainOptions.GATE_SHADOW_MARGIN);
-        Duration shadowTimeout = config.get(RetrainOptions.GATE_SHADOW_TIMEOUT);
-        int onlineBatchSize = config.get(RetrainOptions.ONLINE_BATCH_SIZE);
-        long publishEveryLabels = config.get(RetrainOptions.ONLINE_PUBLISH_EVERY_LABELS);
-        Duration publishEvery = config.get(RetrainOptions.ONLINE_PUBLISH_EVERY);
-        int compareRows = config.get(RetrainOptions.ONLINE_COMPARE_ROWS);
-        double onlineMargin = config.get(RetrainOptions.ONLINE_MARGIN);
-        double driftBoost = config.get(RetrainOptions.ONLINE_DRIFT_BOOST);
-        long boostExamples = config.get(RetrainOptions.ONLINE_BOOST_EXAMPLES);
-        List<Integer> scratchHidden = layerWidths(config, RetrainOptions.SCRATCH_HIDDEN);
-        double scratchLearningRate = config.get(RetrainOptions.SCRATCH_LEARNING_RATE);
+        Optional<TrainerSettings> trainer;
+        try {
+            Optional<TrainingMode> mode = TrainerOptions.mode(config);
+            trainer = mode.map(m -> TrainerSettings.from(config, model));
+            if (mode.isPresent() && store == null) {
+                throw config.error(ServingOptions.MODEL_STORE.key(), "required when retrain.mode is " + mode.get().label()
+                        + " (challengers are published there)");
+            }
+        } catch (InvalidOptionException e) {
+            throw config.error(e.key(), e.problem());
+        }
+        config.allow(TrainerOptions.class);
         Duration startupTimeout = config.get(KafkaOptions.STARTUP_TIMEOUT);
         config.rejectUnknownKeys();
 
         KafkaConnection kafka = connection(config, bootstrap, clientSettings);
         ModelStoreSupplier modelStore = store == null ? null : storeAt(config, store);
-        TrainingMode mode = null;
-        if (!retrain.equals("off")) {
-            try {
-                mode = TrainingMode.parse(retrain);
-            } catch (IllegalArgumentException e) {
-                throw config.error(RetrainOptions.MODE.key(), "'" + retrain + "' is not off, stateful, stateless or online");
-            }
-            if (store == null) {
-                throw config.error(ServingOptions.MODEL_STORE.key(), "required when retrain.mode is " + retrain + " (challengers are published there)");
-            }
-        }
         ReferenceProfile profile = profile(config, profilePath);
         var settings = new LearningJob.Settings(ReferenceBins.of(profile), feedbackWindow, defaultLabel, outOfOrderness,
                 evaluationWindow, evaluationSlide, driftWindow, maxParallelism, modelStore, null).withLabelsIdleAfter(labelsIdleAfter);
-        if (mode != null) {
-            RetrainPolicy policy;
-            try {
-                policy = RetrainPolicy.defaults().withCooldown(cooldown).withDecay("accuracy", decayMargin).withMinExamples(minExamples)
-                        .withEveryExamples(everyExamples).withRateLimit(maxRetrains, rateWindow).withAfterDriftExamples(afterDriftExamples);
-            } catch (IllegalArgumentException e) {
-                String key = e.getMessage().split(" ")[0];
-                throw config.error(key, e.getMessage());
-            }
-            PromotionGate gate;
-            try {
-                gate = new PromotionGate(gateMetric, gateMargin, guardMetric, guardTolerance).withShadow(shadowExamples, shadowMargin, shadowTimeout);
-            } catch (IllegalArgumentException e) {
-                throw config.error(e.getMessage().split(":")[0], e.getMessage());
-            }
-            OnlineLearning online;
-            try {
-                online = new OnlineLearning(onlineBatchSize, publishEveryLabels, publishEvery.toMillis(), compareRows, onlineMargin, driftBoost,
-                        boostExamples);
-            } catch (IllegalArgumentException e) {
-                throw config.error(e.getMessage().split(" ")[0].replace(":", ""), e.getMessage());
-            }
-            NetworkSettings scratch;
-            try {
-                scratch = new NetworkSettings(scratchHidden, "relu", scratchLearningRate, 1e-4, 1, 64, 7);
-            } catch (IllegalArgumentException e) {
-                throw config.error(RetrainOptions.SCRATCH_LEARNING_RATE.key(), e.getMessage());
-            }
-            // Stateless challengers are trained from scratch with this architecture; the other modes start from the champion.
-            TrainerSettings trainer = TrainerSettings.defaults(model, mode, scratch).withPolicy(policy).withGate(gate)
-                    .withBuffer(bufferSize, holdoutFraction).withOnline(online);
-            settings = settings.withRetraining(new LearningJob.Retraining(trainer, new KafkaModelAnnouncer(kafka, models)));
+        if (trainer.isPresent()) {
+            settings = settings.withRetraining(new LearningJob.Retraining(trainer.get(), new KafkaModelAnnouncer(kafka, models)));
         }
         Map<String, Integer> topics = new LinkedHashMap<>();
         topics.put(featureLog, partitions);
@@ -269,27 +213,6 @@ public final class JobMains {
                 .run(BackfillProgress.NONE);
         out.printf(java.util.Locale.ROOT, "Done in %.1f s: %,d training rows, %,d dead letters%n", result.seconds(), result.rows(), result.deadLetters());
         return result;
-    }
-
-    /** Comma-separated hidden layer widths; {@code none} for none (logistic regression). */
-    private static List<Integer> layerWidths(JobConfig config, ConfigOption<String> option) {
-        String key = option.key();
-        List<Integer> widths = new java.util.ArrayList<>();
-        for (String part : config.get(option).split(",")) {
-            String width = part.trim();
-            if (width.isEmpty() || width.equals("none")) {
-                continue;
-            }
-            try {
-                widths.add(Integer.parseInt(width));
-            } catch (NumberFormatException e) {
-                throw config.error(key, "'" + width + "' is not a layer width");
-            }
-            if (widths.get(widths.size() - 1) < 1) {
-                throw config.error(key, "layer widths must be at least 1, got " + width);
-            }
-        }
-        return widths;
     }
 
     private static int positive(JobConfig config, ConfigOption<Integer> option) {

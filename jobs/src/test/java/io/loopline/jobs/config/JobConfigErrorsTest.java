@@ -133,6 +133,39 @@ class JobConfigErrorsTest {
     }
 
     @Test
+    void offAndNoneReadTheSameInAJobConfigAsOnTheCommandLine() {
+        Map<String, String> learning = learningBase();
+        learning.put("model.store", serving.get("model.store"));
+        learning.put("startup.timeout", "3s");
+        learning.put("retrain.mode", "stateful");
+        learning.put("retrain.decay-margin", "off");
+        learning.put("rollback.margin", "off");
+        learning.put("retrain.on-drift", "none");
+        learning.put("gate.guard-metric", "none");
+        assertThatThrownBy(() -> JobMains.buildLearning(config(learning), StreamExecutionEnvironment.getExecutionEnvironment()))
+                .hasMessageContaining("bootstrap.servers: Kafka at 127.0.0.1:");
+        learning.put("retrain.decay-margin", "sometimes");
+        assertThatThrownBy(() -> JobMains.buildLearning(config(learning), StreamExecutionEnvironment.getExecutionEnvironment()))
+                .hasMessageContaining("retrain.decay-margin: must be a number or off, got 'sometimes'");
+    }
+
+    @Test
+    void everyTrainerSettingOfTheCommandLineHasAKeyThatIsChecked() {
+        Map<String, String> learning = learningBase();
+        learning.put("model.store", serving.get("model.store"));
+        learning.put("retrain.mode", "online");
+        Map<String, String> invalid = Map.of("retrain.on-drift", "adwin,hunch", "retrain.decay-metric", "vibes",
+                "retrain.cooldown-examples", "-1", "retrain.epochs", "0", "retrain.batch-size", "0", "retrain.batches-per-step", "0",
+                "rollback.min-examples", "0", "online.batch-size", "65", "retrain.buffer-size", "1");
+        invalid.forEach((key, value) -> {
+            Map<String, String> bad = new LinkedHashMap<>(learning);
+            bad.put(key, value);
+            assertThatThrownBy(() -> JobMains.buildLearning(config(bad), StreamExecutionEnvironment.getExecutionEnvironment()))
+                    .as(key).hasMessageContaining(key + ": ");
+        });
+    }
+
+    @Test
     void aStatelessScratchNetworkIsCheckedByKey() {
         Map<String, String> learning = learningBase();
         learning.put("model.store", serving.get("model.store"));
@@ -172,7 +205,7 @@ class JobConfigErrorsTest {
         learning.put("retrain.mode", "stateful");
         learning.put("gate.shadow-examples", "-5");
         assertThatThrownBy(() -> JobMains.buildLearning(config(learning), StreamExecutionEnvironment.getExecutionEnvironment()))
-                .hasMessageContaining("gate.shadow-examples: must be >= 0");
+                .hasMessageContaining("gate.shadow-examples: must be at least 0, got -5");
         learning.put("gate.shadow-examples", "500");
         learning.put("gate.shadow-timeout", "a while");
         assertThatThrownBy(() -> JobMains.buildLearning(config(learning), StreamExecutionEnvironment.getExecutionEnvironment()))
@@ -190,7 +223,7 @@ class JobConfigErrorsTest {
         learning.put("learning.labels-idle-after", "10s");
         learning.put("retrain.after-drift-examples", "-1");
         assertThatThrownBy(() -> JobMains.buildLearning(config(learning), StreamExecutionEnvironment.getExecutionEnvironment()))
-                .hasMessageContaining("retrain.after-drift-examples must be >= 0");
+                .hasMessageContaining("retrain.after-drift-examples: must be at least 0, got -1");
     }
 
     /** The learning job's required keys, pointing at this machine's profile and a Kafka that is not there. */

@@ -3,6 +3,7 @@ package io.loopline.jobs.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.loopline.operators.retraining.TrainerOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,25 +27,25 @@ class JobConfigFilesTest {
     void dynamicPropertiesOverrideTheFilesWhichOverrideTheClustersConfiguration(@TempDir Path dir) throws Exception {
         Path settings = Files.writeString(dir.resolve("learning.properties"), "retrain.mode=stateful\nretrain.cooldown=5min\n");
         Configuration cluster = new Configuration();
-        cluster.set(RetrainOptions.COOLDOWN, Duration.ofMinutes(1));
-        cluster.set(RetrainOptions.BUFFER_SIZE, 5000);
+        cluster.set(TrainerOptions.COOLDOWN, Duration.ofMinutes(1));
+        cluster.set(TrainerOptions.BUFFER_SIZE, 5000);
         cluster.setString("parallelism.default", "4"); // the cluster's own keys are not the job's business
         JobConfig config = JobConfig.fromArgs(new String[] {"--config", settings.toString(), "-Dretrain.mode=online", "-D", "gate.margin=0.01"}, cluster);
-        assertThat(config.get(RetrainOptions.MODE)).isEqualTo("online");
-        assertThat(config.get(RetrainOptions.GATE_MARGIN)).isEqualTo(0.01);
-        assertThat(config.get(RetrainOptions.COOLDOWN)).isEqualTo(Duration.ofMinutes(5));
-        assertThat(config.get(RetrainOptions.BUFFER_SIZE)).isEqualTo(5000);
-        assertThat(config.get(RetrainOptions.MIN_EXAMPLES)).as("the default").isEqualTo(200);
+        assertThat(config.get(TrainerOptions.MODE)).isEqualTo("online");
+        assertThat(config.get(TrainerOptions.GATE_MARGIN)).isEqualTo(0.01);
+        assertThat(config.get(TrainerOptions.COOLDOWN)).isEqualTo(Duration.ofMinutes(5));
+        assertThat(config.get(TrainerOptions.BUFFER_SIZE)).isEqualTo(5000);
+        assertThat(config.get(TrainerOptions.MIN_EXAMPLES)).as("the default").isEqualTo(200);
         config.rejectUnknownKeys();
     }
 
     @Test
     void aDynamicPropertyIsCheckedLikeAFileKey(@TempDir Path dir) throws Exception {
         JobConfig typo = JobConfig.fromArgs(new String[] {"-Dretrain.mood=online"}, new Configuration());
-        typo.get(RetrainOptions.MODE);
+        typo.get(TrainerOptions.MODE);
         assertThatThrownBy(typo::rejectUnknownKeys).hasMessageContaining("-D").hasMessageContaining("unknown key 'retrain.mood'");
         JobConfig wrongType = JobConfig.fromArgs(new String[] {"-Dretrain.buffer-size=big"}, new Configuration());
-        assertThatThrownBy(() -> wrongType.get(RetrainOptions.BUFFER_SIZE)).hasMessageContaining("retrain.buffer-size must be an integer, got 'big'");
+        assertThatThrownBy(() -> wrongType.get(TrainerOptions.BUFFER_SIZE)).hasMessageContaining("retrain.buffer-size must be an integer, got 'big'");
         assertThatThrownBy(() -> JobConfig.fromArgs(new String[] {"-Dretrain.mode"}, new Configuration())).hasMessageContaining("key=value");
     }
 

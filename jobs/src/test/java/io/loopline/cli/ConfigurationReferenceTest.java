@@ -1,4 +1,4 @@
-package io.loopline.jobs.config;
+package io.loopline.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

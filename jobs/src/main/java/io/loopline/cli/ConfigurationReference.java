@@ -1,10 +1,12 @@
-package io.loopline.jobs.config;
+package io.loopline.cli;
 
-import java.lang.reflect.Field;
-import java.lang.reflect.Modifier;
+import io.loopline.jobs.config.BackfillOptions;
+import io.loopline.jobs.config.KafkaOptions;
+import io.loopline.jobs.config.LearningOptions;
+import io.loopline.jobs.config.OptionTypes;
+import io.loopline.jobs.config.ServingOptions;
+import io.loopline.operators.retraining.TrainerOptions;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,31 +25,19 @@ public final class ConfigurationReference {
         groups.put("Kafka and topics (serving, learning)", KafkaOptions.class);
         groups.put("Serving", ServingOptions.class);
         groups.put("Learning: label join, evaluation, drift", LearningOptions.class);
-        groups.put("Learning: retraining, gate, online mode", RetrainOptions.class);
+        groups.put("Learning: retraining, gate, online mode", TrainerOptions.class);
         groups.put("Backfill", BackfillOptions.class);
         return groups;
     }
 
-    /** The options declared in {@code holder}'s public static fields, by key. */
     static List<ConfigOption<?>> optionsOf(Class<?> holder) {
-        List<ConfigOption<?>> options = new ArrayList<>();
-        for (Field field : holder.getFields()) {
-            if (Modifier.isStatic(field.getModifiers()) && ConfigOption.class.isAssignableFrom(field.getType())) {
-                try {
-                    options.add((ConfigOption<?>) field.get(null));
-                } catch (IllegalAccessException e) {
-                    throw new IllegalStateException(e);
-                }
-            }
-        }
-        options.sort(Comparator.comparing(ConfigOption::key));
-        return options;
+        return OptionTypes.declaredIn(holder);
     }
 
     public static String markdown() {
         StringBuilder md = new StringBuilder();
         md.append("# Configuration of the jobs\n\n");
-        md.append("<!-- Generated from the ConfigOptions in jobs/src/main/java/io/loopline/jobs/config/*Options.java by\n");
+        md.append("<!-- Generated from the ConfigOptions in jobs/.../jobs/config/*Options.java and\n     operators/.../retraining/TrainerOptions.java by\n");
         md.append("     ConfigurationReference; ConfigurationReferenceTest fails when this file is stale. Do not edit by hand. -->\n\n");
         md.append("The serving, learning and backfill jobs read these keys when submitted with `flink run ... --config FILE`.\n");
         md.append("A key's value comes from, weakest first: the cluster's configuration (its `config.yaml`, and\n");
@@ -55,13 +45,15 @@ public final class ConfigurationReference {
         md.append("from a ConfigMap, then credentials from a Secret), then the job's own `-Dkey=value` arguments. A key in a\n");
         md.append("file or `-D` that no job knows is an error that names it; so is a value of the wrong type. Every key under\n");
         md.append("`kafka.` goes unchanged to every Kafka client the job creates (e.g. `kafka.security.protocol=SASL_SSL`).\n");
-        md.append("Examples: `deploy/jobs/*.properties`. The `loopline` commands take the same settings as flags\n");
-        md.append("(`loopline <command> --help`).\n");
+        md.append("Examples: `deploy/jobs/*.properties`. Where a key has a `loopline` flag (`learn`, and `evaluate` for the\n");
+        md.append("trainer's keys), the flag sets that key, with the same checks; an error names the flag.\n");
         GROUPS.forEach((title, holder) -> {
             md.append("\n## ").append(title).append("\n\n");
-            md.append("| key | type | default | description |\n|---|---|---|---|\n");
+            md.append("| key | `loopline` flag | type | default | description |\n|---|---|---|---|---|\n");
             for (ConfigOption<?> option : optionsOf(holder)) {
-                md.append("| `").append(option.key()).append("` | ").append(OptionTypes.name(option)).append(" | ")
+                md.append("| `").append(option.key()).append("` | ")
+                        .append(ConfigFlags.flagOf(ConfigFlags.ALL, option.key()).map(flag -> "`" + flag + "`").orElse(""))
+                        .append(" | ").append(OptionTypes.name(option)).append(" | ")
                         .append(option.hasDefaultValue() ? "`" + format(option.defaultValue()) + "`" : "(none)").append(" | ")
                         .append(description(option).replace("|", "\\|")).append(" |\n");
             }
@@ -69,7 +61,7 @@ public final class ConfigurationReference {
         return md.toString();
     }
 
-    private static String description(ConfigOption<?> option) {
+    static String description(ConfigOption<?> option) {
         StringBuilder text = new StringBuilder();
         option.description().getBlocks().forEach(block -> {
             if (block instanceof TextElement t) {
@@ -82,6 +74,9 @@ public final class ConfigurationReference {
     static String format(Object value) {
         if (value instanceof Duration d) {
             long millis = d.toMillis();
+            if (millis == 0) {
+                return "0s";
+            }
             for (var unit : List.of(Map.entry(86_400_000L, "d"), Map.entry(3_600_000L, "h"), Map.entry(60_000L, "min"), Map.entry(1000L, "s"))) {
                 if (millis != 0 && millis % unit.getKey() == 0) {
                     return millis / unit.getKey() + unit.getValue();
@@ -92,7 +87,7 @@ public final class ConfigurationReference {
         return String.valueOf(value);
     }
 
-    /** Prints the reference: {@code java -cp ... io.loopline.jobs.config.ConfigurationReference > docs/configuration.md}. */
+    /** Prints the reference: {@code java -cp ... io.loopline.cli.ConfigurationReference > docs/configuration.md}. */
     public static void main(String[] args) {
         System.out.print(markdown());
     }
