@@ -3,11 +3,11 @@ package io.loopline.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.loopline.cli.SpecLoader;
+import io.loopline.jobs.config.SpecLoader;
 import io.loopline.cluster.JobSubmitter;
 import io.loopline.cluster.LocalFlinkCluster;
-import io.loopline.demo.HistoryWriter;
-import io.loopline.demo.TransactionGenerator;
+import io.loopline.synthetic.HistoryWriter;
+import io.loopline.synthetic.TransactionGenerator;
 import io.loopline.io.EventSources;
 import io.loopline.io.InputFormat;
 import io.loopline.jobs.backfill.BackfillJob;
@@ -48,7 +48,7 @@ class BackfillOnClusterITCase {
         Path config = Files.writeString(dir.resolve("backfill.properties"), String.join("\n", "spec=transactions", "input=" + history.toUri(),
                 "output=" + remote.toUri(), "parallelism=2", "max-parallelism=128"));
         LocalFlinkCluster cluster = new LocalFlinkCluster(ROOT.resolve("deploy/flink-conf"), Path.of("target", "backfill-cluster"),
-                LocalFlinkCluster.launcherClasspath(ROOT.resolve("jobs/target/lib")));
+                LocalFlinkCluster.launcherClasspath(ROOT.resolve("cli/target/lib")));
         cluster.start(Duration.ofSeconds(120));
         try {
             new JobSubmitter(cluster.configuration(), "127.0.0.1", 8081).run(ROOT.resolve("jobs/target/loopline-jobs-job.jar").toFile(),

@@ -3,10 +3,10 @@ package io.loopline.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.loopline.cli.SpecLoader;
+import io.loopline.jobs.config.SpecLoader;
 import io.loopline.cluster.JobSubmitter;
 import io.loopline.cluster.LocalFlinkCluster;
-import io.loopline.demo.TransactionGenerator;
+import io.loopline.synthetic.TransactionGenerator;
 import io.loopline.io.EventSources;
 import io.loopline.io.InputFormat;
 import io.loopline.jobs.backfill.BackfillJob;
@@ -72,7 +72,7 @@ class FaultInjectionITCase {
                 .withControllerPort(freePort());
         LocalKafka kafka = LocalKafka.start(brokerSettings);
         LocalFlinkCluster cluster = new LocalFlinkCluster(ROOT.resolve("deploy/flink-conf"), Path.of("target", "fault-injection-cluster"),
-                LocalFlinkCluster.launcherClasspath(ROOT.resolve("jobs/target/lib")));
+                LocalFlinkCluster.launcherClasspath(ROOT.resolve("cli/target/lib")));
         cluster.start(Duration.ofSeconds(120));
         Map<String, Integer> faults = new LinkedHashMap<>();
         try {

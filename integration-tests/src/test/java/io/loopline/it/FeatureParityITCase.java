@@ -2,9 +2,9 @@ package io.loopline.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.loopline.cli.SpecLoader;
-import io.loopline.demo.HistoryWriter;
-import io.loopline.demo.TransactionGenerator;
+import io.loopline.jobs.config.SpecLoader;
+import io.loopline.synthetic.HistoryWriter;
+import io.loopline.synthetic.TransactionGenerator;
 import io.loopline.io.EventSources;
 import io.loopline.io.InputFormat;
 import io.loopline.jobs.KafkaIo;

@@ -2,8 +2,8 @@ package io.loopline.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.loopline.cli.SpecLoader;
-import io.loopline.demo.TransactionGenerator;
+import io.loopline.jobs.config.SpecLoader;
+import io.loopline.synthetic.TransactionGenerator;
 import io.loopline.jobs.LocalEnvironments;
 import io.loopline.jobs.config.JobConfig;
 import io.loopline.jobs.config.JobMains;

@@ -161,7 +161,7 @@ class KubernetesManifestsTest {
                 .anyMatch(f -> f.startsWith("deeplearning4j-nn-")).anyMatch(f -> f.startsWith("oshi-core-")).anyMatch(f -> f.startsWith("flatbuffers-java-"))
                 .noneMatch(f -> f.startsWith("flink-") || f.startsWith("kafka") || f.startsWith("loopline"));
         // Every jar of the groups DL4J comes from that the CLI's classpath has is in lib/ too: nothing of DL4J left to the job's classloader.
-        try (var files = Files.list(Path.of("..", "jobs", "target", "lib"))) {
+        try (var files = Files.list(Path.of("..", "cli", "target", "lib"))) {
             List<String> dl4j = files.map(f -> f.getFileName().toString())
                     .filter(f -> f.startsWith("nd4j-") || f.startsWith("deeplearning4j-") || f.startsWith("javacpp-") || f.startsWith("openblas-")).toList();
             assertThat(copied).containsAll(dl4j);

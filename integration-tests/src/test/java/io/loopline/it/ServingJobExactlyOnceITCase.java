@@ -3,8 +3,8 @@ package io.loopline.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.loopline.cli.SpecLoader;
-import io.loopline.demo.TransactionGenerator;
+import io.loopline.jobs.config.SpecLoader;
+import io.loopline.synthetic.TransactionGenerator;
 import io.loopline.jobs.KafkaIo;
 import io.loopline.jobs.LocalEnvironments;
 import io.loopline.jobs.ServingJob;

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.loopline.cli.SpecLoader;
+import io.loopline.jobs.config.SpecLoader;
 import io.loopline.cluster.JobSubmitter;
 import io.loopline.cluster.LocalFlinkCluster;
-import io.loopline.demo.TransactionGenerator;
+import io.loopline.synthetic.TransactionGenerator;
 import io.loopline.io.EventSources;
 import io.loopline.io.InputFormat;
 import io.loopline.jobs.backfill.BackfillJob;
@@ -62,7 +62,7 @@ class StandaloneClusterITCase {
     static void startCluster() throws Exception {
         // Logs stay in target/ for a failed run.
         cluster = new LocalFlinkCluster(ROOT.resolve("deploy/flink-conf"), Path.of("target", "standalone-cluster"),
-                LocalFlinkCluster.launcherClasspath(ROOT.resolve("jobs/target/lib")));
+                LocalFlinkCluster.launcherClasspath(ROOT.resolve("cli/target/lib")));
         long start = System.nanoTime();
         cluster.start(Duration.ofSeconds(120));
         System.out.printf("cluster up in %.1f s%n", (System.nanoTime() - start) / 1e9);

@@ -1,6 +1,6 @@
 package io.loopline.it;
 
-import io.loopline.demo.TransactionGenerator;
+import io.loopline.synthetic.TransactionGenerator;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;

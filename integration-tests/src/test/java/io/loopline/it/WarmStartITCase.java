@@ -2,8 +2,8 @@ package io.loopline.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.loopline.demo.HistoryWriter;
-import io.loopline.demo.TransactionGenerator;
+import io.loopline.synthetic.HistoryWriter;
+import io.loopline.synthetic.TransactionGenerator;
 import io.loopline.io.EventSources;
 import io.loopline.io.InputFormat;
 import io.loopline.jobs.KafkaIo;

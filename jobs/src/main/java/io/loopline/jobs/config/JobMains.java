@@ -1,6 +1,6 @@
 package io.loopline.jobs.config;
 
-import io.loopline.cli.SpecLoader;
+import io.loopline.jobs.config.SpecLoader;
 import io.loopline.jobs.KafkaIo;
 import io.loopline.jobs.PredictionDelivery;
 import io.loopline.jobs.backfill.BackfillJob;

@@ -3,7 +3,7 @@ package io.loopline.jobs.config;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.loopline.cli.SpecLoader;
+import io.loopline.jobs.config.SpecLoader;
 import io.loopline.operators.features.spec.FeatureSpec;
 import io.loopline.state.profile.FeatureFit;
 import java.io.IOException;

@@ -1,9 +1,9 @@
 package io.loopline.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.loopline.cli.SpecLoader;
-import io.loopline.demo.EventProducer;
-import io.loopline.demo.TransactionGenerator;
+import io.loopline.jobs.config.SpecLoader;
+import io.loopline.synthetic.EventProducer;
+import io.loopline.synthetic.TransactionGenerator;
 import io.loopline.jobs.KafkaIo;
 import io.loopline.jobs.LocalEnvironments;
 import io.loopline.jobs.ServingJob;

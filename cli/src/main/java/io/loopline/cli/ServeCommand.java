@@ -1,5 +1,6 @@
 package io.loopline.cli;
 
+import io.loopline.jobs.config.SpecLoader;
 import io.loopline.jobs.KafkaIo;
 import io.loopline.jobs.LocalEnvironments;
 import io.loopline.jobs.PredictionDelivery;

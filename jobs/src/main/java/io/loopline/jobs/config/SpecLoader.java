@@ -1,4 +1,4 @@
-package io.loopline.cli;
+package io.loopline.jobs.config;
 
 import io.loopline.operators.features.spec.FeatureSpec;
 import io.loopline.operators.features.spec.FeatureSpecParser;

@@ -21,7 +21,7 @@ class ConfigurationReferenceTest {
         Files.writeString(fresh, generated, StandardCharsets.UTF_8);
         assertThat(Files.exists(DOCS)).as("docs/configuration.md").isTrue();
         assertThat(Files.readString(DOCS, StandardCharsets.UTF_8))
-                .as("docs/configuration.md is stale: cp jobs/%s docs/configuration.md", fresh).isEqualTo(generated);
+                .as("docs/configuration.md is stale: cp cli/%s docs/configuration.md", fresh).isEqualTo(generated);
     }
 
     @Test

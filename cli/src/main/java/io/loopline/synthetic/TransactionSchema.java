@@ -1,4 +1,4 @@
-package io.loopline.demo;
+package io.loopline.synthetic;
 
 /** The fields of the demo's synthetic card transactions; the built-in spec {@code transactions} declares them. */
 public final class TransactionSchema {

@@ -1,4 +1,4 @@
-package io.loopline.demo;
+package io.loopline.synthetic;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -28,7 +28,7 @@ class TransactionGeneratorTest {
     @Test
     void validEventsDecodeWithTheDemoSchemaAndMalformedOnesDoNot() throws Exception {
         var generator = new TransactionGenerator(9, 50, 0.1, 1000);
-        var decoder = new EventDecoder(io.loopline.cli.SpecLoader.load("transactions").schema());
+        var decoder = new EventDecoder(io.loopline.jobs.config.SpecLoader.load("transactions").schema());
         Set<String> ids = new HashSet<>();
         List<String> reasons = new ArrayList<>();
         int labels = 0;

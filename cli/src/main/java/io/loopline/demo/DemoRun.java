@@ -1,6 +1,9 @@
 package io.loopline.demo;
 
-import io.loopline.cli.SpecLoader;
+import io.loopline.synthetic.PredictionLatency;
+import io.loopline.synthetic.EventProducer;
+import io.loopline.synthetic.TransactionGenerator;
+import io.loopline.jobs.config.SpecLoader;
 import io.loopline.io.EventSources;
 import io.loopline.io.InputFormat;
 import io.loopline.jobs.KafkaIo;

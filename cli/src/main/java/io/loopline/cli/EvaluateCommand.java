@@ -1,5 +1,6 @@
 package io.loopline.cli;
 
+import io.loopline.jobs.config.SpecLoader;
 import io.loopline.operators.features.spec.FeatureSpec;
 import io.loopline.operators.config.InvalidOptionException;
 import io.loopline.operators.retraining.TrainerOptions;

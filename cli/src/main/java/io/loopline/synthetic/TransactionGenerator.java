@@ -1,4 +1,4 @@
-package io.loopline.demo;
+package io.loopline.synthetic;
 
 import io.loopline.kafka.Json;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,6 @@
 package io.loopline.cli;
 
+import io.loopline.jobs.config.SpecLoader;
 import io.loopline.io.EventSources;
 import io.loopline.io.InputFormat;
 import io.loopline.jobs.backfill.BackfillJob;

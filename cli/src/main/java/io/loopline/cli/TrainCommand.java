@@ -1,5 +1,6 @@
 package io.loopline.cli;
 
+import io.loopline.jobs.config.SpecLoader;
 import io.loopline.jobs.backfill.BackfillJob;
 import io.loopline.jobs.training.InitialTraining;
 import io.loopline.operators.training.NetworkSettings;

@@ -1,5 +1,6 @@
 package io.loopline.demo;
 
+import io.loopline.synthetic.PredictionLatency;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;

@@ -34,7 +34,7 @@ final class ClusterCommand implements Runnable {
         Path workDir;
 
         LocalFlinkCluster cluster() throws java.io.IOException {
-            Path lib = Path.of(System.getProperty("loopline.lib", "jobs/target/lib"));
+            Path lib = Path.of(System.getProperty("loopline.lib", "cli/target/lib"));
             return new LocalFlinkCluster(confDir, workDir, LocalFlinkCluster.launcherClasspath(lib));
         }
     }

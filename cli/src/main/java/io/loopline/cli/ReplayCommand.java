@@ -1,5 +1,6 @@
 package io.loopline.cli;
 
+import io.loopline.jobs.config.SpecLoader;
 import io.loopline.kafka.KafkaTopics;
 import io.loopline.replay.FileReplay;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package io.loopline.demo;
+package io.loopline.synthetic;
 
 import java.io.IOException;
 import java.io.OutputStream;

@@ -1,7 +1,7 @@
 package io.loopline.cli;
 
-import io.loopline.demo.HistoryWriter;
-import io.loopline.demo.TransactionGenerator;
+import io.loopline.synthetic.HistoryWriter;
+import io.loopline.synthetic.TransactionGenerator;
 import java.io.BufferedOutputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package io.loopline.demo;
+package io.loopline.synthetic;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
