@@ -103,7 +103,7 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--predictions-delivery", defaultValue = "at-least-once", converter = PredictionDeliveryConverter.class,
             description = "at-least-once: predictions readable within milliseconds of their events; exactly-once: readable when their"
                     + " checkpoint commits (every --checkpoint-interval). The feature log is exactly-once either way (default: ${DEFAULT-VALUE}).")
-    io.loopline.jobs.PredictionDelivery predictionsDelivery;
+    io.loopline.kafka.PredictionDelivery predictionsDelivery;
 
     @Option(names = "--report", defaultValue = ".loopline/demo-report.html",
             description = "Self-contained HTML report of the run (accuracy, drift, detectors, versions over time); '' for none (default: ${DEFAULT-VALUE}).")

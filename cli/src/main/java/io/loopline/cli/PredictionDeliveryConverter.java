@@ -1,6 +1,6 @@
 package io.loopline.cli;
 
-import io.loopline.jobs.PredictionDelivery;
+import io.loopline.kafka.PredictionDelivery;
 import picocli.CommandLine.ITypeConverter;
 
 /** {@code --predictions-delivery}: a typo is answered with the allowed values. */

@@ -3,7 +3,7 @@ package io.loopline.cli;
 import io.loopline.jobs.config.SpecLoader;
 import io.loopline.jobs.KafkaIo;
 import io.loopline.jobs.LocalEnvironments;
-import io.loopline.jobs.PredictionDelivery;
+import io.loopline.kafka.PredictionDelivery;
 import io.loopline.jobs.ProgressCounters;
 import io.loopline.jobs.ServingJob;
 import io.loopline.kafka.KafkaTopics;

@@ -37,7 +37,7 @@ public record DemoSettings(
         String driftTopic,
         double driftAt,
         Path report,
-        io.loopline.jobs.PredictionDelivery predictionsDelivery) {
+        io.loopline.kafka.PredictionDelivery predictionsDelivery) {
 
     /** With predictions delivered at least once (readable within milliseconds). */
     public DemoSettings(String bootstrapServers, long historyEvents, long events, double ratePerSecond, int entities, double malformedRatio, long seed,
@@ -46,7 +46,7 @@ public record DemoSettings(
             double driftAt, Path report) {
         this(bootstrapServers, historyEvents, events, ratePerSecond, entities, malformedRatio, seed, parallelism, maxParallelism, checkpointInterval,
                 timeout, stateDir, eventsTopic, featureLogTopic, predictionsTopic, modelsTopic, deadLetterTopic, labelsTopic, driftTopic, driftAt, report,
-                io.loopline.jobs.PredictionDelivery.AT_LEAST_ONCE);
+                io.loopline.kafka.PredictionDelivery.AT_LEAST_ONCE);
     }
 
     public DemoSettings {

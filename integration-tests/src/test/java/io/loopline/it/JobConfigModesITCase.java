@@ -6,7 +6,9 @@ import io.loopline.jobs.config.SpecLoader;
 import io.loopline.synthetic.TransactionGenerator;
 import io.loopline.jobs.LocalEnvironments;
 import io.loopline.jobs.config.JobConfig;
-import io.loopline.jobs.config.JobMains;
+import io.loopline.jobs.ServingJobFromConfig;
+import io.loopline.jobs.config.KafkaOptions;
+import io.loopline.jobs.learning.LearningJobFromConfig;
 import io.loopline.kafka.KafkaTopics;
 import io.loopline.kafka.ModelAnnouncements;
 import io.loopline.operators.features.spec.FeatureSpec;
@@ -62,12 +64,12 @@ class JobConfigModesITCase {
         ModelAnnouncements.announce(bootstrap, "models", store, v1);
         String profile = SecuredKafkaITCase.writeNeutralProfile(spec, dir).toUri().toString();
 
-        JobClient serving = start(dir, "serving", JobMains::buildServing, DEPLOY.resolve("serving.properties"),
+        JobClient serving = start(dir, "serving", ServingJobFromConfig::build, DEPLOY.resolve("serving.properties"),
                 "bootstrap.servers=" + bootstrap, "profile=" + profile, "model.store=" + storeRoot, "scoring.max-batch-delay=10ms");
         List<JobClient> learning = new ArrayList<>();
         try {
             for (String mode : List.of("off", "stateful", "stateless", "online")) {
-                learning.add(start(dir, "learning-" + mode, JobMains::buildLearning, DEPLOY.resolve("learning.properties"),
+                learning.add(start(dir, "learning-" + mode, LearningJobFromConfig::build, DEPLOY.resolve("learning.properties"),
                         "bootstrap.servers=" + bootstrap, "profile=" + profile, "model.store=" + storeRoot, "retrain.mode=" + mode,
                         "group.id=modes-" + mode, "topics.drift=drift-" + mode, "learning.feedback-window=5s", "learning.evaluation-window=200",
                         "learning.evaluation-slide=100"));

@@ -8,7 +8,9 @@ import io.loopline.jobs.config.SpecLoader;
 import io.loopline.synthetic.TransactionGenerator;
 import io.loopline.jobs.LocalEnvironments;
 import io.loopline.jobs.config.JobConfig;
-import io.loopline.jobs.config.JobMains;
+import io.loopline.jobs.ServingJobFromConfig;
+import io.loopline.jobs.config.KafkaOptions;
+import io.loopline.jobs.learning.LearningJobFromConfig;
 import io.loopline.kafka.KafkaConnection;
 import io.loopline.kafka.KafkaTopics;
 import io.loopline.kafka.ModelAnnouncements;
@@ -71,7 +73,7 @@ class SecuredKafkaITCase {
 
             Map<String, String> config = new LinkedHashMap<>();
             config.put("bootstrap.servers", broker.bootstrapServers());
-            kafka.clientProperties().forEach((k, v) -> config.put(JobMains.KAFKA_PREFIX + k, v));
+            kafka.clientProperties().forEach((k, v) -> config.put(KafkaOptions.CLIENT_PREFIX + k, v));
             config.put("spec", "transactions");
             config.put("profile", writeNeutralProfile(spec, dir).toUri().toString());
             config.put("model.name", "fraud");
@@ -82,7 +84,7 @@ class SecuredKafkaITCase {
 
             var env = StreamExecutionEnvironment.getExecutionEnvironment(
                     LocalEnvironments.streamingConfiguration(2, dir.resolve("checkpoints"), Duration.ofMillis(500)));
-            JobMains.buildServing(JobConfig.read(Files.writeString(dir.resolve("serving.properties"), text)), env);
+            ServingJobFromConfig.build(JobConfig.read(Files.writeString(dir.resolve("serving.properties"), text)), env);
             JobClient job = env.executeAsync("secured-serving-it");
             try {
                 ModelAnnouncements.announce(kafka, "models", store, v1);

@@ -218,7 +218,7 @@ public final class ServingJob {
      */
     public static void main(String[] args) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        io.loopline.jobs.config.JobMains.buildServing(io.loopline.jobs.config.JobConfig.fromArgs(args, env.getConfiguration()), env);
+        ServingJobFromConfig.build(io.loopline.jobs.config.JobConfig.fromArgs(args, env.getConfiguration()), env);
         env.execute(JOB_NAME);
     }
 

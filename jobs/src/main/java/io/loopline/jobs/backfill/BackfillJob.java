@@ -120,7 +120,7 @@ public final class BackfillJob {
     public static void main(String[] args) throws Exception {
         // Loopline's keys may also come from the cluster's configuration (config.yaml, flink run -Dkey=value).
         var cluster = org.apache.flink.streaming.api.environment.StreamExecutionEnvironment.getExecutionEnvironment().getConfiguration();
-        io.loopline.jobs.config.JobMains.runBackfill(io.loopline.jobs.config.JobConfig.fromArgs(args, cluster), System.out);
+        BackfillJobFromConfig.run(io.loopline.jobs.config.JobConfig.fromArgs(args, cluster), System.out);
     }
 
     public Result run(BackfillProgress progress) throws Exception {

@@ -2,7 +2,6 @@ package io.loopline.jobs.config;
 
 import static org.apache.flink.configuration.ConfigOptions.key;
 
-import io.loopline.jobs.learning.LearningJob;
 import java.time.Duration;
 import org.apache.flink.configuration.ConfigOption;
 
@@ -15,7 +14,7 @@ public final class LearningOptions {
     public static final ConfigOption<Duration> OUT_OF_ORDERNESS = key("learning.out-of-orderness").durationType().defaultValue(Duration.ofSeconds(5))
             .withDescription("How far the feature log and labels may be out of order in event time.");
     public static final ConfigOption<Duration> LABELS_IDLE_AFTER = key("learning.labels-idle-after").durationType()
-            .defaultValue(LearningJob.Settings.DEFAULT_LABELS_IDLE_AFTER)
+            .defaultValue(Duration.ofSeconds(30))
             .withDescription("Labels hold the join's event time back until a labels subtask has sent nothing for this long.");
     public static final ConfigOption<Integer> EVALUATION_WINDOW = key("learning.evaluation-window").intType().defaultValue(1000)
             .withDescription("Labelled examples per rolling evaluation of a model version.");

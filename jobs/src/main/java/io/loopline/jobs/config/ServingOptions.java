@@ -2,7 +2,7 @@ package io.loopline.jobs.config;
 
 import static org.apache.flink.configuration.ConfigOptions.key;
 
-import io.loopline.jobs.PredictionDelivery;
+import io.loopline.kafka.PredictionDelivery;
 import java.time.Duration;
 import org.apache.flink.configuration.ConfigOption;
 

@@ -59,7 +59,7 @@ public final class LearningJob {
          * Long enough for a labels source that starts or catches up more slowly than the feature log; while labels pause
          * this long, the join's event time waits for them (it never waits longer).
          */
-        public static final Duration DEFAULT_LABELS_IDLE_AFTER = Duration.ofSeconds(30);
+        public static final Duration DEFAULT_LABELS_IDLE_AFTER = io.loopline.jobs.config.LearningOptions.LABELS_IDLE_AFTER.defaultValue();
 
         public Settings {
             Objects.requireNonNull(reference, "reference");
@@ -305,7 +305,7 @@ public final class LearningJob {
      */
     public static void main(String[] args) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        io.loopline.jobs.config.JobMains.buildLearning(io.loopline.jobs.config.JobConfig.fromArgs(args, env.getConfiguration()), env);
+        LearningJobFromConfig.build(io.loopline.jobs.config.JobConfig.fromArgs(args, env.getConfiguration()), env);
         env.execute(JOB_NAME);
     }
 

@@ -3,7 +3,8 @@ package io.loopline.jobs.config;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.loopline.jobs.config.SpecLoader;
+import io.loopline.jobs.ServingJobFromConfig;
+import io.loopline.jobs.learning.LearningJobFromConfig;
 import io.loopline.operators.features.spec.FeatureSpec;
 import io.loopline.state.profile.FeatureFit;
 import java.io.IOException;
@@ -98,7 +99,7 @@ class JobConfigErrorsTest {
         serving.put("kafka.security.protocol", "SASL_PLAINTEXT");
         serving.put("kafka.sasl.mechanism", "SCRAM-SHA-256");
         serving.put("kafka.sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"u\" password=\"hunter2\";");
-        assertThatThrownBy(() -> JobMains.buildServing(config(serving), StreamExecutionEnvironment.getExecutionEnvironment()))
+        assertThatThrownBy(() -> ServingJobFromConfig.build(config(serving), StreamExecutionEnvironment.getExecutionEnvironment()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("bootstrap.servers: Kafka at 127.0.0.1:")
                 .hasMessageContaining("(startup.timeout)")
@@ -111,11 +112,11 @@ class JobConfigErrorsTest {
         Map<String, String> learning = learningBase();
         learning.put("retrain.mode", "sometimes");
         learning.put("model.store", serving.get("model.store"));
-        assertThatThrownBy(() -> JobMains.buildLearning(config(learning), StreamExecutionEnvironment.getExecutionEnvironment()))
+        assertThatThrownBy(() -> LearningJobFromConfig.build(config(learning), StreamExecutionEnvironment.getExecutionEnvironment()))
                 .hasMessageContaining("retrain.mode: 'sometimes' is not off, stateful, stateless or online");
         learning.put("retrain.mode", "stateful");
         learning.remove("model.store");
-        assertThatThrownBy(() -> JobMains.buildLearning(config(learning), StreamExecutionEnvironment.getExecutionEnvironment()))
+        assertThatThrownBy(() -> LearningJobFromConfig.build(config(learning), StreamExecutionEnvironment.getExecutionEnvironment()))
                 .hasMessageContaining("model.store: required when retrain.mode is stateful");
     }
 
@@ -127,7 +128,7 @@ class JobConfigErrorsTest {
             learning.put("startup.timeout", "3s");
             learning.put("retrain.mode", mode);
             // Every setting accepted: start-up gets as far as Kafka, which is not there.
-            assertThatThrownBy(() -> JobMains.buildLearning(config(learning), StreamExecutionEnvironment.getExecutionEnvironment()))
+            assertThatThrownBy(() -> LearningJobFromConfig.build(config(learning), StreamExecutionEnvironment.getExecutionEnvironment()))
                     .as(mode).hasMessageContaining("bootstrap.servers: Kafka at 127.0.0.1:");
         }
     }
@@ -142,10 +143,10 @@ class JobConfigErrorsTest {
         learning.put("rollback.margin", "off");
         learning.put("retrain.on-drift", "none");
         learning.put("gate.guard-metric", "none");
-        assertThatThrownBy(() -> JobMains.buildLearning(config(learning), StreamExecutionEnvironment.getExecutionEnvironment()))
+        assertThatThrownBy(() -> LearningJobFromConfig.build(config(learning), StreamExecutionEnvironment.getExecutionEnvironment()))
                 .hasMessageContaining("bootstrap.servers: Kafka at 127.0.0.1:");
         learning.put("retrain.decay-margin", "sometimes");
-        assertThatThrownBy(() -> JobMains.buildLearning(config(learning), StreamExecutionEnvironment.getExecutionEnvironment()))
+        assertThatThrownBy(() -> LearningJobFromConfig.build(config(learning), StreamExecutionEnvironment.getExecutionEnvironment()))
                 .hasMessageContaining("retrain.decay-margin: must be a number or off, got 'sometimes'");
     }
 
@@ -160,7 +161,7 @@ class JobConfigErrorsTest {
         invalid.forEach((key, value) -> {
             Map<String, String> bad = new LinkedHashMap<>(learning);
             bad.put(key, value);
-            assertThatThrownBy(() -> JobMains.buildLearning(config(bad), StreamExecutionEnvironment.getExecutionEnvironment()))
+            assertThatThrownBy(() -> LearningJobFromConfig.build(config(bad), StreamExecutionEnvironment.getExecutionEnvironment()))
                     .as(key).hasMessageContaining(key + ": ");
         });
     }
@@ -171,7 +172,7 @@ class JobConfigErrorsTest {
         learning.put("model.store", serving.get("model.store"));
         learning.put("retrain.mode", "stateless");
         learning.put("retrain.scratch-hidden", "32,wide");
-        assertThatThrownBy(() -> JobMains.buildLearning(config(learning), StreamExecutionEnvironment.getExecutionEnvironment()))
+        assertThatThrownBy(() -> LearningJobFromConfig.build(config(learning), StreamExecutionEnvironment.getExecutionEnvironment()))
                 .hasMessageContaining("retrain.scratch-hidden: 'wide' is not a layer width");
     }
 
@@ -190,9 +191,9 @@ class JobConfigErrorsTest {
             }
             assertThatThrownBy(() -> {
                 if (job.equals("serving")) {
-                    JobMains.buildServing(config(shipped), StreamExecutionEnvironment.getExecutionEnvironment());
+                    ServingJobFromConfig.build(config(shipped), StreamExecutionEnvironment.getExecutionEnvironment());
                 } else {
-                    JobMains.buildLearning(config(shipped), StreamExecutionEnvironment.getExecutionEnvironment());
+                    LearningJobFromConfig.build(config(shipped), StreamExecutionEnvironment.getExecutionEnvironment());
                 }
             }).as(job).hasMessageContaining("bootstrap.servers: Kafka at 127.0.0.1:");
         }
@@ -204,11 +205,11 @@ class JobConfigErrorsTest {
         learning.put("model.store", serving.get("model.store"));
         learning.put("retrain.mode", "stateful");
         learning.put("gate.shadow-examples", "-5");
-        assertThatThrownBy(() -> JobMains.buildLearning(config(learning), StreamExecutionEnvironment.getExecutionEnvironment()))
+        assertThatThrownBy(() -> LearningJobFromConfig.build(config(learning), StreamExecutionEnvironment.getExecutionEnvironment()))
                 .hasMessageContaining("gate.shadow-examples: must be at least 0, got -5");
         learning.put("gate.shadow-examples", "500");
         learning.put("gate.shadow-timeout", "a while");
-        assertThatThrownBy(() -> JobMains.buildLearning(config(learning), StreamExecutionEnvironment.getExecutionEnvironment()))
+        assertThatThrownBy(() -> LearningJobFromConfig.build(config(learning), StreamExecutionEnvironment.getExecutionEnvironment()))
                 .hasMessageContaining("gate.shadow-timeout must be a duration");
     }
 
@@ -218,11 +219,11 @@ class JobConfigErrorsTest {
         learning.put("model.store", serving.get("model.store"));
         learning.put("retrain.mode", "stateful");
         learning.put("learning.labels-idle-after", "0s");
-        assertThatThrownBy(() -> JobMains.buildLearning(config(learning), StreamExecutionEnvironment.getExecutionEnvironment()))
+        assertThatThrownBy(() -> LearningJobFromConfig.build(config(learning), StreamExecutionEnvironment.getExecutionEnvironment()))
                 .hasMessageContaining("learning.labels-idle-after: must be positive");
         learning.put("learning.labels-idle-after", "10s");
         learning.put("retrain.after-drift-examples", "-1");
-        assertThatThrownBy(() -> JobMains.buildLearning(config(learning), StreamExecutionEnvironment.getExecutionEnvironment()))
+        assertThatThrownBy(() -> LearningJobFromConfig.build(config(learning), StreamExecutionEnvironment.getExecutionEnvironment()))
                 .hasMessageContaining("retrain.after-drift-examples: must be at least 0, got -1");
     }
 
@@ -235,7 +236,7 @@ class JobConfigErrorsTest {
     }
 
     private void assertServingFails(String... fragments) {
-        var thrown = assertThatThrownBy(() -> JobMains.buildServing(config(serving), StreamExecutionEnvironment.getExecutionEnvironment()))
+        var thrown = assertThatThrownBy(() -> ServingJobFromConfig.build(config(serving), StreamExecutionEnvironment.getExecutionEnvironment()))
                 .isInstanceOf(IllegalArgumentException.class);
         for (String fragment : fragments) {
             thrown.hasMessageContaining(fragment);

@@ -1,4 +1,4 @@
-package io.loopline.jobs;
+package io.loopline.kafka;
 
 import java.util.Arrays;
 import java.util.Locale;

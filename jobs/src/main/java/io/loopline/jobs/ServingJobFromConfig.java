@@ -1,0 +1,93 @@
+package io.loopline.jobs;
+
+import static io.loopline.jobs.config.JobStartup.connection;
+import static io.loopline.jobs.config.JobStartup.ensureTopics;
+import static io.loopline.jobs.config.JobStartup.positive;
+import static io.loopline.jobs.config.JobStartup.profile;
+import static io.loopline.jobs.config.JobStartup.spec;
+import static io.loopline.jobs.config.JobStartup.storeAt;
+
+import io.loopline.jobs.config.JobConfig;
+import io.loopline.jobs.config.KafkaOptions;
+import io.loopline.jobs.config.ServingOptions;
+import io.loopline.kafka.KafkaConnection;
+import io.loopline.kafka.PredictionDelivery;
+import io.loopline.operators.features.spec.FeatureSpec;
+import io.loopline.operators.scoring.ModelStoreSupplier;
+import io.loopline.state.profile.ReferenceProfile;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/** The serving job from its keys (deploy/jobs/serving.properties, docs/configuration.md): what {@link ServingJob#main} runs. */
+public final class ServingJobFromConfig {
+    private ServingJobFromConfig() {}
+
+    /** Keys of the serving job; see deploy/jobs/serving.properties. */
+    public static void build(JobConfig config, StreamExecutionEnvironment env) throws Exception {
+        // Every key is read and checked before anything is loaded or contacted: a typo fails in milliseconds.
+        String bootstrap = config.required(KafkaOptions.BOOTSTRAP_SERVERS);
+        Map<String, String> clientSettings = config.withPrefix(KafkaOptions.CLIENT_PREFIX);
+        String specName = config.required(ServingOptions.SPEC);
+        String profilePath = config.required(ServingOptions.PROFILE);
+        String model = config.required(ServingOptions.MODEL_NAME);
+        String store = config.required(ServingOptions.MODEL_STORE);
+        String events = config.get(KafkaOptions.EVENTS);
+        String predictions = config.get(KafkaOptions.PREDICTIONS);
+        String featureLog = config.get(KafkaOptions.FEATURE_LOG);
+        String shadowLog = config.get(KafkaOptions.SHADOW_LOG);
+        String models = config.get(KafkaOptions.MODELS);
+        String deadLetters = config.get(KafkaOptions.DEAD_LETTERS);
+        String labels = config.get(KafkaOptions.LABELS);
+        String group = Objects.requireNonNullElse(config.get(KafkaOptions.GROUP_ID), "loopline-serving");
+        int partitions = positive(config, KafkaOptions.PARTITIONS);
+        int maxParallelism = positive(config, ServingOptions.MAX_PARALLELISM);
+        int batchSize = positive(config, ServingOptions.SCORING_BATCH_SIZE);
+        Duration maxDelay = config.get(ServingOptions.SCORING_MAX_BATCH_DELAY);
+        int maxHeld = positive(config, ServingOptions.SCORING_MAX_HELD);
+        Duration startupTimeout = config.get(KafkaOptions.STARTUP_TIMEOUT);
+        PredictionDelivery delivery;
+        try {
+            delivery = PredictionDelivery.parse(config.get(ServingOptions.PREDICTIONS_DELIVERY));
+        } catch (IllegalArgumentException e) {
+            throw config.error(ServingOptions.PREDICTIONS_DELIVERY.key(), e.getMessage());
+        }
+        config.rejectUnknownKeys();
+
+        KafkaConnection kafka = connection(config, bootstrap, clientSettings);
+        FeatureSpec spec = spec(config, specName);
+        ReferenceProfile profile = profile(config, profilePath);
+        try {
+            profile.requireColumns(spec.name(), spec.columnNames());
+        } catch (IllegalArgumentException e) {
+            throw config.error(ServingOptions.PROFILE.key(), e.getMessage());
+        }
+        ModelStoreSupplier modelStore = storeAt(config, store);
+        Map<String, Integer> topics = new LinkedHashMap<>();
+        topics.put(events, partitions);
+        topics.put(predictions, partitions);
+        topics.put(featureLog, partitions);
+        topics.put(shadowLog, partitions);
+        topics.put(models, 1);
+        topics.put(deadLetters, 1);
+        if (spec.hasLabelHistory()) {
+            topics.put(labels, partitions);
+        }
+        ensureTopics(config, kafka, topics, Set.of(models), startupTimeout);
+        ServingJob serving = new ServingJob(KafkaIo.events(kafka, events, group, false), null, KafkaIo.deadLetters(kafka, deadLetters, group),
+                new ServingJob.Settings(spec, profile.fit(), maxParallelism));
+        if (spec.hasLabelHistory()) {
+            serving.withLabels(KafkaIo.raw(kafka, labels, group));
+        }
+        serving
+                .withScoring(new ServingJob.Scoring(KafkaIo.models(kafka, models, group, false), KafkaIo.predictions(kafka, predictions, group, delivery.guarantee()),
+                        model, modelStore, batchSize, maxDelay.toMillis(), maxHeld))
+                .withFeatureLog(KafkaIo.featureLog(kafka, featureLog, spec.name(), group))
+                .withShadowLog(KafkaIo.shadowLog(kafka, shadowLog, spec.name(), group))
+                .build(env);
+    }
+
+}
