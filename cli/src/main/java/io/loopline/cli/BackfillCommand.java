@@ -2,6 +2,9 @@ package io.loopline.cli;
 
 import io.loopline.jobs.config.SpecLoader;
 import io.loopline.io.EventSources;
+import io.loopline.jobs.config.BackfillOptions;
+import io.loopline.jobs.config.ServingOptions;
+import org.apache.flink.configuration.Configuration;
 import io.loopline.io.InputFormat;
 import io.loopline.jobs.backfill.BackfillJob;
 import io.loopline.operators.features.spec.FeatureSpec;
@@ -26,8 +29,8 @@ import picocli.CommandLine.Option;
         },
         sortOptions = false)
 final class BackfillCommand implements Callable<Integer> {
-    @Option(names = "--spec", required = true, description = "Feature spec: a YAML file, or a built-in one (transactions, elec2).")
-    String spec;
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec commandSpec;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     Input input;
@@ -40,9 +43,6 @@ final class BackfillCommand implements Callable<Integer> {
         String topic;
     }
 
-    @Option(names = "--format", defaultValue = "auto", description = "jsonl, csv or auto (by the first input's extension) (default: ${DEFAULT-VALUE}).")
-    String format;
-
     @Option(names = "--bootstrap-servers", description = "Kafka to read --kafka-topic from.")
     String bootstrapServers;
 
@@ -52,28 +52,17 @@ final class BackfillCommand implements Callable<Integer> {
     @Option(names = "--stop", defaultValue = "latest", description = "With --kafka-topic: latest or partition:offset,... exclusive (default: ${DEFAULT-VALUE}).")
     String stop;
 
-    @Option(names = "--output", required = true, description = "Output folder (any Flink FileSystem path).")
-    String output;
-
-    @Option(names = "--overwrite", description = "Replace a non-empty output folder.")
-    boolean overwrite;
-
-    @Option(names = "--parallelism", defaultValue = "2", description = "Parallel tasks (default: ${DEFAULT-VALUE}).")
-    int parallelism;
-
-    @Option(names = "--max-parallelism", defaultValue = "128", description = "Key groups of the feature state (default: ${DEFAULT-VALUE}).")
-    int maxParallelism;
-
-    @Option(names = "--savepoint",
-            description = "Also write the feature state at the end of history as a savepoint in <output>/savepoint: a serving job"
-                    + " started from it (--from-savepoint) has warm per-entity aggregates from its first event.")
-    boolean savepoint;
-
-    @Option(names = "--bins", defaultValue = "10", description = "Quantile bins per feature in the profile (default: ${DEFAULT-VALUE}).")
-    int bins;
-
     @Override
     public Integer call() throws Exception {
+        Configuration conf = ConfigFlags.read(commandSpec, ConfigFlags.BACKFILL, new Configuration());
+        String spec = conf.get(ServingOptions.SPEC);
+        String format = conf.get(BackfillOptions.INPUT_FORMAT);
+        String output = conf.get(BackfillOptions.OUTPUT);
+        boolean overwrite = conf.get(BackfillOptions.OVERWRITE);
+        int parallelism = conf.get(BackfillOptions.PARALLELISM);
+        int maxParallelism = conf.get(ServingOptions.MAX_PARALLELISM);
+        boolean savepoint = conf.get(BackfillOptions.SAVEPOINT);
+        int bins = conf.get(BackfillOptions.PROFILE_BINS);
         FeatureSpec featureSpec = SpecLoader.load(spec);
         var settings = new BackfillJob.Settings(parallelism, maxParallelism, bins, overwrite, savepoint);
         EventSources.BoundedInput bounded;

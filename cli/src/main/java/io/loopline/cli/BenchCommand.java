@@ -124,11 +124,12 @@ final class BenchCommand implements Runnable {
         @Option(names = "--parallelism", defaultValue = "2", description = "Parallel tasks and partitions (default: ${DEFAULT-VALUE}).")
         int parallelism;
 
-        @Option(names = "--batch-size", defaultValue = "256", description = "Micro-batch size of (a) and (d) (default: ${DEFAULT-VALUE}).")
-        int batchSize;
+        /** The scoring settings that differ here from the serving job's: batches close sooner, for latency at a low rate. */
+        static final org.apache.flink.configuration.Configuration DEFAULTS = new org.apache.flink.configuration.Configuration()
+                .set(io.loopline.jobs.config.ServingOptions.SCORING_MAX_BATCH_DELAY, Duration.ofMillis(5));
 
-        @Option(names = "--max-batch-delay", defaultValue = "5ms", description = "Longest wait for a micro-batch to fill (default: ${DEFAULT-VALUE}).")
-        Duration maxBatchDelay;
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec commandSpec;
 
         @Option(names = "--per-event-fraction", defaultValue = "0.1",
                 description = "Share of the events that (c), the slow one, scores (default: ${DEFAULT-VALUE}).")
@@ -152,6 +153,9 @@ final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
+            var scoring = ConfigFlags.read(commandSpec, ConfigFlags.BENCH_SERVING, DEFAULTS);
+            int batchSize = scoring.get(io.loopline.jobs.config.ServingOptions.SCORING_BATCH_SIZE);
+            Duration maxBatchDelay = scoring.get(io.loopline.jobs.config.ServingOptions.SCORING_MAX_BATCH_DELAY);
             var settings = new ServingBenchmark.Settings(events, entities, parallelism, batchSize, maxBatchDelay.toMillis(), perEventFraction,
                     latencyDuration, latencyRate, checkpointInterval, bootstrapServers);
             java.io.PrintStream progress = json ? System.err : System.out;

@@ -1,6 +1,10 @@
 package io.loopline.cli;
 
+import io.loopline.jobs.config.BackfillOptions;
+import io.loopline.jobs.config.KafkaOptions;
+import io.loopline.jobs.config.LearningOptions;
 import io.loopline.jobs.config.OptionTypes;
+import io.loopline.jobs.config.ServingOptions;
 import io.loopline.operators.config.InvalidOptionException;
 import io.loopline.operators.retraining.TrainerOptions;
 import java.util.List;
@@ -19,7 +23,16 @@ import picocli.CommandLine.Model.OptionSpec;
  * flag beside each key.
  */
 final class ConfigFlags {
-    record Flag(String name, ConfigOption<?> option) {}
+    /** A flag that sets an option; a required one must be given (the option has no default). */
+    record Flag(String name, ConfigOption<?> option, boolean required) {
+        Flag(String name, ConfigOption<?> option) {
+            this(name, option, false);
+        }
+
+        static Flag required(String name, ConfigOption<?> option) {
+            return new Flag(name, option, true);
+        }
+    }
 
     /** How and when {@code learn} and {@code evaluate} retrain, judge, roll back and learn online. */
     static final List<Flag> TRAINER = List.of(
@@ -58,11 +71,67 @@ final class ConfigFlags {
             new Flag("--drift-boost", TrainerOptions.ONLINE_DRIFT_BOOST),
             new Flag("--boost-examples", TrainerOptions.ONLINE_BOOST_EXAMPLES));
 
-    /** {@code learn}'s retraining mode, then the trainer's flags. */
-    static final List<Flag> LEARN = concat(List.of(new Flag("--retrain", TrainerOptions.MODE)), TRAINER);
+    /** {@code learn}: Kafka and topics, the label join, evaluation and drift, the retraining mode, then the trainer's flags. */
+    static final List<Flag> LEARN = concat(List.of(
+            Flag.required("--profile", ServingOptions.PROFILE),
+            Flag.required("--bootstrap-servers", KafkaOptions.BOOTSTRAP_SERVERS),
+            new Flag("--group-id", KafkaOptions.GROUP_ID),
+            new Flag("--model-store", ServingOptions.MODEL_STORE),
+            new Flag("--model", ServingOptions.MODEL_NAME),
+            new Flag("--models-topic", KafkaOptions.MODELS),
+            new Flag("--feature-log-topic", KafkaOptions.FEATURE_LOG),
+            new Flag("--shadow-log-topic", KafkaOptions.SHADOW_LOG),
+            new Flag("--labels-topic", KafkaOptions.LABELS),
+            new Flag("--drift-topic", KafkaOptions.DRIFT),
+            new Flag("--dead-letter-topic", KafkaOptions.DEAD_LETTERS),
+            new Flag("--feedback-window", LearningOptions.FEEDBACK_WINDOW),
+            new Flag("--default-label", LearningOptions.DEFAULT_LABEL),
+            new Flag("--out-of-orderness", LearningOptions.OUT_OF_ORDERNESS),
+            new Flag("--labels-idle-after", LearningOptions.LABELS_IDLE_AFTER),
+            new Flag("--evaluation-window", LearningOptions.EVALUATION_WINDOW),
+            new Flag("--evaluation-slide", LearningOptions.EVALUATION_SLIDE),
+            new Flag("--drift-window", LearningOptions.DRIFT_WINDOW),
+            new Flag("--retrain", TrainerOptions.MODE)), TRAINER);
 
-    /** Every flag that names an option, for the reference. */
-    static final List<Flag> ALL = LEARN;
+    /** {@code serve}: Kafka and topics, the spec, profile and model, and how it scores. */
+    static final List<Flag> SERVE = List.of(
+            Flag.required("--spec", ServingOptions.SPEC),
+            Flag.required("--profile", ServingOptions.PROFILE),
+            Flag.required("--bootstrap-servers", KafkaOptions.BOOTSTRAP_SERVERS),
+            new Flag("--group-id", KafkaOptions.GROUP_ID),
+            new Flag("--events-topic", KafkaOptions.EVENTS),
+            new Flag("--dead-letter-topic", KafkaOptions.DEAD_LETTERS),
+            new Flag("--labels-topic", KafkaOptions.LABELS),
+            new Flag("--model", ServingOptions.MODEL_NAME),
+            new Flag("--model-store", ServingOptions.MODEL_STORE),
+            new Flag("--models-topic", KafkaOptions.MODELS),
+            new Flag("--predictions-topic", KafkaOptions.PREDICTIONS),
+            new Flag("--predictions-delivery", ServingOptions.PREDICTIONS_DELIVERY),
+            new Flag("--feature-log-topic", KafkaOptions.FEATURE_LOG),
+            new Flag("--shadow-log-topic", KafkaOptions.SHADOW_LOG),
+            new Flag("--batch-size", ServingOptions.SCORING_BATCH_SIZE),
+            new Flag("--max-batch-delay", ServingOptions.SCORING_MAX_BATCH_DELAY),
+            new Flag("--max-held", ServingOptions.SCORING_MAX_HELD),
+            new Flag("--max-parallelism", ServingOptions.MAX_PARALLELISM));
+
+    /** {@code backfill}: the spec, the output and the batch job's settings (the input is files or a Kafka range, given apart). */
+    static final List<Flag> BACKFILL = List.of(
+            Flag.required("--spec", ServingOptions.SPEC),
+            new Flag("--format", BackfillOptions.INPUT_FORMAT),
+            Flag.required("--output", BackfillOptions.OUTPUT),
+            new Flag("--overwrite", BackfillOptions.OVERWRITE),
+            new Flag("--parallelism", BackfillOptions.PARALLELISM),
+            new Flag("--max-parallelism", ServingOptions.MAX_PARALLELISM),
+            new Flag("--savepoint", BackfillOptions.SAVEPOINT),
+            new Flag("--bins", BackfillOptions.PROFILE_BINS));
+
+    /** {@code bench serving}: the micro-batches of the scoring it measures. */
+    static final List<Flag> BENCH_SERVING = List.of(
+            new Flag("--batch-size", ServingOptions.SCORING_BATCH_SIZE),
+            new Flag("--max-batch-delay", ServingOptions.SCORING_MAX_BATCH_DELAY));
+
+    /** Every flag that names an option, for the reference (a key's first flag here is the one it lists). */
+    static final List<Flag> ALL = concat(concat(LEARN, SERVE), BACKFILL);
 
     private ConfigFlags() {}
 
@@ -77,8 +146,13 @@ final class ConfigFlags {
                     .orElse(option.hasDefaultValue() ? format(option.defaultValue()) : null);
             String description = ConfigurationReference.description(option) + " (key " + option.key()
                     + (fallback != null ? "; default: " + fallback : "") + ")";
-            command.addOption(OptionSpec.builder(flag.name()).type(String.class).paramLabel("<" + OptionTypes.name(option).toLowerCase(java.util.Locale.ROOT) + ">")
-                    .description(description.replace("%", "%%")).build());
+            OptionSpec.Builder spec = OptionSpec.builder(flag.name()).required(flag.required()).description(description.replace("%", "%%"));
+            if (isSwitch(option)) {
+                spec.arity("0").type(boolean.class);
+            } else {
+                spec.arity("1").type(String.class).paramLabel("<" + OptionTypes.name(option).toLowerCase(java.util.Locale.ROOT) + ">");
+            }
+            command.addOption(spec.build());
         }
     }
 
@@ -93,7 +167,7 @@ final class ConfigFlags {
             if (!parsed.hasMatchedOption(flag.name())) {
                 continue;
             }
-            String value = String.valueOf(command.findOption(flag.name()).<Object>getValue()).trim();
+            String value = isSwitch(flag.option()) ? "true" : String.valueOf(command.findOption(flag.name()).<Object>getValue()).trim();
             try {
                 Configuration.fromMap(Map.of(flag.option().key(), value)).get(flag.option());
             } catch (IllegalArgumentException e) {
@@ -113,6 +187,10 @@ final class ConfigFlags {
 
     static Optional<String> flagOf(List<Flag> flags, String key) {
         return flags.stream().filter(f -> f.option().key().equals(key)).map(Flag::name).findFirst();
+    }
+
+    private static boolean isSwitch(ConfigOption<?> option) {
+        return OptionTypes.of(option) == Boolean.class;
     }
 
     private static String format(Object value) {

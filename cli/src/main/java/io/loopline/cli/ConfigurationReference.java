@@ -45,8 +45,9 @@ public final class ConfigurationReference {
         md.append("from a ConfigMap, then credentials from a Secret), then the job's own `-Dkey=value` arguments. A key in a\n");
         md.append("file or `-D` that no job knows is an error that names it; so is a value of the wrong type. Every key under\n");
         md.append("`kafka.` goes unchanged to every Kafka client the job creates (e.g. `kafka.security.protocol=SASL_SSL`).\n");
-        md.append("Examples: `deploy/jobs/*.properties`. Where a key has a `loopline` flag (`learn`, and `evaluate` for the\n");
-        md.append("trainer's keys), the flag sets that key, with the same checks; an error names the flag.\n");
+        md.append("Examples: `deploy/jobs/*.properties`. The `loopline serve`, `learn` and `backfill` commands take the keys\n");
+        md.append("that have a flag in the table below as that flag (`evaluate` takes the trainer's, `bench serving` the scoring\n");
+        md.append("batch's): the same default, unless the command's help says otherwise, and the same checks; an error names the flag.\n");
         GROUPS.forEach((title, holder) -> {
             md.append("\n## ").append(title).append("\n\n");
             md.append("| key | `loopline` flag | type | default | description |\n|---|---|---|---|---|\n");

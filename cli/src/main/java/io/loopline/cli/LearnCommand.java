@@ -4,6 +4,9 @@ import io.loopline.jobs.KafkaIo;
 import io.loopline.jobs.LocalEnvironments;
 import io.loopline.jobs.ProgressCounters;
 import io.loopline.jobs.learning.LearningJob;
+import io.loopline.jobs.config.KafkaOptions;
+import io.loopline.jobs.config.LearningOptions;
+import io.loopline.jobs.config.ServingOptions;
 import io.loopline.kafka.KafkaTopics;
 import io.loopline.operators.config.InvalidOptionException;
 import io.loopline.operators.retraining.TrainerOptions;
@@ -39,76 +42,25 @@ import picocli.CommandLine.Option;
         },
         sortOptions = false)
 final class LearnCommand implements Callable<Integer> {
-    @Option(names = "--profile", required = true, description = "The backfill's profile.json (the reference distributions).")
-    String profile;
-
-    @Option(names = "--bootstrap-servers", required = true, description = "Kafka with the feature log and the labels.")
-    String bootstrapServers;
 
     @picocli.CommandLine.Mixin
     KafkaClientOptions kafkaOptions = new KafkaClientOptions();
 
-    @Option(names = "--model-store",
-            description = "Model store root: each version's validation accuracy is exported as its reference (for the accuracy-drop alert).")
-    String modelStore;
-
     @Option(names = "--slice", description = "A one_hot feature of the spec: metrics are also reported per category (e.g. merchant).")
     String slice;
-
-    @Option(names = "--model", defaultValue = "fraud", description = "Model name in the store, for retraining (default: ${DEFAULT-VALUE}).")
-    String model;
-
-    @Option(names = "--models-topic", defaultValue = "models", description = "Where promoted versions are announced (default: ${DEFAULT-VALUE}).")
-    String modelsTopic;
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec commandSpec;
 
-    /** The trainer's settings that differ here from the options' defaults: none. */
-    static final Configuration TRAINER_DEFAULTS = new Configuration();
+    /** The settings that differ here from the options' defaults: this job's consumer group, and the model it retrains. */
+    static final Configuration DEFAULTS = defaults();
 
-    @Option(names = "--feature-log-topic", defaultValue = "feature-log", description = "Served features + predictions (default: ${DEFAULT-VALUE}).")
-    String featureLogTopic;
-
-    @Option(names = "--shadow-log-topic", defaultValue = "shadow-log",
-            description = "What shadow trials scored: evaluated per version against the same labels (default: ${DEFAULT-VALUE}).")
-    String shadowLogTopic;
-
-    @Option(names = "--labels-topic", defaultValue = "labels", description = "Late labels (default: ${DEFAULT-VALUE}).")
-    String labelsTopic;
-
-    @Option(names = "--drift-topic", defaultValue = "drift", description = "Output: metrics, drift statistics, change points (default: ${DEFAULT-VALUE}).")
-    String driftTopic;
-
-    @Option(names = "--dead-letter-topic", defaultValue = "dead-letters", description = "Rejected labels and unreadable records (default: ${DEFAULT-VALUE}).")
-    String deadLetterTopic;
-
-    @Option(names = "--feedback-window", defaultValue = "30min",
-            description = "How long after an event (event time) its label may arrive (default: ${DEFAULT-VALUE}).")
-    Duration feedbackWindow;
-
-    @Option(names = "--default-label", description = "Label of an event whose window closes without one (natural labels, e.g. 0); none by default.")
-    Double defaultLabel;
-
-    @Option(names = "--out-of-orderness", defaultValue = "5s", description = "Event-time disorder of feature log and labels (default: ${DEFAULT-VALUE}).")
-    Duration outOfOrderness;
-
-    @Option(names = "--labels-idle-after", defaultValue = "30s",
-            description = "Labels hold the join's event time back until a labels subtask has sent nothing for this long (default: ${DEFAULT-VALUE}).")
-    Duration labelsIdleAfter;
-
-    @Option(names = "--evaluation-window", defaultValue = "1000",
-            description = "Labelled examples per rolling (count-based) evaluation; time-based windows use --drift-window (default: ${DEFAULT-VALUE}).")
-    int evaluationWindow;
-
-    @Option(names = "--evaluation-slide", defaultValue = "250", description = "Report the evaluation every this many examples (default: ${DEFAULT-VALUE}).")
-    int evaluationSlide;
-
-    @Option(names = "--drift-window", defaultValue = "1min", description = "Event-time window of the drift statistics and of the time-based evaluation (default: ${DEFAULT-VALUE}).")
-    Duration driftWindow;
-
-    @Option(names = "--group-id", defaultValue = "loopline-learning", description = "Kafka consumer group (default: ${DEFAULT-VALUE}).")
-    String groupId;
+    private static Configuration defaults() {
+        Configuration defaults = new Configuration();
+        defaults.set(KafkaOptions.GROUP_ID, "loopline-learning");
+        defaults.set(ServingOptions.MODEL_NAME, "fraud");
+        return defaults;
+    }
 
     @Option(names = "--parallelism", defaultValue = "2", description = "Flink parallelism (default: ${DEFAULT-VALUE}).")
     int parallelism;
@@ -128,12 +80,30 @@ final class LearnCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        // The trainer's settings are checked before anything is read or contacted.
+        // Every setting is read and checked before anything is read or contacted.
         TrainerSettings trainer = null;
-        Configuration trainerConfig = ConfigFlags.read(commandSpec, ConfigFlags.LEARN, TRAINER_DEFAULTS);
+        Configuration conf = ConfigFlags.read(commandSpec, ConfigFlags.LEARN, DEFAULTS);
+        String profile = conf.get(ServingOptions.PROFILE);
+        String bootstrapServers = conf.get(KafkaOptions.BOOTSTRAP_SERVERS);
+        String modelStore = conf.get(ServingOptions.MODEL_STORE);
+        String model = conf.get(ServingOptions.MODEL_NAME);
+        String modelsTopic = conf.get(KafkaOptions.MODELS);
+        String featureLogTopic = conf.get(KafkaOptions.FEATURE_LOG);
+        String shadowLogTopic = conf.get(KafkaOptions.SHADOW_LOG);
+        String labelsTopic = conf.get(KafkaOptions.LABELS);
+        String driftTopic = conf.get(KafkaOptions.DRIFT);
+        String deadLetterTopic = conf.get(KafkaOptions.DEAD_LETTERS);
+        Duration feedbackWindow = conf.get(LearningOptions.FEEDBACK_WINDOW);
+        Double defaultLabel = conf.get(LearningOptions.DEFAULT_LABEL);
+        Duration outOfOrderness = conf.get(LearningOptions.OUT_OF_ORDERNESS);
+        Duration labelsIdleAfter = conf.get(LearningOptions.LABELS_IDLE_AFTER);
+        int evaluationWindow = conf.get(LearningOptions.EVALUATION_WINDOW);
+        int evaluationSlide = conf.get(LearningOptions.EVALUATION_SLIDE);
+        Duration driftWindow = conf.get(LearningOptions.DRIFT_WINDOW);
+        String groupId = conf.get(KafkaOptions.GROUP_ID);
         try {
-            if (TrainerOptions.mode(trainerConfig).isPresent()) {
-                trainer = TrainerSettings.from(trainerConfig, model);
+            if (TrainerOptions.mode(conf).isPresent()) {
+                trainer = TrainerSettings.from(conf, model);
             }
         } catch (InvalidOptionException e) {
             throw ConfigFlags.error(commandSpec, ConfigFlags.LEARN, e);
@@ -160,13 +130,13 @@ final class LearnCommand implements Callable<Integer> {
         topics.put(deadLetterTopic, 1);
         KafkaTopics.ensure(kafka, topics, Duration.ofSeconds(30));
         Path checkpoints = Files.createDirectories(stateDir != null ? stateDir : Path.of(".loopline", "learning")).toAbsolutePath();
-        var conf = LocalEnvironments.streamingConfiguration(parallelism, checkpoints, checkpointInterval);
-        conf.setString(MetricOptions.REPORTERS_LIST.key(), ProgressCounters.REPORTER_NAME);
-        conf.setString("metrics.reporter." + ProgressCounters.REPORTER_NAME + ".factory.class", ProgressCounters.Factory.class.getName());
+        var flink = LocalEnvironments.streamingConfiguration(parallelism, checkpoints, checkpointInterval);
+        flink.setString(MetricOptions.REPORTERS_LIST.key(), ProgressCounters.REPORTER_NAME);
+        flink.setString("metrics.reporter." + ProgressCounters.REPORTER_NAME + ".factory.class", ProgressCounters.Factory.class.getName());
         JobClient client = new LearningJob(KafkaIo.raw(kafka, featureLogTopic, groupId), KafkaIo.raw(kafka, labelsTopic, groupId),
                 KafkaIo.drift(kafka, driftTopic, groupId), KafkaIo.deadLetters(kafka, deadLetterTopic, groupId), settings)
                 .withShadowLog(KafkaIo.raw(kafka, shadowLogTopic, groupId + "-shadow"))
-                .start(StreamExecutionEnvironment.getExecutionEnvironment(conf));
+                .start(StreamExecutionEnvironment.getExecutionEnvironment(flink));
         System.out.printf("Learning from %s + %s -> %s (feedback window %s, drift window %s); job %s. Ctrl-C stops it.%n", featureLogTopic,
                 labelsTopic, driftTopic, feedbackWindow, driftWindow, client.getJobID());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -22,7 +22,11 @@ public final class Loopline implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Loopline());
         cli.registerConverter(java.time.Duration.class, DurationConverter::convert);
-        ConfigFlags.addTo(cli.getSubcommands().get("learn").getCommandSpec(), ConfigFlags.LEARN, LearnCommand.TRAINER_DEFAULTS);
+        ConfigFlags.addTo(cli.getSubcommands().get("learn").getCommandSpec(), ConfigFlags.LEARN, LearnCommand.DEFAULTS);
+        ConfigFlags.addTo(cli.getSubcommands().get("serve").getCommandSpec(), ConfigFlags.SERVE, ServeCommand.DEFAULTS);
+        ConfigFlags.addTo(cli.getSubcommands().get("bench").getSubcommands().get("serving").getCommandSpec(), ConfigFlags.BENCH_SERVING,
+                BenchCommand.Serving.DEFAULTS);
+        ConfigFlags.addTo(cli.getSubcommands().get("backfill").getCommandSpec(), ConfigFlags.BACKFILL, new org.apache.flink.configuration.Configuration());
         ConfigFlags.addTo(cli.getSubcommands().get("evaluate").getCommandSpec(), ConfigFlags.TRAINER, EvaluateCommand.TRAINER_DEFAULTS);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             commandLine.getErr().println(commandLine.getColorScheme().errorText("loopline: " + messageOf(e)));

@@ -22,6 +22,9 @@ import java.util.concurrent.TimeUnit;
 import org.apache.flink.configuration.MetricOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import io.loopline.jobs.config.KafkaOptions;
+import io.loopline.jobs.config.ServingOptions;
+import org.apache.flink.configuration.Configuration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -40,14 +43,11 @@ import picocli.CommandLine.Option;
         },
         sortOptions = false)
 final class ServeCommand implements Callable<Integer> {
-    @Option(names = "--spec", required = true, description = "Feature spec: a YAML file, or a built-in one (transactions, elec2).")
-    String spec;
+    /** The settings that differ here from the options' defaults: this job's consumer group. */
+    static final Configuration DEFAULTS = new Configuration().set(KafkaOptions.GROUP_ID, "loopline-serving");
 
-    @Option(names = "--profile", required = true, description = "The backfill's profile.json (learned statistics the features need).")
-    String profile;
-
-    @Option(names = "--bootstrap-servers", required = true, description = "Kafka to read events from and write features to.")
-    String bootstrapServers;
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec commandSpec;
 
     @picocli.CommandLine.Mixin
     KafkaClientOptions kafkaOptions = new KafkaClientOptions();
@@ -56,66 +56,11 @@ final class ServeCommand implements Callable<Integer> {
             description = "Start from this savepoint, e.g. the backfill's <output>/savepoint: warm per-entity state from the first event.")
     String savepoint;
 
-    @Option(names = "--events-topic", defaultValue = "events", description = "Input topic (default: ${DEFAULT-VALUE}).")
-    String eventsTopic;
-
     @Option(names = "--features-topic", defaultValue = "features", description = "Output topic (default: ${DEFAULT-VALUE}).")
     String featuresTopic;
 
-    @Option(names = "--dead-letter-topic", defaultValue = "dead-letters", description = "Dead-letter topic (default: ${DEFAULT-VALUE}).")
-    String deadLetterTopic;
-
-    @Option(names = "--labels-topic", defaultValue = "labels",
-            description = "Labels, read only when the spec has label_history features; each must name its entity (default: ${DEFAULT-VALUE}).")
-    String labelsTopic;
-
-    @Option(names = "--model", description = "Score with this model (name in the store, announced on the models topic).")
-    String model;
-
-    @Option(names = "--model-store", description = "Model store root (any Flink FileSystem path); required with --model.")
-    String modelStore;
-
-    @Option(names = "--models-topic", defaultValue = "models", description = "Compacted topic of model announcements (default: ${DEFAULT-VALUE}).")
-    String modelsTopic;
-
-    @Option(names = "--predictions-topic", defaultValue = "predictions", description = "Predictions output (default: ${DEFAULT-VALUE}).")
-    String predictionsTopic;
-
-    @Option(names = "--predictions-delivery", defaultValue = "exactly-once", converter = PredictionDeliveryConverter.class,
-            description = "exactly-once: predictions readable (read_committed) when their checkpoint commits, never twice;"
-                    + " at-least-once: readable within milliseconds, keyed by event id, repeated after a restart (default: ${DEFAULT-VALUE}).")
-    PredictionDelivery predictionsDelivery;
-
-    @Option(names = "--feature-log-topic", defaultValue = "feature-log",
-            description = "Served features + prediction, with --model (default: ${DEFAULT-VALUE}).")
-    String featureLogTopic;
-
-    @Option(names = "--shadow-log-topic", defaultValue = "shadow-log",
-            description = "What a shadow trial scored, per event, never served (`loopline models shadow`), with --model (default: ${DEFAULT-VALUE}).")
-    String shadowLogTopic;
-
-    @Option(names = "--batch-size", defaultValue = "256", description = "Most feature vectors per DL4J call (default: ${DEFAULT-VALUE}).")
-    int batchSize;
-
-    @Option(names = "--max-batch-delay", defaultValue = "20ms",
-            description = "Longest a vector waits for its micro-batch to fill (default: ${DEFAULT-VALUE}).")
-    Duration maxBatchDelay;
-
-    @Option(names = "--max-held", defaultValue = "100000",
-            description = "Vectors held per subtask while no model is announced yet; more go to dead letters as no-model-overflow"
-                    + " (default: ${DEFAULT-VALUE}).")
-    int maxHeld;
-
-    @Option(names = "--group-id", defaultValue = "loopline-serving",
-            description = "Kafka consumer group; a restart without a savepoint resumes from its committed offsets (default: ${DEFAULT-VALUE}).")
-    String groupId;
-
     @Option(names = "--parallelism", defaultValue = "2", description = "Flink parallelism (default: ${DEFAULT-VALUE}).")
     int parallelism;
-
-    @Option(names = "--max-parallelism", defaultValue = "128",
-            description = "Key groups of the feature state; must equal the backfill's to restore its savepoint (default: ${DEFAULT-VALUE}).")
-    int maxParallelism;
 
     @Option(names = "--checkpoint-interval", defaultValue = "5s", description = "Checkpoint interval (default: ${DEFAULT-VALUE}).")
     Duration checkpointInterval;
@@ -128,7 +73,25 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        io.loopline.kafka.KafkaConnection kafka = kafkaOptions.connection(bootstrapServers);
+        Configuration conf = ConfigFlags.read(commandSpec, ConfigFlags.SERVE, DEFAULTS);
+        String spec = conf.get(ServingOptions.SPEC);
+        String profile = conf.get(ServingOptions.PROFILE);
+        String bootstrapServers = conf.get(KafkaOptions.BOOTSTRAP_SERVERS);
+        String eventsTopic = conf.get(KafkaOptions.EVENTS);
+        String deadLetterTopic = conf.get(KafkaOptions.DEAD_LETTERS);
+        String labelsTopic = conf.get(KafkaOptions.LABELS);
+        String model = conf.get(ServingOptions.MODEL_NAME);
+        String modelStore = conf.get(ServingOptions.MODEL_STORE);
+        String modelsTopic = conf.get(KafkaOptions.MODELS);
+        String predictionsTopic = conf.get(KafkaOptions.PREDICTIONS);
+        PredictionDelivery predictionsDelivery = delivery(conf);
+        String featureLogTopic = conf.get(KafkaOptions.FEATURE_LOG);
+        String shadowLogTopic = conf.get(KafkaOptions.SHADOW_LOG);
+        int batchSize = conf.get(ServingOptions.SCORING_BATCH_SIZE);
+        Duration maxBatchDelay = conf.get(ServingOptions.SCORING_MAX_BATCH_DELAY);
+        int maxHeld = conf.get(ServingOptions.SCORING_MAX_HELD);
+        String groupId = conf.get(KafkaOptions.GROUP_ID);
+        int maxParallelism = conf.get(ServingOptions.MAX_PARALLELISM);        io.loopline.kafka.KafkaConnection kafka = kafkaOptions.connection(bootstrapServers);
         FeatureSpec featureSpec = SpecLoader.load(spec);
         ReferenceProfile reference;
         try {
@@ -164,13 +127,13 @@ final class ServeCommand implements Callable<Integer> {
         KafkaTopics.ensure(kafka, topics, java.util.Set.of(modelsTopic), Duration.ofSeconds(30));
 
         Path checkpoints = Files.createDirectories(stateDir != null ? stateDir : Path.of(".loopline", "serving")).toAbsolutePath();
-        var conf = LocalEnvironments.streamingConfiguration(parallelism, checkpoints, checkpointInterval);
-        conf.setString(MetricOptions.REPORTERS_LIST.key(), ProgressCounters.REPORTER_NAME);
-        conf.setString("metrics.reporter." + ProgressCounters.REPORTER_NAME + ".factory.class", ProgressCounters.Factory.class.getName());
+        var flink = LocalEnvironments.streamingConfiguration(parallelism, checkpoints, checkpointInterval);
+        flink.setString(MetricOptions.REPORTERS_LIST.key(), ProgressCounters.REPORTER_NAME);
+        flink.setString("metrics.reporter." + ProgressCounters.REPORTER_NAME + ".factory.class", ProgressCounters.Factory.class.getName());
         if (savepoint != null) {
-            LocalEnvironments.restoringFrom(conf, savepoint);
+            LocalEnvironments.restoringFrom(flink, savepoint);
         }
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
         var job = new ServingJob(
                 KafkaIo.events(kafka, eventsTopic, groupId, false),
                 scoring ? null : KafkaIo.features(kafka, featuresTopic, featureSpec.name(), groupId),
@@ -228,5 +191,13 @@ final class ServeCommand implements Callable<Integer> {
             lastNanos = now;
         }
         return 0;
+    }
+
+    private PredictionDelivery delivery(Configuration conf) {
+        try {
+            return PredictionDelivery.parse(conf.get(ServingOptions.PREDICTIONS_DELIVERY));
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(commandSpec.commandLine(), "--predictions-delivery: " + e.getMessage());
+        }
     }
 }

@@ -26,6 +26,7 @@ import io.loopline.operators.features.ProfileAccumulator;
 import io.loopline.operators.features.spec.FeatureSpec;
 import io.loopline.operators.features.spec.FeatureSpecParser;
 import io.loopline.jobs.LocalEnvironments;
+import io.loopline.jobs.config.ServingOptions;
 import io.loopline.jobs.ServingJob;
 import io.loopline.kafka.KafkaTopics;
 import io.loopline.local.LocalKafka;
@@ -88,6 +89,8 @@ public final class DemoRun {
     private volatile long driftStart;
     /** Event time between two retrainings (the live stream runs ~50 times faster than the clock at 5,000 events/s). */
     private static final Duration RETRAIN_COOLDOWN = Duration.ofMinutes(2);
+    /** Events held per subtask until v1 is announced: the demo starts serving before training ends and must score all of them. */
+    private static final int HELD_BEFORE_FIRST_MODEL = 1_000_000;
 
     public DemoRun(DemoSettings settings, PrintStream out) {
         this.settings = settings;
@@ -178,7 +181,8 @@ public final class DemoRun {
                         KafkaIo.models(bootstrap, settings.modelsTopic(), "loopline-demo-" + runId, false, runStart),
                         KafkaIo.predictions(bootstrap, settings.predictionsTopic(), "loopline-demo-" + runId,
                                 settings.predictionsDelivery().guarantee()), MODEL,
-                        () -> new FileSystemModelStore(new org.apache.flink.core.fs.Path(storeRoot)), 256, 20, 1_000_000))
+                        () -> new FileSystemModelStore(new org.apache.flink.core.fs.Path(storeRoot)), ServingOptions.SCORING_BATCH_SIZE.defaultValue(),
+                        ServingOptions.SCORING_MAX_BATCH_DELAY.defaultValue().toMillis(), HELD_BEFORE_FIRST_MODEL))
                 .withFeatureLog(KafkaIo.featureLog(bootstrap, settings.featureLogTopic(), spec.name(), "loopline-demo-" + runId));
         // The learning job beside it: feature log x chargebacks, evaluation per version, drift against the backfill's profile.
         var reference = ReferenceProfile.read(new org.apache.flink.core.fs.Path(stateDir.resolve("backfill").resolve(BackfillJob.PROFILE_FILE).toUri()));

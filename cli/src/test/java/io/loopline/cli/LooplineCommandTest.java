@@ -119,11 +119,14 @@ class LooplineCommandTest {
     @Test
     void eachCommandsHelpShowsTheKeyAndTheDefaultItUses() {
         Result learn = run("learn", "--help");
-        assertThat(learn.out()).contains("--buffer-size").contains("key retrain.buffer-size; default: 20000")
-                .contains("key online.publish-every; default: 1min");
+        assertThat(learn.out().replaceAll("\\s+", "")).contains("--buffer-size").contains("keyretrain.buffer-size;default:20000")
+                .contains("keyonline.publish-every;default:1min").contains("keygroup.id;default:loopline-learning");
+        Result serve = run("serve", "--help");
+        assertThat(serve.out().replaceAll("\\s+", "")).contains("keyscoring.batch-size;default:256")
+                .contains("keygroup.id;default:loopline-serving");
         Result evaluate = run("evaluate", "--help");
-        assertThat(evaluate.out().replaceAll("\\s+", " ")).contains("key retrain.buffer-size; default: 5000")
-                .contains("key online.publish-every; default: 0s").contains("key retrain.cooldown-examples; default: 500");
+        assertThat(evaluate.out().replaceAll("\\s+", "")).contains("keyretrain.buffer-size;default:5000")
+                .contains("keyonline.publish-every;default:0s").contains("keyretrain.cooldown-examples;default:500");
     }
 
     private static String[] with(String[] args, String... more) {
