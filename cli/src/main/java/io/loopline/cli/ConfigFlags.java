@@ -24,13 +24,25 @@ import picocli.CommandLine.Model.OptionSpec;
  */
 final class ConfigFlags {
     /** A flag that sets an option; a required one must be given (the option has no default). */
-    record Flag(String name, ConfigOption<?> option, boolean required) {
+    record Flag(String name, ConfigOption<?> option, boolean required, List<String> aliases) {
         Flag(String name, ConfigOption<?> option) {
-            this(name, option, false);
+            this(name, option, false, List.of());
         }
 
         static Flag required(String name, ConfigOption<?> option) {
-            return new Flag(name, option, true);
+            return new Flag(name, option, true, List.of());
+        }
+
+        /** The same flag under older names too, kept for the scripts that use them. */
+        Flag alsoNamed(String... older) {
+            return new Flag(name, option, required, List.of(older));
+        }
+
+        String[] names() {
+            var names = new java.util.ArrayList<String>();
+            names.add(name);
+            names.addAll(aliases);
+            return names.toArray(String[]::new);
         }
     }
 
@@ -125,6 +137,27 @@ final class ConfigFlags {
             new Flag("--savepoint", BackfillOptions.SAVEPOINT),
             new Flag("--bins", BackfillOptions.PROFILE_BINS));
 
+    /** {@code demo}: its topics, key groups and how predictions are delivered (its own broker unless one is given). */
+    static final List<Flag> DEMO = List.of(
+            new Flag("--max-parallelism", ServingOptions.MAX_PARALLELISM),
+            new Flag("--events-topic", KafkaOptions.EVENTS),
+            new Flag("--feature-log-topic", KafkaOptions.FEATURE_LOG).alsoNamed("--features-topic"),
+            new Flag("--predictions-topic", KafkaOptions.PREDICTIONS),
+            new Flag("--models-topic", KafkaOptions.MODELS),
+            new Flag("--labels-topic", KafkaOptions.LABELS),
+            new Flag("--drift-topic", KafkaOptions.DRIFT),
+            new Flag("--dead-letter-topic", KafkaOptions.DEAD_LETTERS),
+            new Flag("--predictions-delivery", ServingOptions.PREDICTIONS_DELIVERY));
+
+    /** {@code replay}: where the rows and their labels go. */
+    static final List<Flag> REPLAY = List.of(
+            Flag.required("--bootstrap-servers", KafkaOptions.BOOTSTRAP_SERVERS),
+            new Flag("--events-topic", KafkaOptions.EVENTS),
+            new Flag("--labels-topic", KafkaOptions.LABELS));
+
+    /** {@code train}: where the new version is announced. */
+    static final List<Flag> TRAIN = List.of(new Flag("--models-topic", KafkaOptions.MODELS));
+
     /** {@code bench serving}: the micro-batches of the scoring it measures. */
     static final List<Flag> BENCH_SERVING = List.of(
             new Flag("--batch-size", ServingOptions.SCORING_BATCH_SIZE),
@@ -146,7 +179,7 @@ final class ConfigFlags {
                     .orElse(option.hasDefaultValue() ? format(option.defaultValue()) : null);
             String description = ConfigurationReference.description(option) + " (key " + option.key()
                     + (fallback != null ? "; default: " + fallback : "") + ")";
-            OptionSpec.Builder spec = OptionSpec.builder(flag.name()).required(flag.required()).description(description.replace("%", "%%"));
+            OptionSpec.Builder spec = OptionSpec.builder(flag.names()).required(flag.required()).description(description.replace("%", "%%"));
             if (isSwitch(option)) {
                 spec.arity("0").type(boolean.class);
             } else {
@@ -183,6 +216,15 @@ final class ConfigFlags {
     static CommandLine.ParameterException error(CommandSpec command, List<Flag> flags, InvalidOptionException e) {
         String name = flagOf(flags, e.key()).orElse(e.key());
         return new CommandLine.ParameterException(command.commandLine(), name + ": " + e.problem());
+    }
+
+    /** {@code predictions.delivery} as its enum, a wrong value named under the flag. */
+    static io.loopline.kafka.PredictionDelivery delivery(CommandSpec command, Configuration config) {
+        try {
+            return io.loopline.kafka.PredictionDelivery.parse(config.get(ServingOptions.PREDICTIONS_DELIVERY));
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(command.commandLine(), "--predictions-delivery: " + e.getMessage());
+        }
     }
 
     static Optional<String> flagOf(List<Flag> flags, String key) {

@@ -6,6 +6,10 @@ import io.loopline.demo.DemoSummary;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import io.loopline.jobs.config.KafkaOptions;
+import io.loopline.jobs.config.ServingOptions;
+import io.loopline.kafka.PredictionDelivery;
+import org.apache.flink.configuration.Configuration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -23,6 +27,11 @@ import picocli.CommandLine.Option;
         },
         sortOptions = false)
 final class DemoCommand implements Callable<Integer> {
+    /** The settings that differ here from the jobs' defaults: predictions are readable within milliseconds. */
+    static final Configuration DEFAULTS = new Configuration().set(ServingOptions.PREDICTIONS_DELIVERY, PredictionDelivery.AT_LEAST_ONCE.key());
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec commandSpec;
     @Option(names = "--history", defaultValue = "100000",
             description = "Labelled historic events to backfill (BATCH) before serving (default: ${DEFAULT-VALUE}).")
     long history;
@@ -49,10 +58,6 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--parallelism", defaultValue = "2", description = "Flink parallelism (default: ${DEFAULT-VALUE}).")
     int parallelism;
 
-    @Option(names = "--max-parallelism", defaultValue = "128",
-            description = "Flink max parallelism, i.e. the number of key groups; fixed for the life of the state (default: ${DEFAULT-VALUE}).")
-    int maxParallelism;
-
     @Option(names = "--checkpoint-interval", defaultValue = "1s",
             description = "Checkpoint interval; exactly-once output becomes visible at each checkpoint (default: ${DEFAULT-VALUE}).")
     Duration checkpointInterval;
@@ -69,41 +74,9 @@ final class DemoCommand implements Callable<Integer> {
             description = "Folder for checkpoints (default: a temporary folder).")
     Path stateDir;
 
-    @Option(names = "--events-topic", defaultValue = "events", description = "Input topic (default: ${DEFAULT-VALUE}).")
-    String eventsTopic;
-
-    @Option(names = {"--feature-log-topic", "--features-topic"}, defaultValue = "feature-log",
-            description = "Output topic of the served feature vectors with their predictions (default: ${DEFAULT-VALUE}).")
-    String featureLogTopic;
-
-    @Option(names = "--predictions-topic", defaultValue = "predictions",
-            description = "Output topic of the predictions, each naming its model version (default: ${DEFAULT-VALUE}).")
-    String predictionsTopic;
-
-    @Option(names = "--models-topic", defaultValue = "models",
-            description = "Topic where model versions are announced (default: ${DEFAULT-VALUE}).")
-    String modelsTopic;
-
-    @Option(names = "--labels-topic", defaultValue = "labels",
-            description = "Chargebacks (label 1) for fraudulent events; others get the natural label 0 (default: ${DEFAULT-VALUE}).")
-    String labelsTopic;
-
-    @Option(names = "--drift-topic", defaultValue = "drift",
-            description = "Output of the learning job: metrics, drift statistics, change points (default: ${DEFAULT-VALUE}).")
-    String driftTopic;
-
-    @Option(names = "--dead-letter-topic", defaultValue = "dead-letters",
-            description = "Topic for events that cannot be used, with the reason (default: ${DEFAULT-VALUE}).")
-    String deadLetterTopic;
-
     @Option(names = "--drift-at", defaultValue = "0.5",
             description = "Share of the live events after which the stream drifts: amounts x4, a fraud ring at electronics and gaming merchants (default: ${DEFAULT-VALUE}).")
     double driftAt;
-
-    @Option(names = "--predictions-delivery", defaultValue = "at-least-once", converter = PredictionDeliveryConverter.class,
-            description = "at-least-once: predictions readable within milliseconds of their events; exactly-once: readable when their"
-                    + " checkpoint commits (every --checkpoint-interval). The feature log is exactly-once either way (default: ${DEFAULT-VALUE}).")
-    io.loopline.kafka.PredictionDelivery predictionsDelivery;
 
     @Option(names = "--report", defaultValue = ".loopline/demo-report.html",
             description = "Self-contained HTML report of the run (accuracy, drift, detectors, versions over time); '' for none (default: ${DEFAULT-VALUE}).")
@@ -111,6 +84,16 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Configuration conf = ConfigFlags.read(commandSpec, ConfigFlags.DEMO, DEFAULTS);
+        int maxParallelism = conf.get(ServingOptions.MAX_PARALLELISM);
+        String eventsTopic = conf.get(KafkaOptions.EVENTS);
+        String featureLogTopic = conf.get(KafkaOptions.FEATURE_LOG);
+        String predictionsTopic = conf.get(KafkaOptions.PREDICTIONS);
+        String modelsTopic = conf.get(KafkaOptions.MODELS);
+        String labelsTopic = conf.get(KafkaOptions.LABELS);
+        String driftTopic = conf.get(KafkaOptions.DRIFT);
+        String deadLetterTopic = conf.get(KafkaOptions.DEAD_LETTERS);
+        PredictionDelivery predictionsDelivery = ConfigFlags.delivery(commandSpec, conf);
         DemoSettings settings = new DemoSettings(bootstrapServers, history, events, rate, entities, malformedRatio, seed,
                 parallelism, maxParallelism, checkpointInterval, timeout, stateDir, eventsTopic, featureLogTopic, predictionsTopic, modelsTopic, deadLetterTopic, labelsTopic, driftTopic,
                 driftAt, report.toString().isEmpty() ? null : report, predictionsDelivery);

@@ -27,6 +27,9 @@ public final class Loopline implements Runnable {
         ConfigFlags.addTo(cli.getSubcommands().get("bench").getSubcommands().get("serving").getCommandSpec(), ConfigFlags.BENCH_SERVING,
                 BenchCommand.Serving.DEFAULTS);
         ConfigFlags.addTo(cli.getSubcommands().get("backfill").getCommandSpec(), ConfigFlags.BACKFILL, new org.apache.flink.configuration.Configuration());
+        ConfigFlags.addTo(cli.getSubcommands().get("demo").getCommandSpec(), ConfigFlags.DEMO, DemoCommand.DEFAULTS);
+        ConfigFlags.addTo(cli.getSubcommands().get("replay").getCommandSpec(), ConfigFlags.REPLAY, new org.apache.flink.configuration.Configuration());
+        ConfigFlags.addTo(cli.getSubcommands().get("train").getCommandSpec(), ConfigFlags.TRAIN, new org.apache.flink.configuration.Configuration());
         ConfigFlags.addTo(cli.getSubcommands().get("evaluate").getCommandSpec(), ConfigFlags.TRAINER, EvaluateCommand.TRAINER_DEFAULTS);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             commandLine.getErr().println(commandLine.getColorScheme().errorText("loopline: " + messageOf(e)));

@@ -8,6 +8,8 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import io.loopline.jobs.config.KafkaOptions;
+import org.apache.flink.configuration.Configuration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -18,14 +20,14 @@ import picocli.CommandLine.Option;
                 + " its label to the labels topic {eventId, label, timestamp} after --label-delay more rows or --label-delay-time of event time.",
         sortOptions = false)
 final class ReplayCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec commandSpec;
+
     @Option(names = "--data", required = true, description = "The file, rows in time order.")
     Path data;
 
     @Option(names = "--spec", required = true, description = "Feature spec that reads it (file or built-in name).")
     String spec;
-
-    @Option(names = "--bootstrap-servers", required = true, description = "Kafka.")
-    String bootstrapServers;
 
     @picocli.CommandLine.Mixin
     KafkaClientOptions kafkaOptions = new KafkaClientOptions();
@@ -48,14 +50,12 @@ final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--rate", defaultValue = "0", description = "Rows per second; 0 = as fast as possible (default: ${DEFAULT-VALUE}).")
     double rate;
 
-    @Option(names = "--events-topic", defaultValue = "events", description = "(default: ${DEFAULT-VALUE})")
-    String eventsTopic;
-
-    @Option(names = "--labels-topic", defaultValue = "labels", description = "(default: ${DEFAULT-VALUE})")
-    String labelsTopic;
-
     @Override
     public Integer call() throws Exception {
+        Configuration conf = ConfigFlags.read(commandSpec, ConfigFlags.REPLAY, new Configuration());
+        String bootstrapServers = conf.get(KafkaOptions.BOOTSTRAP_SERVERS);
+        String eventsTopic = conf.get(KafkaOptions.EVENTS);
+        String labelsTopic = conf.get(KafkaOptions.LABELS);
         var featureSpec = SpecLoader.load(spec);
         Map<String, Integer> topics = new LinkedHashMap<>();
         topics.put(eventsTopic, 1);

@@ -84,14 +84,15 @@ final class ServeCommand implements Callable<Integer> {
         String modelStore = conf.get(ServingOptions.MODEL_STORE);
         String modelsTopic = conf.get(KafkaOptions.MODELS);
         String predictionsTopic = conf.get(KafkaOptions.PREDICTIONS);
-        PredictionDelivery predictionsDelivery = delivery(conf);
+        PredictionDelivery predictionsDelivery = ConfigFlags.delivery(commandSpec, conf);
         String featureLogTopic = conf.get(KafkaOptions.FEATURE_LOG);
         String shadowLogTopic = conf.get(KafkaOptions.SHADOW_LOG);
         int batchSize = conf.get(ServingOptions.SCORING_BATCH_SIZE);
         Duration maxBatchDelay = conf.get(ServingOptions.SCORING_MAX_BATCH_DELAY);
         int maxHeld = conf.get(ServingOptions.SCORING_MAX_HELD);
         String groupId = conf.get(KafkaOptions.GROUP_ID);
-        int maxParallelism = conf.get(ServingOptions.MAX_PARALLELISM);        io.loopline.kafka.KafkaConnection kafka = kafkaOptions.connection(bootstrapServers);
+        int maxParallelism = conf.get(ServingOptions.MAX_PARALLELISM);
+        io.loopline.kafka.KafkaConnection kafka = kafkaOptions.connection(bootstrapServers);
         FeatureSpec featureSpec = SpecLoader.load(spec);
         ReferenceProfile reference;
         try {
@@ -191,13 +192,5 @@ final class ServeCommand implements Callable<Integer> {
             lastNanos = now;
         }
         return 0;
-    }
-
-    private PredictionDelivery delivery(Configuration conf) {
-        try {
-            return PredictionDelivery.parse(conf.get(ServingOptions.PREDICTIONS_DELIVERY));
-        } catch (IllegalArgumentException e) {
-            throw new picocli.CommandLine.ParameterException(commandSpec.commandLine(), "--predictions-delivery: " + e.getMessage());
-        }
     }
 }

@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.apache.flink.core.fs.Path;
+import io.loopline.jobs.config.KafkaOptions;
+import org.apache.flink.configuration.Configuration;
 import picocli.CommandLine.Command;
 import io.loopline.kafka.KafkaTopics;
 import io.loopline.kafka.ModelAnnouncements;
@@ -25,6 +27,9 @@ import picocli.CommandLine.Option;
                 + " and publishes it, with its optimizer state, to the model store as the next version.",
         sortOptions = false)
 final class TrainCommand implements Callable<Integer> {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec commandSpec;
+
     @Option(names = "--spec", required = true, description = "The feature spec the backfill used (file or built-in name).")
     String spec;
 
@@ -72,11 +77,10 @@ final class TrainCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     KafkaClientOptions kafkaOptions = new KafkaClientOptions();
 
-    @Option(names = "--models-topic", defaultValue = "models", description = "Topic for the announcement (default: ${DEFAULT-VALUE}).")
-    String modelsTopic;
-
     @Override
     public Integer call() throws Exception {
+        Configuration conf = ConfigFlags.read(commandSpec, ConfigFlags.TRAIN, new Configuration());
+        String modelsTopic = conf.get(KafkaOptions.MODELS);
         var settings = new NetworkSettings(hidden == null ? List.of() : hidden, activation, learningRate, l2, epochs, batchSize, seed);
         var training = new InitialTraining(SpecLoader.load(spec), settings, validationFraction);
         var modelStore = new FileSystemModelStore(new Path(store));
