@@ -22,6 +22,8 @@ import io.loopline.state.model.ModelMetadata;
 import io.loopline.state.profile.FeatureFit;
 import io.loopline.state.records.DeadLetter;
 import io.loopline.state.records.ModelAnnouncement;
+import io.loopline.state.records.Prediction;
+import io.loopline.state.records.RawEvent;
 import io.loopline.state.records.ServedFeatures;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -38,6 +40,8 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.configuration.PipelineOptions;
@@ -46,7 +50,9 @@ import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -63,7 +69,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * scoring replaced by a constant, (c) scoring with one DL4J call per event; then the end-to-end
  * latency (event time stamped at the producer to the prediction read back from Kafka) at half of
  * (a)'s rate with the demo spec as shipped (5 s out-of-orderness; events are scored on arrival), with
- * (d) an at-least-once and (e) an exactly-once predictions sink.
+ * (d) an at-least-once and (e) an exactly-once predictions sink; and (f) the ceiling of (a) on this machine in
+ * this run: the same source, partitions, parallelism, checkpoints and probe with a keyed no-op instead of
+ * decoding, features and scoring.
  *
  * <p>Rates are counted where predictions leave the scoring operator (a probe sink), from the first
  * prediction to the last, so job start-up is excluded. Events are pre-loaded into Kafka for (a)-(c),
@@ -106,9 +114,15 @@ public final class ServingBenchmark {
             long perEventEvents, double perEventEventsPerSecond, long fullSwaps, double fullSwapMaxGapMillis, double fullSteadyMaxGapMillis,
             long swaps, double swapMaxGapMillis, double steadyMaxGapMillis,
             double latencyRate, long latencySamples, double p50LatencyMillis, double p99LatencyMillis, double maxLatencyMillis,
-            double shadowEventsPerSecond, double p50LatencyExactlyOnceMillis, double p99LatencyExactlyOnceMillis, long checkpointIntervalMillis) {
+            double shadowEventsPerSecond, double p50LatencyExactlyOnceMillis, double p99LatencyExactlyOnceMillis, long checkpointIntervalMillis,
+            double ceilingEventsPerSecond) {
         public double fullVsNoModel() {
             return fullEventsPerSecond / noModelEventsPerSecond;
+        }
+
+        /** (a) as a share of what the same source, checkpoints and sink carry with nothing in between on this machine, in this run. */
+        public double fullVsCeiling() {
+            return fullEventsPerSecond / ceilingEventsPerSecond;
         }
 
         public double fullVsPerEvent() {
@@ -172,6 +186,10 @@ public final class ServingBenchmark {
         preload(bootstrap, events);
 
         Job job = new Job(bootstrap, events, models, spec, fit, storeRoot, work);
+        progress.println("(f) ceiling: the same source, checkpoints and sink with a keyed no-op in between ...");
+        PredictionProbe.Readings ceiling = job.runCeiling(settings.events());
+        progress.printf("    %,.0f events/s%n", ceiling.eventsPerSecond());
+
         progress.println("(b) scoring replaced by a constant ...");
         PredictionProbe.Readings noModel = job.run(settings.events(), -1, ServingJob::withConstantScore, r -> {});
         progress.printf("    %,.0f events/s%n", noModel.eventsPerSecond());
@@ -230,7 +248,7 @@ public final class ServingBenchmark {
                 rate, latencies.length,
                 percentile(latencies, 0.50), percentile(latencies, 0.99), latencies.length == 0 ? Double.NaN : latencies[latencies.length - 1],
                 shadowed.eventsPerSecond(), percentile(committedLatencies, 0.50), percentile(committedLatencies, 0.99),
-                settings.checkpointInterval().toMillis());
+                settings.checkpointInterval().toMillis(), ceiling.eventsPerSecond());
     }
 
     private static double percentile(long[] sorted, double q) {
@@ -336,6 +354,41 @@ public final class ServingBenchmark {
             }
         }
 
+        /**
+         * The path every event takes whatever the job does with it: the Kafka source (read_committed, same partitions and
+         * parallelism), a keyBy on the record key, exactly-once checkpoints, and the probe; in between a keyed operator that
+         * neither decodes nor keeps state, and hands on a constant prediction.
+         */
+        PredictionProbe.Readings runCeiling(long target) throws Exception {
+            String runId = "bench-ceiling-" + Long.toHexString(System.nanoTime());
+            var probe = new PredictionProbe(runId, PUSH_PREFIX, target, -1);
+            try {
+                Configuration conf = LocalEnvironments.streamingConfiguration(settings.parallelism(),
+                        Files.createDirectories(work.resolve(runId)), settings.checkpointInterval());
+                StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+                env.setMaxParallelism(128);
+                env.fromSource(KafkaIo.events(bootstrap, events, runId, false), WatermarkStrategy.noWatermarks(), "Events")
+                        .uid("ceiling-events-source")
+                        .keyBy(new RecordKey())
+                        .process(new KeyedNoOp())
+                        .returns(Prediction.TYPE_INFO)
+                        .uid("ceiling-keyed-no-op")
+                        .name("Keyed no-op")
+                        .sinkTo(probe)
+                        .name("Probe");
+                JobClient client = env.executeAsync("loopline-bench-ceiling");
+                try {
+                    PredictionProbe.Readings readings = PredictionProbe.readings(runId);
+                    awaitTarget(client, readings, r -> {});
+                    return readings;
+                } finally {
+                    client.cancel().get(60, TimeUnit.SECONDS);
+                }
+            } finally {
+                PredictionProbe.forget(runId);
+            }
+        }
+
         private void awaitTarget(JobClient client, PredictionProbe.Readings readings, Consumer<PredictionProbe.Readings> onTick) throws Exception {
             long deadline = System.nanoTime() + JOB_DEADLINE.toNanos();
             long nextStatusCheck = 0;
@@ -353,6 +406,27 @@ public final class ServingBenchmark {
                 }
                 Thread.sleep(1);
             }
+        }
+    }
+
+    /** The record's Kafka key (the generator keys events by card), or its bytes' hash when it has none. */
+    private static final class RecordKey implements KeySelector<RawEvent, String> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public String getKey(RawEvent raw) {
+            return raw.key() != null ? new String(raw.key(), StandardCharsets.UTF_8) : Integer.toHexString(Arrays.hashCode(raw.value()));
+        }
+    }
+
+    /** Hands on a constant prediction per record, named by its key so the probe can leave the watermark pushers out. */
+    private static final class KeyedNoOp extends KeyedProcessFunction<String, RawEvent, Prediction> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public void processElement(RawEvent raw, Context context, Collector<Prediction> out) {
+            out.collect(new Prediction(context.getCurrentKey(), context.getCurrentKey(), raw.timestamp(), 0.5, MODEL, 0, Double.NaN,
+                    System.currentTimeMillis()));
         }
     }
 

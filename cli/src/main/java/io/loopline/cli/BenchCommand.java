@@ -165,6 +165,8 @@ final class BenchCommand implements Runnable {
                 node.put("events", r.events()).put("parallelism", r.parallelism()).put("batch_size", r.batchSize())
                         .put("feature_dimension", r.dimension()).put("cores", Runtime.getRuntime().availableProcessors())
                         .put("full_events_per_s", Math.round(r.fullEventsPerSecond()))
+                        .put("ceiling_events_per_s", Math.round(r.ceilingEventsPerSecond()))
+                        .put("full_vs_ceiling", r.fullVsCeiling())
                         .put("no_model_events_per_s", Math.round(r.noModelEventsPerSecond()))
                         .put("per_event_dl4j_events_per_s", Math.round(r.perEventEventsPerSecond()))
                         .put("per_event_dl4j_events", r.perEventEvents())
@@ -195,6 +197,8 @@ final class BenchCommand implements Runnable {
                 System.out.printf(Locale.ROOT, "%-52s %,12.0f   %.0f%% of (b) (target >= 80%%); %.1fx (c) (target >= 25x); target >= 100,000%n",
                         "(a) full job, micro-batched DL4J, v1 -> v2 swap", r.fullEventsPerSecond(), 100 * r.fullVsNoModel(), r.fullVsPerEvent());
                 System.out.printf(Locale.ROOT, "%-52s %,12.0f%n", "(b) same job, scoring replaced by a constant", r.noModelEventsPerSecond());
+                System.out.printf(Locale.ROOT, "%-52s %,12.0f   (a) is %.0f%% of it (target >= 65%%)%n", "(f) ceiling: same source and sink, keyed no-op",
+                        r.ceilingEventsPerSecond(), 100 * r.fullVsCeiling());
                 System.out.printf(Locale.ROOT, "%-52s %,12.0f   %.0f%% of (a)%n", "(e) (a) with a shadow version scored on every event",
                         r.shadowEventsPerSecond(), 100 * r.shadowEventsPerSecond() / r.fullEventsPerSecond());
                 System.out.printf(Locale.ROOT, "%-52s %,12.0f   (first %,d events)%n", "(c) one DL4J output() per event", r.perEventEventsPerSecond(),

@@ -31,6 +31,8 @@ class ServingBenchmarkITCase {
         String printed = progress.toString(StandardCharsets.UTF_8);
         assertThat(r.fullEventsPerSecond()).as(printed).isPositive();
         assertThat(r.noModelEventsPerSecond()).isPositive();
+        assertThat(r.ceilingEventsPerSecond()).as("(f) the ceiling, keyed no-op").isPositive();
+        assertThat(r.fullVsCeiling()).isPositive().isFinite();
         assertThat(r.perEventEventsPerSecond()).isPositive();
         assertThat(r.shadowEventsPerSecond()).as("(e) with a shadow").isPositive();
         assertThat(r.perEventEvents()).isEqualTo(2_000);
