@@ -47,6 +47,16 @@ class PackageCyclesTest {
         });
     }
 
+    @Test
+    void theFeatureSpecParserNeedsNoFlink() throws IOException {
+        Path spec = Path.of("..", "operators", "src", "main", "java", "io", "loopline", "operators", "features", "spec");
+        try (Stream<Path> files = Files.list(spec)) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
+                assertThat(Files.readString(file)).as(file.getFileName().toString()).doesNotContain("org.apache.flink");
+            }
+        }
+    }
+
     private static Map<String, Set<String>> packageGraph() throws IOException {
         Map<String, Set<String>> uses = new TreeMap<>();
         for (String module : MODULES) {

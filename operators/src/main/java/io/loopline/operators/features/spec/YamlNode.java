@@ -6,7 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.flink.util.TimeUtils;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
@@ -168,7 +167,7 @@ final class YamlNode {
 
         private static Duration parseDuration(YamlNode n) {
             try {
-                Duration d = TimeUtils.parseDuration(n.text().trim());
+                Duration d = SpecDurations.parse(n.text());
                 if (d.isNegative()) {
                     throw n.error("must not be negative");
                 }
