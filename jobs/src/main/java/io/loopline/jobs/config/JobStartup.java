@@ -2,6 +2,8 @@ package io.loopline.jobs.config;
 
 import io.loopline.kafka.KafkaConnection;
 import io.loopline.kafka.KafkaTopics;
+import io.loopline.operators.config.InvalidOptionException;
+import io.loopline.operators.config.OptionReader;
 import io.loopline.operators.features.spec.FeatureSpec;
 import io.loopline.operators.scoring.ModelStoreSupplier;
 import io.loopline.state.model.FileSystemModelStore;
@@ -18,12 +20,13 @@ import org.apache.flink.configuration.ConfigOption;
 public final class JobStartup {
     private JobStartup() {}
 
+    /** The option's value, at least 1; the bound is {@link OptionReader}'s, the error names the job config's source. */
     public static int positive(JobConfig config, ConfigOption<Integer> option) {
-        int value = config.get(option);
-        if (value < 1) {
-            throw config.error(option.key(), "must be at least 1, got " + value);
+        try {
+            return new OptionReader(config).atLeast(option, 1);
+        } catch (InvalidOptionException e) {
+            throw config.error(e.key(), e.problem());
         }
-        return value;
     }
 
     public static KafkaConnection connection(JobConfig config, String bootstrap, Map<String, String> clientSettings) {
