@@ -1,17 +1,12 @@
 package io.loopline.operators.features;
 
-import io.loopline.operators.features.spec.Aggregate;
 import io.loopline.operators.features.spec.FeatureSpec;
-import io.loopline.operators.features.spec.WindowDefinition;
 import io.loopline.state.aggregates.EntityFeatureState;
 import io.loopline.state.aggregates.EntityStateSnapshot;
-import io.loopline.state.aggregates.WindowStats;
 import io.loopline.state.records.DeadLetter;
 import io.loopline.state.records.Event;
 import io.loopline.state.records.EventWithAggregates;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
@@ -28,33 +23,24 @@ import org.apache.flink.util.OutputTag;
 /**
  * Keyed by entity: emits each event with its entity's aggregates as of the event's time, computed
  * only from the entity's events with a strictly earlier timestamp (events with equal timestamps do
- * not see each other).
+ * not see each other). This is the backfill's operator (BATCH, or a stream replayed in event time);
+ * serving uses {@link ArrivalFeatureAggregation}, which computes the same numbers without waiting.
  *
  * <p>Order. Events are buffered until the watermark passes their timestamp, then folded into the
  * aggregates per timestamp in event-time order (and by event id within a timestamp), so arrival
- * order never changes the aggregates. In STREAMING the watermark trails the largest timestamp by the
- * spec's out-of-orderness.
+ * order never changes the aggregates; each event leaves as it is folded in. An event at or behind
+ * the watermark is featurized at once if its entity has aggregated nothing as new (its features are
+ * then the on-time ones); otherwise it is {@code late} and goes to {@link #LATE}. In BATCH, Flink
+ * fires all of a key's timers in timestamp order after its input: one pass over the key's events.
  *
- * <p>When each event leaves. {@linkplain #inEventTimeOrder In event-time order} (BATCH, the
- * backfill), an event leaves when the watermark passes it. {@linkplain #onArrival On arrival}
- * (serving), it leaves at once, with the aggregates of the entity's folded events plus its waiting
- * events of strictly earlier timestamps: exactly its point-in-time features whenever its entity's
- * earlier events have arrived before it, whatever the order of other entities' events. (An event
- * cannot see an earlier one of its entity that arrives after it; the same event then differs from
- * the backfill, which sees all of them. The aggregates themselves never depend on arrival order.) An event at or behind the watermark is featurized at once if its entity has
- * aggregated nothing as new (its features are then the on-time ones); otherwise it is {@code late}
- * and goes to {@link #LATE}.
- * In BATCH, Flink fires all of a key's timers in timestamp order after its input: the same code
- * gives the same numbers.
- *
- * <p>Bounded state. Per entity: the events waiting for the watermark (only ever those within the
- * out-of-orderness bound; appending one is a RocksDB merge, no read), and one {@link
- * EntityFeatureState} with bucket series that drop buckets once they leave their window (read and
- * written once per processed timestamp). An entity idle for longer than the spec's {@code idle_ttl} in event time
- * restarts from empty aggregates (checked on its next event, identically in both modes), and
- * Flink's state TTL (processing time, same duration) drops entities that never come back: RocksDB
- * in compaction, the heap backend in full snapshots. With deduplication on, also the entity's ids of
- * the last {@code dedup_window} of event time, at most {@code dedup_max_ids} of them ({@link RecentEventIds}).
+ * <p>Bounded state. Per entity: the events waiting for the watermark (appending one is a RocksDB
+ * merge, no read), and one {@link EntityFeatureState} with bucket series that drop buckets once they
+ * leave their window (read and written once per processed timestamp). An entity idle for longer
+ * than the spec's {@code idle_ttl} in event time restarts from empty aggregates (checked on its next
+ * event, identically in both modes), and Flink's state TTL (processing time, same duration) drops
+ * entities that never come back: RocksDB in compaction, the heap backend in full snapshots. With
+ * deduplication on, also the entity's ids of the last {@code dedup_window} of event time, at most
+ * {@code dedup_max_ids} of them ({@link RecentEventIds}).
  */
 public final class FeatureAggregation extends KeyedProcessFunction<String, Event, EventWithAggregates> {
     private static final long serialVersionUID = 1L;
@@ -65,32 +51,28 @@ public final class FeatureAggregation extends KeyedProcessFunction<String, Event
     public static final String DUPLICATE_REASON = "duplicate-event-id";
     /** Each entity's state once all its input is processed (end of a bounded input): feeds the backfill's savepoint. */
     public static final OutputTag<EntityStateSnapshot> FINAL_STATES = new OutputTag<>("final-entity-states", EntityStateSnapshot.TYPE_INFO);
-    private static final Comparator<Event> EVENT_ORDER = Comparator.comparingLong(Event::timestamp).thenComparing(Event::id);
 
     private final FeatureSpec spec;
-    private final boolean emitOnArrival;
+    private transient EntityAggregator aggregator;
     private transient ValueState<EntityFeatureState> entityState;
     private transient ListState<Event> pending;
     private transient ValueState<long[]> recentIds;
     private transient Counter duplicateEvents;
     private transient Counter eventsBehindWatermark;
-    private transient WindowStats stats;
     private transient Counter lateEvents;
-    private transient Counter outOfEntityOrder;
 
-    private FeatureAggregation(FeatureSpec spec, boolean emitOnArrival) {
+    private FeatureAggregation(FeatureSpec spec) {
         this.spec = spec;
-        this.emitOnArrival = emitOnArrival;
     }
 
     /** Each event leaves once the watermark passes it, in event-time order: BATCH, where a key's input comes in file order. */
     public static FeatureAggregation inEventTimeOrder(FeatureSpec spec) {
-        return new FeatureAggregation(spec, false);
+        return new FeatureAggregation(spec);
     }
 
     /** Each event leaves as it arrives, with its point-in-time features: serving, where waiting for the watermark is latency. */
-    public static FeatureAggregation onArrival(FeatureSpec spec) {
-        return new FeatureAggregation(spec, true);
+    public static ArrivalFeatureAggregation onArrival(FeatureSpec spec) {
+        return new ArrivalFeatureAggregation(spec);
     }
 
     /**
@@ -99,6 +81,20 @@ public final class FeatureAggregation extends KeyedProcessFunction<String, Event
      */
     public static ValueStateDescriptor<EntityFeatureState> entityStateDescriptor(FeatureSpec spec) {
         var descriptor = new ValueStateDescriptor<>("entity-features", EntityFeatureState.TYPE_INFO);
+        descriptor.enableTimeToLive(ttl(spec));
+        return descriptor;
+    }
+
+    /** The events waiting for the watermark, kept beside the aggregates (serving kept them here too before they moved inside). */
+    static ListStateDescriptor<Event> pendingDescriptor(FeatureSpec spec) {
+        var descriptor = new ListStateDescriptor<>("pending-events", Event.TYPE_INFO);
+        descriptor.enableTimeToLive(ttl(spec));
+        return descriptor;
+    }
+
+    /** The deduplication's recent ids, kept beside the aggregates (serving kept them here too before they moved inside). */
+    static ValueStateDescriptor<long[]> recentIdsDescriptor(FeatureSpec spec) {
+        var descriptor = new ValueStateDescriptor<>("recent-event-ids", PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO);
         descriptor.enableTimeToLive(ttl(spec));
         return descriptor;
     }
@@ -116,20 +112,16 @@ public final class FeatureAggregation extends KeyedProcessFunction<String, Event
 
     @Override
     public void open(OpenContext openContext) {
+        aggregator = new EntityAggregator(spec);
         entityState = getRuntimeContext().getState(entityStateDescriptor(spec));
-        var pendingDescriptor = new ListStateDescriptor<>("pending-events", Event.TYPE_INFO);
-        pendingDescriptor.enableTimeToLive(ttl(spec));
-        pending = getRuntimeContext().getListState(pendingDescriptor);
+        pending = getRuntimeContext().getListState(pendingDescriptor(spec));
         if (spec.deduplication().enabled()) {
-            var recentDescriptor = new ValueStateDescriptor<>("recent-event-ids", PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO);
-            recentDescriptor.enableTimeToLive(ttl(spec));
-            recentIds = getRuntimeContext().getState(recentDescriptor);
+            recentIds = getRuntimeContext().getState(recentIdsDescriptor(spec));
         }
-        duplicateEvents = getRuntimeContext().getMetricGroup().addGroup("loopline").counter("events_duplicate");
-        eventsBehindWatermark = getRuntimeContext().getMetricGroup().addGroup("loopline").counter("events_behind_watermark");
-        stats = new WindowStats();
-        lateEvents = getRuntimeContext().getMetricGroup().addGroup("loopline").counter("events_late");
-        outOfEntityOrder = getRuntimeContext().getMetricGroup().addGroup("loopline").counter("events_out_of_entity_order");
+        var metrics = getRuntimeContext().getMetricGroup().addGroup("loopline");
+        duplicateEvents = metrics.counter("events_duplicate");
+        eventsBehindWatermark = metrics.counter("events_behind_watermark");
+        lateEvents = metrics.counter("events_late");
     }
 
     @Override
@@ -139,63 +131,10 @@ public final class FeatureAggregation extends KeyedProcessFunction<String, Event
             featurizeBehindWatermark(event, watermark, ctx, out);
             return;
         }
-        if (emitOnArrival && !emitNow(event, ctx, out)) {
-            return;
-        }
         // An append: on RocksDB a merge, no read. The entity's aggregates are only updated when the timer fires.
         pending.add(event);
         // One timer per distinct timestamp: the timer service ignores a second registration.
         ctx.timerService().registerEventTimeTimer(event.timestamp());
-    }
-
-    /**
-     * Emits {@code event} with the aggregates of the entity's folded events and its waiting events of
-     * strictly earlier timestamps, folded into a copy (the state itself changes only when the watermark
-     * passes). False if it is a duplicate (dead-lettered): it then neither leaves nor waits.
-     */
-    private boolean emitNow(Event event, Context ctx, Collector<EventWithAggregates> out) throws Exception {
-        long time = event.timestamp();
-        List<Event> earlier = new ArrayList<>();
-        boolean duplicate = false;
-        boolean overtaken = false;
-        Iterable<Event> waiting = pending.get();
-        if (waiting != null) {
-            long dedupFrom = recentIds == null ? Long.MAX_VALUE : time - spec.deduplication().window().toMillis();
-            for (Event e : waiting) {
-                if (e.timestamp() < time) {
-                    earlier.add(e);
-                }
-                duplicate |= e.timestamp() >= dedupFrom && e.id().equals(event.id());
-                overtaken |= e.timestamp() > time;
-            }
-        }
-        if (recentIds != null && (duplicate || new RecentEventIds(recentIds.value(), spec.deduplication().window().toMillis(),
-                spec.deduplication().maxIdsPerEntity()).seenWithin(event.id(), time))) {
-            deadLetterDuplicate(event, ctx);
-            return false;
-        }
-        EntityFeatureState state = entityState.value();
-        if (!earlier.isEmpty()) {
-            state = state == null ? new EntityFeatureState(spec.windows().size()) : state.copy();
-            earlier.sort(EVENT_ORDER);
-            int from = 0;
-            while (from < earlier.size()) {
-                long at = earlier.get(from).timestamp();
-                int to = endOfTimestamp(earlier, from);
-                if (state.lastEventTime() == EntityFeatureState.NO_EVENT || at >= state.lastEventTime()) {
-                    process(state, earlier.subList(from, to), at, null); // (older ones will be dead-lettered as late when due)
-                }
-                from = to;
-            }
-        }
-        if (state == null || expired(state, time)) {
-            state = new EntityFeatureState(spec.windows().size());
-        }
-        if (overtaken) {
-            outOfEntityOrder.inc(); // a later event of its entity left without it: that one's features differ from the backfill's
-        }
-        out.collect(new EventWithAggregates(event, aggregatesAt(state, time)));
-        return true;
     }
 
     /**
@@ -215,8 +154,8 @@ public final class FeatureAggregation extends KeyedProcessFunction<String, Event
                 one = withoutDuplicates(one, ctx);
             }
             if (!one.isEmpty()) {
-                EntityFeatureState current = state != null ? state : new EntityFeatureState(spec.windows().size());
-                process(current, one, event.timestamp(), out);
+                EntityFeatureState current = state != null ? state : aggregator.empty();
+                aggregator.process(current, one, event.timestamp(), out);
                 entityState.update(current);
                 eventsBehindWatermark.inc();
             }
@@ -226,9 +165,7 @@ public final class FeatureAggregation extends KeyedProcessFunction<String, Event
         String why = behind > spec.idleTtl().toMillis()
                 ? "more than idle_ttl (" + spec.idleTtl() + ") behind the watermark " + watermark
                 : "at or before its entity's newest aggregated event at " + state.lastEventTime() + " (watermark " + watermark + ")";
-        ctx.output(LATE, new DeadLetter(LATE_REASON, spec.schema().timeField(), "event time " + event.timestamp() + " is " + why,
-                "entity " + event.entity(), event.entity().getBytes(StandardCharsets.UTF_8),
-                EventJson.encode(event, spec.schema()), ctx.timerService().currentProcessingTime()));
+        ctx.output(LATE, aggregator.late(event, why, ctx.timerService().currentProcessingTime()));
     }
 
     @Override
@@ -253,7 +190,7 @@ public final class FeatureAggregation extends KeyedProcessFunction<String, Event
         } else {
             pending.update(later);
         }
-        due.sort(EVENT_ORDER);
+        due.sort(EntityAggregator.EVENT_ORDER);
         if (recentIds != null) {
             due = withoutDuplicates(due, ctx);
             if (due.isEmpty()) {
@@ -262,25 +199,23 @@ public final class FeatureAggregation extends KeyedProcessFunction<String, Event
         }
         EntityFeatureState state = entityState.value();
         if (state == null) {
-            state = new EntityFeatureState(spec.windows().size());
+            state = aggregator.empty();
         }
         int from = 0;
         while (from < due.size()) {
             long time = due.get(from).timestamp();
-            int to = endOfTimestamp(due, from);
+            int to = EntityAggregator.endOfTimestamp(due, from);
             if (state.lastEventTime() != EntityFeatureState.NO_EVENT && time < state.lastEventTime()) {
                 // Older than what this entity's state already holds: after a warm start from a savepoint (the backfill's),
                 // a stream read from before the savepoint's end replays events the state has seen. Folding them in would
                 // break the time order of the aggregates: they are late.
                 for (Event event : due.subList(from, to)) {
                     lateEvents.inc();
-                    ctx.output(LATE, new DeadLetter(LATE_REASON, spec.schema().timeField(),
-                            "event time " + event.timestamp() + " is before the entity's last aggregated event at " + state.lastEventTime()
-                                    + " (restored state)", "entity " + event.entity(), event.entity().getBytes(StandardCharsets.UTF_8),
-                            EventJson.encode(event, spec.schema()), ctx.timerService().currentProcessingTime()));
+                    ctx.output(LATE, aggregator.late(event, "before the entity's last aggregated event at " + state.lastEventTime()
+                            + " (restored state)", ctx.timerService().currentProcessingTime()));
                 }
             } else {
-                process(state, due.subList(from, to), time, emitOnArrival ? null : out); // on arrival, they have left already
+                aggregator.process(state, due.subList(from, to), time, out);
             }
             if (time != timestamp) {
                 // Its events are done: without this, a busy entity would re-read its pending list
@@ -295,94 +230,22 @@ public final class FeatureAggregation extends KeyedProcessFunction<String, Event
         }
     }
 
-    /** In events sorted by time, the index after the last one with the timestamp of {@code from}. */
-    private static int endOfTimestamp(List<Event> sorted, int from) {
-        long time = sorted.get(from).timestamp();
-        int to = from;
-        while (to < sorted.size() && sorted.get(to).timestamp() == time) {
-            to++;
-        }
-        return to;
-    }
-
     /**
      * Drops (to dead letters) the events whose id this entity already had within the deduplication
      * window of event time; in time order, so BATCH and STREAMING drop the same ones.
      */
     private List<Event> withoutDuplicates(List<Event> due, Context ctx) throws Exception {
-        var rule = spec.deduplication();
-        var seen = new RecentEventIds(recentIds.value(), rule.window().toMillis(), rule.maxIdsPerEntity());
+        RecentEventIds seen = aggregator.recentIds(recentIds.value());
         List<Event> first = new ArrayList<>(due.size());
         for (Event event : due) {
             if (seen.firstSighting(event.id(), event.timestamp())) {
                 first.add(event);
             } else {
-                deadLetterDuplicate(event, ctx);
+                duplicateEvents.inc();
+                ctx.output(LATE, aggregator.duplicate(event, ctx.timerService().currentProcessingTime()));
             }
         }
         recentIds.update(seen.toStore(due.get(due.size() - 1).timestamp()));
         return first;
-    }
-
-    private void deadLetterDuplicate(Event event, Context ctx) {
-        duplicateEvents.inc();
-        ctx.output(LATE, new DeadLetter(DUPLICATE_REASON, spec.schema().idField(),
-                "event id '" + event.id() + "' was already processed for this entity within the last "
-                        + spec.deduplication().window() + " of event time (state.dedup_window)",
-                "entity " + event.entity(), event.entity().getBytes(StandardCharsets.UTF_8),
-                EventJson.encode(event, spec.schema()), ctx.timerService().currentProcessingTime()));
-    }
-
-    /**
-     * Events of one timestamp: all see the same aggregates (of strictly earlier events), then all are
-     * added. With {@code out} null they are only added (they left on arrival).
-     */
-    private void process(EntityFeatureState state, List<Event> events, long timestamp, Collector<EventWithAggregates> out) {
-        if (expired(state, timestamp)) {
-            state.resetAggregates();
-        }
-        if (out != null) {
-            for (Event event : events) {
-                out.collect(new EventWithAggregates(event, aggregatesAt(state, timestamp)));
-            }
-        }
-        for (Event event : events) {
-            add(state, event);
-        }
-        state.setLastEventTime(timestamp);
-    }
-
-    private boolean expired(EntityFeatureState state, long now) {
-        return state.lastEventTime() != EntityFeatureState.NO_EVENT && now - state.lastEventTime() > spec.idleTtl().toMillis();
-    }
-
-    private double[] aggregatesAt(EntityFeatureState state, long timestamp) {
-        double[] values = new double[spec.aggregateCount()];
-        values[FeatureSpec.SECONDS_SINCE_PREVIOUS] = state.lastEventTime() == EntityFeatureState.NO_EVENT
-                ? Double.NaN
-                : (timestamp - state.lastEventTime()) / 1000.0;
-        List<WindowDefinition> windows = spec.windows();
-        for (int w = 0; w < windows.size(); w++) {
-            WindowDefinition window = windows.get(w);
-            state.series(w).query(window.bucketOf(timestamp), window.buckets(), stats);
-            values[FeatureSpec.aggregateIndex(w, Aggregate.COUNT)] = stats.count();
-            values[FeatureSpec.aggregateIndex(w, Aggregate.SUM)] = stats.sum();
-            values[FeatureSpec.aggregateIndex(w, Aggregate.MEAN)] = stats.mean();
-            values[FeatureSpec.aggregateIndex(w, Aggregate.MIN)] = stats.min();
-            values[FeatureSpec.aggregateIndex(w, Aggregate.MAX)] = stats.max();
-            values[FeatureSpec.aggregateIndex(w, Aggregate.STDDEV)] = stats.stddev();
-        }
-        return values;
-    }
-
-    private void add(EntityFeatureState state, Event event) {
-        List<WindowDefinition> windows = spec.windows();
-        for (int w = 0; w < windows.size(); w++) {
-            WindowDefinition window = windows.get(w);
-            double value = window.fieldIndex() < 0 ? 0.0 : event.numbers()[window.fieldIndex()];
-            if (!Double.isNaN(value)) {
-                state.series(w).add(window.bucketOf(event.timestamp()), value, window.buckets());
-            }
-        }
     }
 }

@@ -99,9 +99,10 @@ public final class FeaturePipeline {
 
     /** Keyed aggregation by entity of events whose timestamps and watermarks are already set ({@link #sourceWatermarks}). */
     public Aggregated aggregateTimed(DataStream<Event> events) {
-        SingleOutputStreamOperator<EventWithAggregates> rows = events
-                .keyBy(Event::entity, Types.STRING)
-                .process(emitOnArrival ? FeatureAggregation.onArrival(spec) : FeatureAggregation.inEventTimeOrder(spec))
+        var keyed = events.keyBy(Event::entity, Types.STRING);
+        SingleOutputStreamOperator<EventWithAggregates> rows = (emitOnArrival
+                ? keyed.process(FeatureAggregation.onArrival(spec))
+                : keyed.process(FeatureAggregation.inEventTimeOrder(spec)))
                 .returns(EventWithAggregates.TYPE_INFO)
                 .uid(AGGREGATION_UID)
                 .name("Feature Aggregation");

@@ -7,30 +7,55 @@ import java.util.Map;
 
 /**
  * The event ids one entity has processed within the deduplication window, as a sliding window in
- * event time. Stored as a flat {@code long[]} of (event time, id hash) pairs, oldest first: one value
- * per entity, read and written once per watermark advance like the aggregates, with a
- * primitive-array serializer. Events must be offered in event-time order (the operator sorts them).
+ * event time. Stored as a flat {@code long[]} of (event time, id hash) pairs, oldest first: inside the
+ * entity's value in serving, in a value of its own beside the aggregates in the backfill. Events must
+ * be offered in event-time order (the operators sort them).
  *
  * <p>Ids are kept as 64-bit hashes (FNV-1a, then a murmur finalizer): two different ids collide with
  * probability about n²/2⁶⁵ for n ids in an entity's window, which for the 10,000-id cap is 3·10⁻¹².
  */
 final class RecentEventIds {
+    private static final int SCAN_LIMIT = 32;
+
     private final long windowMillis;
     private final int maxIds;
     private long[] pairs;
     private int head;
     private int tail;
-    /** Hash to the time it was last seen, for what is between head and tail. */
-    private final Map<Long, Long> lastSeen = new HashMap<>();
+    /**
+     * Hash to the time it was last seen, for what is between head and tail; null while there are
+     * few enough to scan (most entities: building the map cost more than the whole lookup).
+     */
+    private Map<Long, Long> latestByHash;
 
     RecentEventIds(long[] stored, long windowMillis, int maxIds) {
         this.windowMillis = windowMillis;
         this.maxIds = maxIds;
         this.pairs = stored == null || stored.length == 0 ? new long[32] : stored;
         this.tail = stored == null ? 0 : stored.length / 2;
-        for (int i = 0; i < tail; i++) {
-            lastSeen.put(pairs[2 * i + 1], pairs[2 * i]);
+        indexIfMany();
+    }
+
+    private void indexIfMany() {
+        if (latestByHash == null && tail - head > SCAN_LIMIT) {
+            latestByHash = new HashMap<>();
+            for (int i = head; i < tail; i++) {
+                latestByHash.put(pairs[2 * i + 1], pairs[2 * i]);
+            }
         }
+    }
+
+    /** The latest time {@code hash} was seen between head and tail, or null. */
+    private Long lastSeen(long hash) {
+        if (latestByHash != null) {
+            return latestByHash.get(hash);
+        }
+        for (int i = tail - 1; i >= head; i--) {
+            if (pairs[2 * i + 1] == hash) {
+                return pairs[2 * i];
+            }
+        }
+        return null;
     }
 
     /**
@@ -40,7 +65,7 @@ final class RecentEventIds {
     boolean firstSighting(String id, long time) {
         forgetBefore(time - windowMillis);
         long hash = hash(id);
-        if (lastSeen.containsKey(hash)) {
+        if (lastSeen(hash) != null) {
             return false;
         }
         if (tail - head >= maxIds) {
@@ -52,13 +77,17 @@ final class RecentEventIds {
         pairs[2 * tail] = time;
         pairs[2 * tail + 1] = hash;
         tail++;
-        lastSeen.put(hash, time);
+        if (latestByHash != null) {
+            latestByHash.put(hash, time);
+        } else {
+            indexIfMany();
+        }
         return true;
     }
 
     /** Whether {@code id} was seen within the window before {@code time}, without recording it. */
     boolean seenWithin(String id, long time) {
-        Long seen = lastSeen.get(hash(id));
+        Long seen = lastSeen(hash(id));
         return seen != null && seen >= time - windowMillis;
     }
 
@@ -77,9 +106,9 @@ final class RecentEventIds {
     private void forgetOldest() {
         long hash = pairs[2 * head + 1];
         // Only if this entry is the hash's latest sighting: a colliding younger one keeps it.
-        Long seen = lastSeen.get(hash);
+        Long seen = latestByHash == null ? null : latestByHash.get(hash);
         if (seen != null && seen == pairs[2 * head]) {
-            lastSeen.remove(hash);
+            latestByHash.remove(hash);
         }
         head++;
     }

@@ -16,6 +16,7 @@ import java.util.SplittableRandom;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -43,7 +44,8 @@ class FeatureAggregationTest {
         return harness(FeatureAggregation.onArrival(spec));
     }
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, Event, EventWithAggregates> harness(FeatureAggregation aggregation) throws Exception {
+    private static KeyedOneInputStreamOperatorTestHarness<String, Event, EventWithAggregates> harness(
+            KeyedProcessFunction<String, Event, EventWithAggregates> aggregation) throws Exception {
         var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(aggregation), Event::entity, Types.STRING);
         h.setup(EventWithAggregates.TYPE_INFO.createSerializer(new SerializerConfigImpl()));
         return h;
@@ -236,14 +238,15 @@ class FeatureAggregationTest {
 
     @Test
     void pendingEventsAndAggregatesSurviveSnapshotAndRestore() throws Exception {
-        assertARestoreChangesNothing(() -> FeatureAggregation.inEventTimeOrder(SPEC));
+        assertARestoreChangesNothing(() -> FeatureAggregation.inEventTimeOrder(SPEC), 1);
     }
 
     /**
      * a and b arrive, the watermark folds a in (b waits; on arrival it has left already), a snapshot is
      * taken; a new operator restored from it gets c and d: together the same output as without the restore.
      */
-    private static void assertARestoreChangesNothing(java.util.function.Supplier<FeatureAggregation> aggregation) throws Exception {
+    private static void assertARestoreChangesNothing(java.util.function.Supplier<? extends KeyedProcessFunction<String, Event, EventWithAggregates>> aggregation,
+            int timersAfterRestore) throws Exception {
         OperatorSubtaskState snapshot;
         List<EventWithAggregates> uninterrupted;
         List<Event> events = List.of(event("a", "u", 10, 4.0), event("b", "u", 12, 6.0), event("c", "u", 15, 5.0), event("d", "u", 30, 1.0));
@@ -265,7 +268,7 @@ class FeatureAggregationTest {
         try (var h = harness(aggregation.get())) {
             h.initializeState(snapshot);
             h.open();
-            assertThat(h.numEventTimeTimers()).as("b's timer restored").isEqualTo(1);
+            assertThat(h.numEventTimeTimers()).as("b's timer restored (serving keeps none)").isEqualTo(timersAfterRestore);
             feed(h, events.get(2));
             feed(h, events.get(3));
             h.processWatermark(new Watermark(Long.MAX_VALUE));
@@ -470,7 +473,59 @@ class FeatureAggregationTest {
 
     @Test
     void onArrivalWaitingEventsSurviveSnapshotAndRestoreAndLeaveOnce() throws Exception {
-        assertARestoreChangesNothing(() -> FeatureAggregation.onArrival(SPEC));
+        assertARestoreChangesNothing(() -> FeatureAggregation.onArrival(SPEC), 0);
+    }
+
+    @Test
+    void onArrivalKeepsOneValuePerEntityAndNoTimers() throws Exception {
+        try (var h = onArrival(DEDUP_1S)) {
+            h.open();
+            WITH_DUPLICATES.forEach(e -> run(() -> feed(h, e)));
+            h.processWatermark(new Watermark(100));
+            feed(h, event("z", "w", 700, 1.0));
+            assertThat(h.numEventTimeTimers()).isZero();
+            assertThat(h.numKeyedStateEntries()).as("aggregates, waiting events and ids of u, v and w: one value each").isEqualTo(3);
+        }
+    }
+
+    /**
+     * A snapshot in the layout that keeps waiting events, ids and timers beside the aggregates (the
+     * backfill's, and serving's before) restores into serving: u's folded aggregates, its waiting b
+     * and remembered id a, and v, which has nothing but a waiting event, all count.
+     */
+    @Test
+    void onArrivalTakesOverStateKeptInSeparateValues() throws Exception {
+        List<Event> before = List.of(event("a", "u", 10, 4.0), event("b", "u", 12, 6.0), event("x", "v", 12, 1.0));
+        List<Event> after = List.of(event("c", "u", 15, 5.0), event("a", "u", 16, 9.0), event("y", "v", 20, 2.0), event("d", "u", 30, 1.0));
+        java.util.Map<String, List<Double>> batch = new java.util.HashMap<>();
+        try (var h = harness(DEDUP_1S)) {
+            h.open();
+            java.util.stream.Stream.concat(before.stream(), after.stream()).forEach(e -> run(() -> feed(h, e)));
+            h.processWatermark(new Watermark(Long.MAX_VALUE));
+            h.extractOutputValues().forEach(r -> batch.put(r.event().id() + "@" + r.event().timestamp(), boxed(r.aggregates())));
+        }
+        OperatorSubtaskState snapshot;
+        try (var h = harness(DEDUP_1S)) {
+            h.open();
+            before.forEach(e -> run(() -> feed(h, e)));
+            h.processWatermark(new Watermark(11));
+            snapshot = h.snapshot(1, 1);
+        }
+        try (var h = onArrival(DEDUP_1S)) {
+            h.initializeState(snapshot);
+            h.open();
+            after.forEach(e -> run(() -> feed(h, e)));
+            List<EventWithAggregates> out = h.extractOutputValues();
+            assertThat(out).extracting(r -> r.event().id()).containsExactly("c", "y", "d");
+            for (EventWithAggregates r : out) {
+                assertThat(boxed(r.aggregates())).as(r.event().id()).isEqualTo(batch.get(r.event().id() + "@" + r.event().timestamp()));
+            }
+            assertThat(aggregate(out.get(1), AMOUNT_WINDOW, Aggregate.SUM)).as("y sees v's waiting x").isEqualTo(1.0);
+            assertThat(h.getSideOutput(FeatureAggregation.LATE)).extracting(r -> r.getValue().reason()).containsExactly("duplicate-event-id");
+            h.processWatermark(new Watermark(Long.MAX_VALUE)); // the restored timers fire and find their events moved
+            assertThat(h.extractOutputValues()).as("nothing leaves twice").hasSize(3);
+            assertThat(h.numKeyedStateEntries()).as("the separate values are emptied").isEqualTo(2);
+        }
     }
 
     private interface ThrowingRunnable {

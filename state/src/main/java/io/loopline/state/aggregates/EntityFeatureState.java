@@ -1,8 +1,11 @@
 package io.loopline.state.aggregates;
 
+import io.loopline.state.records.Event;
 import io.loopline.state.serialization.RecordTypeInfo;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
@@ -14,6 +17,12 @@ import org.apache.flink.core.memory.DataOutputView;
  * The feature operator's aggregates of one entity: the time of its latest processed event and one
  * {@link BucketSeries} per windowed aggregate of the feature spec. Mutable (updated in place per
  * event), so its serializer makes real deep copies.
+ *
+ * <p>Serving keeps everything it knows of an entity in this one value, so each event costs one
+ * state read and one write: besides the aggregates, the events still {@linkplain #waiting() waiting}
+ * for the watermark and the ids {@linkplain #recentIds() recently seen}. Such a value
+ * {@linkplain #holdsWaitingEvents() holds its waiting events}; one written by the backfill, or by a
+ * version that kept them in separate states, does not (format 1, still read and written as before).
  */
 public final class EntityFeatureState {
     public static final long NO_EVENT = Long.MIN_VALUE;
@@ -23,6 +32,9 @@ public final class EntityFeatureState {
 
     private long lastEventTime;
     private BucketSeries[] series;
+    private boolean holdsWaitingEvents;
+    private List<Event> waiting;
+    private long[] recentIds;
 
     public EntityFeatureState(int windows) {
         this.lastEventTime = NO_EVENT;
@@ -32,6 +44,37 @@ public final class EntityFeatureState {
     private EntityFeatureState(long lastEventTime, BucketSeries[] series) {
         this.lastEventTime = lastEventTime;
         this.series = series;
+    }
+
+    /** Whether this value carries the entity's waiting events and recent ids (serving's layout). */
+    public boolean holdsWaitingEvents() {
+        return holdsWaitingEvents;
+    }
+
+    /** From now on this value carries the entity's waiting events and recent ids. */
+    public void holdWaitingEvents() {
+        holdsWaitingEvents = true;
+    }
+
+    /** The entity's events not yet folded into the aggregates, in arrival order; mutable. */
+    public List<Event> waiting() {
+        if (waiting == null) {
+            waiting = new ArrayList<>(4);
+        }
+        return waiting;
+    }
+
+    public boolean hasWaiting() {
+        return waiting != null && !waiting.isEmpty();
+    }
+
+    /** The entity's recently seen event ids as stored by the deduplication, or null for none. */
+    public long[] recentIds() {
+        return recentIds;
+    }
+
+    public void setRecentIds(long[] ids) {
+        this.recentIds = ids;
     }
 
     private static BucketSeries[] emptySeries(int windows) {
@@ -65,6 +108,15 @@ public final class EntityFeatureState {
     }
 
     public EntityFeatureState copy() {
+        var copy = copyAggregates();
+        copy.holdsWaitingEvents = holdsWaitingEvents;
+        copy.waiting = waiting == null ? null : new ArrayList<>(waiting); // events are immutable
+        copy.recentIds = recentIds == null ? null : recentIds.clone();
+        return copy;
+    }
+
+    /** A copy of the aggregates alone, to fold events into without touching this value. */
+    public EntityFeatureState copyAggregates() {
         BucketSeries[] copies = new BucketSeries[series.length];
         for (int i = 0; i < series.length; i++) {
             copies[i] = series[i].copy();
@@ -74,7 +126,13 @@ public final class EntityFeatureState {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof EntityFeatureState other && other.lastEventTime == lastEventTime && Arrays.equals(series, other.series);
+        return o instanceof EntityFeatureState other && other.lastEventTime == lastEventTime && Arrays.equals(series, other.series)
+                && other.holdsWaitingEvents == holdsWaitingEvents && waitingOrEmpty().equals(other.waitingOrEmpty())
+                && Arrays.equals(recentIds, other.recentIds);
+    }
+
+    private List<Event> waitingOrEmpty() {
+        return waiting == null ? List.of() : waiting;
     }
 
     @Override
@@ -82,10 +140,15 @@ public final class EntityFeatureState {
         return Long.hashCode(lastEventTime) * 31 + series.length;
     }
 
-    /** Explicit serializer with deep copies; format 1: version byte, last time, series. */
+    /**
+     * Explicit serializer with deep copies. Format 1: version byte, last time, series. Format 2 (a
+     * value that holds its waiting events): the same, then the waiting events and the recent ids.
+     */
     public static final class Serializer extends TypeSerializer<EntityFeatureState> {
         private static final long serialVersionUID = 1L;
         private static final int FORMAT = 1;
+        private static final int FORMAT_WITH_WAITING = 2;
+        private static final Event.Serializer EVENTS = new Event.Serializer();
 
         @Override
         public boolean isImmutableType() {
@@ -119,18 +182,32 @@ public final class EntityFeatureState {
 
         @Override
         public void serialize(EntityFeatureState state, DataOutputView out) throws IOException {
-            out.writeByte(FORMAT);
+            out.writeByte(state.holdsWaitingEvents ? FORMAT_WITH_WAITING : FORMAT);
             out.writeLong(state.lastEventTime);
             out.writeShort(state.series.length);
             for (BucketSeries s : state.series) {
                 s.write(out);
+            }
+            if (state.holdsWaitingEvents) {
+                List<Event> waiting = state.waitingOrEmpty();
+                out.writeInt(waiting.size());
+                for (Event event : waiting) {
+                    EVENTS.serialize(event, out);
+                }
+                long[] ids = state.recentIds;
+                out.writeInt(ids == null ? -1 : ids.length);
+                if (ids != null) {
+                    for (long id : ids) {
+                        out.writeLong(id);
+                    }
+                }
             }
         }
 
         @Override
         public EntityFeatureState deserialize(DataInputView in) throws IOException {
             int format = in.readUnsignedByte();
-            if (format != FORMAT) {
+            if (format != FORMAT && format != FORMAT_WITH_WAITING) {
                 throw new IOException("EntityFeatureState format " + format + " is not readable by this build");
             }
             long last = in.readLong();
@@ -138,7 +215,25 @@ public final class EntityFeatureState {
             for (int i = 0; i < series.length; i++) {
                 series[i] = BucketSeries.read(in);
             }
-            return new EntityFeatureState(last, series);
+            var state = new EntityFeatureState(last, series);
+            if (format == FORMAT_WITH_WAITING) {
+                state.holdsWaitingEvents = true;
+                int count = in.readInt();
+                if (count > 0) {
+                    state.waiting = new ArrayList<>(count + 1);
+                    for (int i = 0; i < count; i++) {
+                        state.waiting.add(EVENTS.deserialize(in));
+                    }
+                }
+                int ids = in.readInt();
+                if (ids >= 0) {
+                    state.recentIds = new long[ids];
+                    for (int i = 0; i < ids; i++) {
+                        state.recentIds[i] = in.readLong();
+                    }
+                }
+            }
+            return state;
         }
 
         @Override
