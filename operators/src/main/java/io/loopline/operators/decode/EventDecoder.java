@@ -1,6 +1,8 @@
 package io.loopline.operators.decode;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeType;
@@ -46,10 +48,41 @@ public final class EventDecoder implements Serializable {
      * it has none (the decoder dead-letters it later, with the reason).
      */
     public long timestampOf(byte[] json) {
-        try {
-            JsonNode root = parse(json);
-            return root.isObject() ? time(root) : Long.MIN_VALUE;
-        } catch (InvalidEventException | RuntimeException e) {
+        if (json == null || json.length == 0) {
+            return Long.MIN_VALUE;
+        }
+        if (mapper == null) {
+            mapper = new ObjectMapper();
+        }
+        // Every event passes here before it is decoded: a token scan instead of a second tree. It reads the whole
+        // object, as the decoder does, so an event the decoder rejects as malformed has no time here either.
+        try (JsonParser parser = mapper.getFactory().createParser(json)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                return Long.MIN_VALUE;
+            }
+            JsonToken timeToken = null;
+            double number = Double.NaN;
+            String text = null;
+            for (JsonToken token = parser.nextToken(); token == JsonToken.FIELD_NAME; token = parser.nextToken()) {
+                boolean isTime = parser.currentName().equals(schema.timeField());
+                JsonToken value = parser.nextToken();
+                if (isTime) { // the last one counts, as in the tree
+                    timeToken = value;
+                    number = value.isNumeric() ? parser.getDoubleValue() : Double.NaN;
+                    text = value == JsonToken.VALUE_STRING ? parser.getText() : null;
+                }
+                parser.skipChildren();
+            }
+            if (parser.currentToken() != JsonToken.END_OBJECT || timeToken == null) {
+                return Long.MIN_VALUE;
+            }
+            boolean isNumber = timeToken.isNumeric();
+            if (isNumber ? !Double.isFinite(number) : text == null) {
+                return Long.MIN_VALUE;
+            }
+            long time = schema.timeFormat().toEpochMillis(text, number, isNumber);
+            return time > System.currentTimeMillis() + MAX_FUTURE_MILLIS ? Long.MIN_VALUE : time;
+        } catch (IOException | RuntimeException e) {
             return Long.MIN_VALUE;
         }
     }

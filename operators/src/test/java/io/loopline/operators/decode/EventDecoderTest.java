@@ -101,4 +101,39 @@ class EventDecoderTest {
         assertThat(seconds.decode("{\"id\":\"a\",\"user\":\"u\",\"ts\":2.25}".getBytes(StandardCharsets.UTF_8)).timestamp())
                 .isEqualTo(2250L);
     }
+
+    /** The source reads each event's time for its watermark with a token scan: where it finds one, it is the decoder's. */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {
+        "{\"id\":\"e1\",\"user\":\"u\",\"ts\":1700000000123,\"amount\":1,\"country\":\"DE\"}",
+        "{\"ts\":1700000000123.6,\"id\":\"e1\",\"user\":\"u\",\"amount\":1,\"country\":\"DE\",\"x\":{\"ts\":5,\"y\":[1,{\"ts\":6}]}}",
+        "{\"id\":\"e1\",\"user\":\"u\",\"ts\":1,\"ts\":2,\"amount\":1,\"country\":\"DE\"}",
+        "{\"id\":\"e1\",\"user\":\"u\",\"ts\":1e400,\"amount\":1,\"country\":\"DE\"}",
+        "{\"id\":\"e1\",\"user\":\"u\",\"ts\":\"1700000000123\",\"amount\":1,\"country\":\"DE\"}",
+        "{\"id\":\"e1\",\"user\":\"u\",\"ts\":null,\"amount\":1,\"country\":\"DE\"}",
+        "{\"id\":\"e1\",\"user\":\"u\",\"ts\":[1],\"amount\":1,\"country\":\"DE\"}",
+        "{\"id\":\"e1\",\"user\":\"u\",\"ts\":true,\"amount\":1,\"country\":\"DE\"}",
+        "{\"id\":\"e1\",\"user\":\"u\",\"ts\":99999999999999999,\"amount\":1,\"country\":\"DE\"}",
+        "{\"id\":\"e1\",\"user\":\"u\",\"amount\":1,\"country\":\"DE\"}",
+        "{\"id\":\"e1\",\"user\":\"u\",\"ts\":5,\"amount\":1,\"country\":\"DE\"",
+        "{\"id\":\"e1\",\"user\":\"u\",\"ts\":5,\"amount\":1,\"country\":\"DE\",\"bad\":[1,}",
+        "{\"id\":\"e1\",\"user\":\"u\",\"ts\":5,\"amount\":1,\"country\":\"DE\"} trailing",
+        "[{\"ts\":5}]",
+        "5",
+        ""})
+    void theSourcesTimeIsTheDecodersTime(String json) {
+        byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+        long decoded;
+        try {
+            decoded = decoder.decode(bytes).timestamp();
+        } catch (InvalidEventException e) {
+            decoded = "ts".equals(e.field()) || e.field() == null ? Long.MIN_VALUE : timeOfAnOtherwiseBadEvent(bytes);
+        }
+        assertThat(decoder.timestampOf(bytes)).isEqualTo(decoded);
+    }
+
+    /** An event rejected for another field still has its time (it is dead-lettered after the source). */
+    private long timeOfAnOtherwiseBadEvent(byte[] bytes) {
+        throw new AssertionError("every case above is valid but for its time: " + new String(bytes, StandardCharsets.UTF_8));
+    }
 }
