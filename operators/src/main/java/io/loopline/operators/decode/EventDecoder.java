@@ -1,11 +1,20 @@
 package io.loopline.operators.decode;
 
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.BigIntegerNode;
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.DoubleNode;
+import com.fasterxml.jackson.databind.node.IntNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.JsonNodeType;
+import com.fasterxml.jackson.databind.node.LongNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import io.loopline.state.records.Event;
 import io.loopline.state.schema.EventSchema;
 import java.io.IOException;
@@ -26,6 +35,7 @@ public final class EventDecoder implements Serializable {
 
     private final EventSchema schema;
     private transient ObjectMapper mapper;
+    private transient DeclaredValues declared;
 
     public EventDecoder(EventSchema schema) {
         this.schema = schema;
@@ -91,11 +101,7 @@ public final class EventDecoder implements Serializable {
         if (json == null || json.length == 0) {
             throw new InvalidEventException(InvalidEventException.EMPTY_PAYLOAD, null, "no payload");
         }
-        JsonNode root = parse(json);
-        if (!root.isObject()) {
-            throw new InvalidEventException(
-                    InvalidEventException.NOT_AN_OBJECT, null, "expected a JSON object, got " + kind(root));
-        }
+        DeclaredValues root = parse(json);
         String id = identifier(root, schema.idField());
         String entity = identifier(root, schema.entityField());
         long time = time(root);
@@ -114,16 +120,41 @@ public final class EventDecoder implements Serializable {
         return new Event(id, entity, time, numbers, categories, label);
     }
 
-    private JsonNode parse(byte[] json) throws InvalidEventException {
+    /**
+     * The declared fields' values of one JSON object, read token by token: undeclared fields are
+     * skipped without building anything. Each value is the node Jackson's tree would hold for it (a
+     * declared field holding an object or an array is only ever reported by its kind, so an empty one
+     * stands in); when a field repeats, the last one counts, as in the tree.
+     */
+    private DeclaredValues parse(byte[] json) throws InvalidEventException {
         if (mapper == null) {
             mapper = new ObjectMapper();
         }
-        try {
-            JsonNode node = mapper.readTree(json);
-            if (node == null || node.isMissingNode()) {
+        if (declared == null) {
+            declared = new DeclaredValues(schema);
+        }
+        DeclaredValues values = declared.cleared();
+        try (JsonParser parser = mapper.getFactory().createParser(json)) {
+            JsonToken first = parser.nextToken();
+            if (first == null) {
                 throw new InvalidEventException(InvalidEventException.EMPTY_PAYLOAD, null, "no JSON value");
             }
-            return node;
+            if (first != JsonToken.START_OBJECT) {
+                parser.skipChildren(); // a malformed array is malformed first
+                throw new InvalidEventException(InvalidEventException.NOT_AN_OBJECT, null, "expected a JSON object, got " + kind(first));
+            }
+            for (JsonToken token = parser.nextToken(); token == JsonToken.FIELD_NAME; token = parser.nextToken()) {
+                int slot = values.slotOf(parser.currentName());
+                JsonToken value = parser.nextToken();
+                if (slot >= 0) {
+                    values.set(slot, node(parser, value));
+                }
+                parser.skipChildren();
+            }
+            if (parser.currentToken() != JsonToken.END_OBJECT) {
+                throw new InvalidEventException(InvalidEventException.MALFORMED_JSON, null, "unexpected end of the object");
+            }
+            return values;
         } catch (JsonProcessingException e) {
             throw new InvalidEventException(
                     InvalidEventException.MALFORMED_JSON, null, firstLine(e.getOriginalMessage()));
@@ -132,7 +163,93 @@ public final class EventDecoder implements Serializable {
         }
     }
 
-    private static String identifier(JsonNode root, String field) throws InvalidEventException {
+    private static JsonNode node(JsonParser parser, JsonToken token) throws IOException {
+        switch (token) {
+            case VALUE_STRING:
+                return TextNode.valueOf(parser.getText());
+            case VALUE_NUMBER_INT:
+                switch (parser.getNumberType()) {
+                    case INT:
+                        return IntNode.valueOf(parser.getIntValue());
+                    case LONG:
+                        return LongNode.valueOf(parser.getLongValue());
+                    default:
+                        return BigIntegerNode.valueOf(parser.getBigIntegerValue());
+                }
+            case VALUE_NUMBER_FLOAT:
+                return DoubleNode.valueOf(parser.getDoubleValue());
+            case VALUE_TRUE:
+                return BooleanNode.TRUE;
+            case VALUE_FALSE:
+                return BooleanNode.FALSE;
+            case VALUE_NULL:
+                return NullNode.getInstance();
+            case START_OBJECT:
+                return JsonNodeFactory.instance.objectNode();
+            case START_ARRAY:
+                return JsonNodeFactory.instance.arrayNode();
+            default:
+                throw new JsonParseException(parser, "unexpected " + token);
+        }
+    }
+
+    private static String kind(JsonToken token) {
+        switch (token) {
+            case START_ARRAY:
+                return "array";
+            case VALUE_STRING:
+                return "string";
+            case VALUE_NUMBER_INT:
+            case VALUE_NUMBER_FLOAT:
+                return "number";
+            case VALUE_TRUE:
+            case VALUE_FALSE:
+                return "boolean";
+            case VALUE_NULL:
+                return "null";
+            default:
+                return token.name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /** One slot per declared field name; reused from event to event (a decoder serves one thread). */
+    private static final class DeclaredValues {
+        private final java.util.Map<String, Integer> slots = new java.util.HashMap<>();
+        private final JsonNode[] values;
+
+        DeclaredValues(EventSchema schema) {
+            List<String> names = new java.util.ArrayList<>(List.of(schema.idField(), schema.entityField(), schema.timeField()));
+            names.addAll(schema.numericFields());
+            names.addAll(schema.categoricalFields());
+            schema.labelField().ifPresent(names::add);
+            for (String name : names) {
+                slots.putIfAbsent(name, slots.size());
+            }
+            values = new JsonNode[slots.size()];
+        }
+
+        DeclaredValues cleared() {
+            java.util.Arrays.fill(values, null);
+            return this;
+        }
+
+        int slotOf(String name) {
+            Integer slot = slots.get(name);
+            return slot == null ? -1 : slot;
+        }
+
+        void set(int slot, JsonNode value) {
+            values[slot] = value;
+        }
+
+        /** The field's value, or null when the event does not have it. */
+        JsonNode get(String field) {
+            Integer slot = slots.get(field);
+            return slot == null ? null : values[slot];
+        }
+    }
+
+    private static String identifier(DeclaredValues root, String field) throws InvalidEventException {
         JsonNode node = required(root, field);
         if (node.isTextual()) {
             if (node.textValue().isEmpty()) {
@@ -146,7 +263,7 @@ public final class EventDecoder implements Serializable {
         throw wrongType(field, "a string or an integer", node);
     }
 
-    private long time(JsonNode root) throws InvalidEventException {
+    private long time(DeclaredValues root) throws InvalidEventException {
         String field = schema.timeField();
         JsonNode node = required(root, field);
         if (node.isNumber() && !Double.isFinite(node.doubleValue())) {
@@ -170,7 +287,7 @@ public final class EventDecoder implements Serializable {
         return time;
     }
 
-    private double number(JsonNode root, String field) throws InvalidEventException {
+    private double number(DeclaredValues root, String field) throws InvalidEventException {
         JsonNode node = optionalOrRequired(root, field);
         if (node == null) {
             return Double.NaN;
@@ -185,7 +302,7 @@ public final class EventDecoder implements Serializable {
         return value;
     }
 
-    private String category(JsonNode root, String field) throws InvalidEventException {
+    private String category(DeclaredValues root, String field) throws InvalidEventException {
         JsonNode node = optionalOrRequired(root, field);
         if (node == null) {
             return null;
@@ -220,7 +337,7 @@ public final class EventDecoder implements Serializable {
         return text;
     }
 
-    private static double label(JsonNode root, String field, EventSchema schema) throws InvalidEventException {
+    private static double label(DeclaredValues root, String field, EventSchema schema) throws InvalidEventException {
         JsonNode node = root.get(field);
         if (node == null || node.isNull()) {
             return Double.NaN;
@@ -246,7 +363,7 @@ public final class EventDecoder implements Serializable {
         return value;
     }
 
-    private JsonNode optionalOrRequired(JsonNode root, String field) throws InvalidEventException {
+    private JsonNode optionalOrRequired(DeclaredValues root, String field) throws InvalidEventException {
         JsonNode node = root.get(field);
         if (node == null || node.isNull()) {
             if (schema.isOptional(field)) {
@@ -258,7 +375,7 @@ public final class EventDecoder implements Serializable {
         return node;
     }
 
-    private static JsonNode required(JsonNode root, String field) throws InvalidEventException {
+    private static JsonNode required(DeclaredValues root, String field) throws InvalidEventException {
         JsonNode node = root.get(field);
         if (node == null || node.isNull()) {
             throw new InvalidEventException(
