@@ -49,6 +49,8 @@ public final class ArrivalFeatureAggregation extends KeyedProcessFunction<String
     private transient ListState<Event> separateWaiting;
     private transient ValueState<long[]> separateRecentIds;
     private transient boolean restored;
+    /** Set by {@link #load} when it moved state of the older layout into the value: the value must then be written. */
+    private transient boolean tookOver;
     private transient Counter duplicateEvents;
     private transient Counter eventsBehindWatermark;
     private transient Counter lateEvents;
@@ -87,7 +89,8 @@ public final class ArrivalFeatureAggregation extends KeyedProcessFunction<String
     public void processElement(Event event, Context ctx, Collector<EventWithAggregates> out) throws Exception {
         EntityFeatureState state = load(restored);
         long watermark = ctx.timerService().currentWatermark();
-        boolean changed = foldPassed(state, watermark, ctx);
+        boolean changed = tookOver;
+        changed |= foldPassed(state, watermark, ctx);
         if (event.timestamp() <= watermark) {
             changed |= featurizeBehindWatermark(state, event, watermark, ctx, out);
         } else {
@@ -112,6 +115,7 @@ public final class ArrivalFeatureAggregation extends KeyedProcessFunction<String
      * a restore.
      */
     private EntityFeatureState load(boolean mayHaveSeparateState) throws Exception {
+        tookOver = false;
         EntityFeatureState state = entityState.value();
         if (state != null && state.holdsWaitingEvents()) {
             return state;
@@ -124,6 +128,7 @@ public final class ArrivalFeatureAggregation extends KeyedProcessFunction<String
             }
         }
         state.holdWaitingEvents();
+        tookOver = true; // even with nothing beside it, the value now says so: the next read skips this
         Iterable<Event> waiting = separateWaiting.get();
         if (waiting != null) {
             for (Event event : waiting) {

@@ -51,6 +51,15 @@ class FeatureAggregationTest {
         return h;
     }
 
+    /** On the heap a value read is the stored object itself; RocksDB keeps only what was written back. */
+    private static KeyedOneInputStreamOperatorTestHarness<String, Event, EventWithAggregates> onRocksDb(
+            KeyedProcessFunction<String, Event, EventWithAggregates> aggregation) throws Exception {
+        var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(aggregation), Event::entity, Types.STRING);
+        h.setStateBackend(new org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend());
+        h.setup(EventWithAggregates.TYPE_INFO.createSerializer(new SerializerConfigImpl()));
+        return h;
+    }
+
     private static void feed(KeyedOneInputStreamOperatorTestHarness<String, Event, EventWithAggregates> h, Event e) throws Exception {
         h.processElement(new StreamRecord<>(e, e.timestamp()));
     }
@@ -491,12 +500,14 @@ class FeatureAggregationTest {
     /**
      * A snapshot in the layout that keeps waiting events, ids and timers beside the aggregates (the
      * backfill's, and serving's before) restores into serving: u's folded aggregates, its waiting b
-     * and remembered id a, and v, which has nothing but a waiting event, all count.
+     * and remembered id a, and v, which has nothing but a waiting event, all count. On RocksDB, where
+     * only what is written back stays: u's first event after the restore changes nothing but the move.
      */
     @Test
     void onArrivalTakesOverStateKeptInSeparateValues() throws Exception {
         List<Event> before = List.of(event("a", "u", 10, 4.0), event("b", "u", 12, 6.0), event("x", "v", 12, 1.0));
-        List<Event> after = List.of(event("c", "u", 15, 5.0), event("a", "u", 16, 9.0), event("y", "v", 20, 2.0), event("d", "u", 30, 1.0));
+        // u's first event after the restore is a repeat: it changes nothing, yet what moved into u's value must be kept.
+        List<Event> after = List.of(event("a", "u", 16, 9.0), event("c", "u", 15, 5.0), event("y", "v", 20, 2.0), event("d", "u", 30, 1.0));
         java.util.Map<String, List<Double>> batch = new java.util.HashMap<>();
         try (var h = harness(DEDUP_1S)) {
             h.open();
@@ -505,15 +516,16 @@ class FeatureAggregationTest {
             h.extractOutputValues().forEach(r -> batch.put(r.event().id() + "@" + r.event().timestamp(), boxed(r.aggregates())));
         }
         OperatorSubtaskState snapshot;
-        try (var h = harness(DEDUP_1S)) {
+        try (var h = onRocksDb(FeatureAggregation.inEventTimeOrder(DEDUP_1S))) {
             h.open();
             before.forEach(e -> run(() -> feed(h, e)));
             h.processWatermark(new Watermark(11));
             snapshot = h.snapshot(1, 1);
         }
-        try (var h = onArrival(DEDUP_1S)) {
+        try (var h = onRocksDb(FeatureAggregation.onArrival(DEDUP_1S))) {
             h.initializeState(snapshot);
             h.open();
+            assertThat(h.getOperator().getKeyedStateBackend().getClass().getSimpleName()).startsWith("RocksDB");
             after.forEach(e -> run(() -> feed(h, e)));
             List<EventWithAggregates> out = h.extractOutputValues();
             assertThat(out).extracting(r -> r.event().id()).containsExactly("c", "y", "d");
@@ -524,7 +536,6 @@ class FeatureAggregationTest {
             assertThat(h.getSideOutput(FeatureAggregation.LATE)).extracting(r -> r.getValue().reason()).containsExactly("duplicate-event-id");
             h.processWatermark(new Watermark(Long.MAX_VALUE)); // the restored timers fire and find their events moved
             assertThat(h.extractOutputValues()).as("nothing leaves twice").hasSize(3);
-            assertThat(h.numKeyedStateEntries()).as("the separate values are emptied").isEqualTo(2);
         }
     }
 
