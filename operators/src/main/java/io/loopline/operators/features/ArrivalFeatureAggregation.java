@@ -271,15 +271,10 @@ public final class ArrivalFeatureAggregation extends KeyedProcessFunction<String
     /** Drops (to dead letters) the events whose id this entity already had within the deduplication window, in time order. */
     private List<Event> withoutDuplicates(EntityFeatureState state, List<Event> due, Context ctx) {
         RecentEventIds seen = aggregator.recentIds(state.recentIds());
-        List<Event> first = new ArrayList<>(due.size());
-        for (Event event : due) {
-            if (seen.firstSighting(event.id(), event.timestamp())) {
-                first.add(event);
-            } else {
-                duplicateEvents.inc();
-                ctx.output(FeatureAggregation.LATE, aggregator.duplicate(event, ctx.timerService().currentProcessingTime()));
-            }
-        }
+        List<Event> first = EntityAggregator.firstSightings(seen, due, event -> {
+            duplicateEvents.inc();
+            ctx.output(FeatureAggregation.LATE, aggregator.duplicate(event, ctx.timerService().currentProcessingTime()));
+        });
         state.setRecentIds(seen.toStore(due.get(due.size() - 1).timestamp()));
         return first;
     }

@@ -97,6 +97,22 @@ final class EntityAggregator {
                 "entity " + event.entity(), event.entity().getBytes(StandardCharsets.UTF_8), EventJson.encode(event, spec.schema()), now);
     }
 
+    /**
+     * The events of {@code due} (in event-time order) whose id {@code seen} has not had within the
+     * deduplication window, each recorded there; the others go to {@code repeated}.
+     */
+    static List<Event> firstSightings(RecentEventIds seen, List<Event> due, java.util.function.Consumer<Event> repeated) {
+        List<Event> first = new java.util.ArrayList<>(due.size());
+        for (Event event : due) {
+            if (seen.firstSighting(event.id(), event.timestamp())) {
+                first.add(event);
+            } else {
+                repeated.accept(event);
+            }
+        }
+        return first;
+    }
+
     /** The deduplication's memory of {@code stored} ids (null for none). */
     RecentEventIds recentIds(long[] stored) {
         return new RecentEventIds(stored, spec.deduplication().window().toMillis(), spec.deduplication().maxIdsPerEntity());

@@ -236,15 +236,10 @@ public final class FeatureAggregation extends KeyedProcessFunction<String, Event
      */
     private List<Event> withoutDuplicates(List<Event> due, Context ctx) throws Exception {
         RecentEventIds seen = aggregator.recentIds(recentIds.value());
-        List<Event> first = new ArrayList<>(due.size());
-        for (Event event : due) {
-            if (seen.firstSighting(event.id(), event.timestamp())) {
-                first.add(event);
-            } else {
-                duplicateEvents.inc();
-                ctx.output(LATE, aggregator.duplicate(event, ctx.timerService().currentProcessingTime()));
-            }
-        }
+        List<Event> first = EntityAggregator.firstSightings(seen, due, event -> {
+            duplicateEvents.inc();
+            ctx.output(LATE, aggregator.duplicate(event, ctx.timerService().currentProcessingTime()));
+        });
         recentIds.update(seen.toStore(due.get(due.size() - 1).timestamp()));
         return first;
     }
