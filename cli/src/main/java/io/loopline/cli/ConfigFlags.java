@@ -5,6 +5,7 @@ import io.loopline.jobs.config.KafkaOptions;
 import io.loopline.jobs.config.LearningOptions;
 import io.loopline.jobs.config.OptionTypes;
 import io.loopline.jobs.config.ServingOptions;
+import io.loopline.jobs.config.TrainingOptions;
 import io.loopline.operators.config.InvalidOptionException;
 import io.loopline.operators.retraining.TrainerOptions;
 import java.util.List;
@@ -155,8 +156,23 @@ final class ConfigFlags {
             new Flag("--events-topic", KafkaOptions.EVENTS),
             new Flag("--labels-topic", KafkaOptions.LABELS));
 
-    /** {@code train}: where the new version is announced. */
-    static final List<Flag> TRAIN = List.of(new Flag("--models-topic", KafkaOptions.MODELS));
+    /** {@code train}: the training set, the store, the network and the split, and where the new version is announced. */
+    static final List<Flag> TRAIN = List.of(
+            Flag.required("--spec", ServingOptions.SPEC),
+            Flag.required("--backfill", TrainingOptions.BACKFILL),
+            Flag.required("--store", ServingOptions.MODEL_STORE),
+            Flag.required("--name", ServingOptions.MODEL_NAME),
+            new Flag("--hidden", TrainingOptions.HIDDEN),
+            new Flag("--activation", TrainingOptions.ACTIVATION),
+            new Flag("--learning-rate", TrainingOptions.LEARNING_RATE),
+            new Flag("--l2", TrainingOptions.L2),
+            new Flag("--epochs", TrainingOptions.EPOCHS),
+            new Flag("--batch-size", TrainingOptions.BATCH_SIZE),
+            new Flag("--validation-fraction", TrainingOptions.VALIDATION_FRACTION),
+            new Flag("--seed", TrainingOptions.SEED),
+            new Flag("--warm-start-from", TrainingOptions.WARM_START_FROM),
+            new Flag("--bootstrap-servers", KafkaOptions.BOOTSTRAP_SERVERS),
+            new Flag("--models-topic", KafkaOptions.MODELS));
 
     /** {@code bench serving}: the micro-batches of the scoring it measures. */
     static final List<Flag> BENCH_SERVING = List.of(
@@ -164,7 +180,7 @@ final class ConfigFlags {
             new Flag("--max-batch-delay", ServingOptions.SCORING_MAX_BATCH_DELAY));
 
     /** Every flag that names an option, for the reference (a key's first flag here is the one it lists). */
-    static final List<Flag> ALL = concat(concat(LEARN, SERVE), BACKFILL);
+    static final List<Flag> ALL = concat(concat(concat(LEARN, SERVE), BACKFILL), TRAIN);
 
     private ConfigFlags() {}
 

@@ -5,6 +5,7 @@ import io.loopline.jobs.config.KafkaOptions;
 import io.loopline.jobs.config.LearningOptions;
 import io.loopline.jobs.config.OptionTypes;
 import io.loopline.jobs.config.ServingOptions;
+import io.loopline.jobs.config.TrainingOptions;
 import io.loopline.operators.retraining.TrainerOptions;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -27,6 +28,7 @@ public final class ConfigurationReference {
         groups.put("Learning: label join, evaluation, drift", LearningOptions.class);
         groups.put("Learning: retraining, gate, online mode", TrainerOptions.class);
         groups.put("Backfill", BackfillOptions.class);
+        groups.put("Training", TrainingOptions.class);
         return groups;
     }
 
@@ -39,13 +41,13 @@ public final class ConfigurationReference {
         md.append("# Configuration of the jobs\n\n");
         md.append("<!-- Generated from the ConfigOptions in jobs/.../jobs/config/*Options.java and\n     operators/.../retraining/TrainerOptions.java by\n");
         md.append("     ConfigurationReference; ConfigurationReferenceTest fails when this file is stale. Do not edit by hand. -->\n\n");
-        md.append("The serving, learning and backfill jobs read these keys when submitted with `flink run ... --config FILE`.\n");
+        md.append("The serving, learning, backfill and training jobs read these keys when submitted with `flink run ... --config FILE`.\n");
         md.append("A key's value comes from, weakest first: the cluster's configuration (its `config.yaml`, and\n");
         md.append("`flink run -Dkey=value`), the `--config` files in order (a later file overrides an earlier one: settings\n");
         md.append("from a ConfigMap, then credentials from a Secret), then the job's own `-Dkey=value` arguments. A key in a\n");
         md.append("file or `-D` that no job knows is an error that names it; so is a value of the wrong type. Every key under\n");
         md.append("`kafka.` goes unchanged to every Kafka client the job creates (e.g. `kafka.security.protocol=SASL_SSL`).\n");
-        md.append("Examples: `deploy/jobs/*.properties`. The `loopline serve`, `learn` and `backfill` commands take the keys\n");
+        md.append("Examples: `deploy/jobs/*.properties`. The `loopline serve`, `learn`, `backfill` and `train` commands take the keys\n");
         md.append("that have a flag in the table below as that flag (`evaluate` takes the trainer's, `bench serving` the scoring\n");
         md.append("batch's): the same default, unless the command's help says otherwise, and the same checks; an error names the flag.\n");
         GROUPS.forEach((title, holder) -> {

@@ -114,6 +114,13 @@ class LooplineCommandTest {
                 "--online-batch-size", "65");
         assertThat(evaluate.exit()).isNotZero();
         assertThat(evaluate.err()).contains("--online-batch-size: must be at most 64, got 65");
+
+        String[] train = {"train", "--spec", "transactions", "--backfill", dir.toString(), "--store", dir.resolve("models").toString(), "--name", "fraud"};
+        Result noEpochs = run(with(train, "--epochs", "0"));
+        assertThat(noEpochs.exit()).isNotZero();
+        assertThat(noEpochs.err()).contains("--epochs: must be at least 1, got 0");
+        assertThat(run(with(train, "--activation", "sparkly")).err()).contains("--activation: 'sparkly' is not a DL4J activation");
+        assertThat(run(with(train, "--validation-fraction", "1")).err()).contains("--validation-fraction: must be above 0.0 and below 1.0, got 1.0");
     }
 
     @Test

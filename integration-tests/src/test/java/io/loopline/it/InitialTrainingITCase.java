@@ -68,5 +68,19 @@ class InitialTrainingITCase {
         assertThat(BinaryMetrics.of(reloaded.score(x, 512), y).auc()).isEqualTo(result.validation().auc());
         assertThat(reloaded.inputs()).isEqualTo(spec.dimension());
         assertThat(Arrays.stream(reloaded.score(x, 512)).allMatch(p -> p >= 0 && p <= 1)).isTrue();
+
+        // Training streams its set (shuffled batches from a spilled file); it must learn as well as a whole-set fit in memory
+        // of the same rows, split, network, epochs and seed (the shuffles differ, so the numbers differ by a little).
+        List<TrainingSetReader.Row> training = rows.subList(0, result.trainingRows());
+        BinaryClassifier inMemory = BinaryClassifier.create(spec.dimension(), settings);
+        inMemory.fit(training.stream().map(TrainingSetReader.Row::values).toArray(double[][]::new),
+                training.stream().mapToDouble(TrainingSetReader.Row::label).toArray(), settings.epochs(), settings.batchSize(), settings.seed());
+        BinaryMetrics inMemoryValidation = BinaryMetrics.of(inMemory.score(x, 512), y);
+        System.out.printf("validation AUC: streamed %.4f, in memory %.4f; log loss: streamed %.4f, in memory %.4f%n",
+                result.validation().auc(), inMemoryValidation.auc(), result.validation().logLoss(), inMemoryValidation.logLoss());
+        assertThat(result.validation().auc()).as("streamed training's validation AUC against an in-memory fit's")
+                .isGreaterThan(inMemoryValidation.auc() - 0.02);
+        assertThat(result.validation().logLoss()).as("streamed training's validation log loss against an in-memory fit's")
+                .isLessThan(inMemoryValidation.logLoss() * 1.1);
     }
 }

@@ -21,14 +21,33 @@ public final class TrainingSetReader {
 
     private TrainingSetReader() {}
 
+    /** Every labelled row, sorted by event time (and event id): for small sets and tests; training streams ({@link #forEach}). */
     public static TrainingSet read(Path trainingDir) throws IOException {
+        List<Row> rows = new ArrayList<>();
+        List<String> columns = forEach(trainingDir, rows::add);
+        rows.sort(Comparator.comparingLong(Row::timestamp).thenComparing(Row::eventId));
+        return new TrainingSet(columns, rows);
+    }
+
+    /** What is done with each row as the files are read. */
+    @FunctionalInterface
+    public interface RowConsumer {
+        void accept(Row row) throws IOException;
+    }
+
+    /**
+     * Hands every labelled row to {@code consumer}, part file by part file, in file order, holding one
+     * row at a time; returns the feature columns.
+     */
+    public static List<String> forEach(Path trainingDir, RowConsumer consumer) throws IOException {
         FileSystem fs = trainingDir.getFileSystem();
         if (!fs.exists(trainingDir)) {
             throw new IllegalArgumentException("--training: " + trainingDir + " does not exist (run `loopline backfill` first)");
         }
         List<String> columns = null;
-        List<Row> rows = new ArrayList<>();
-        for (FileStatus part : fs.listStatus(trainingDir)) {
+        FileStatus[] parts = fs.listStatus(trainingDir);
+        java.util.Arrays.sort(parts, Comparator.comparing(p -> p.getPath().getName())); // the same order on every pass
+        for (FileStatus part : parts) {
             String name = part.getPath().getName();
             if (part.isDir() || !name.startsWith("part")) {
                 continue;
@@ -52,14 +71,13 @@ public final class TrainingSetReader {
                     for (int i = 0; i < values.length; i++) {
                         values[i] = Double.parseDouble(cells.get(i + 4));
                     }
-                    rows.add(new Row(cells.get(0), Long.parseLong(cells.get(2)), Double.parseDouble(cells.get(3)), values));
+                    consumer.accept(new Row(cells.get(0), Long.parseLong(cells.get(2)), Double.parseDouble(cells.get(3)), values));
                 }
             }
         }
         if (columns == null) {
             throw new IllegalArgumentException("--training: no part files in " + trainingDir);
         }
-        rows.sort(Comparator.comparingLong(Row::timestamp).thenComparing(Row::eventId));
-        return new TrainingSet(columns, rows);
+        return columns;
     }
 }
