@@ -11,6 +11,10 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import io.loopline.jobs.config.ServingOptions;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.StateBackendOptions;
 import picocli.CommandLine.Option;
 
 @Command(
@@ -37,34 +41,31 @@ final class BenchCommand implements Runnable {
                     + " (largest completed checkpoint / entities).",
             sortOptions = false)
     static final class Features implements Callable<Integer> {
+        /** The defaults of the jobs it runs: the demo's spec, two tasks, RocksDB, a checkpoint every 2 s. */
+        static final org.apache.flink.configuration.Configuration DEFAULTS = ConfigFlags.benchDefaults(Duration.ofSeconds(2));
+
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec commandSpec;
+
         @Option(names = "--events", defaultValue = "1000000", description = "Events per run (default: ${DEFAULT-VALUE}).")
         long events;
 
         @Option(names = "--entities", defaultValue = "100000", description = "Distinct entities (default: ${DEFAULT-VALUE}).")
         int entities;
 
-        @Option(names = "--spec", defaultValue = "transactions",
-                description = "Feature spec (default: ${DEFAULT-VALUE}: 3 windowed aggregates over amount, 10min/1h/24h).")
-        String specName;
-
         @Option(names = "--gap", defaultValue = "10ms", description = "Event-time gap between consecutive events (default: ${DEFAULT-VALUE}).")
         Duration gap;
-
-        @Option(names = "--parallelism", defaultValue = "2", description = "Parallel tasks (default: ${DEFAULT-VALUE}).")
-        int parallelism;
-
-        @Option(names = "--checkpoint-interval", defaultValue = "2s", description = "STREAMING checkpoint interval (default: ${DEFAULT-VALUE}).")
-        Duration checkpointInterval;
-
-        @Option(names = "--state-backend", defaultValue = "rocksdb", description = "STREAMING state backend: rocksdb or hashmap (default: ${DEFAULT-VALUE}).")
-        String stateBackend;
 
         @Option(names = "--json", description = "Print one JSON object instead of a table.")
         boolean json;
 
         @Override
         public Integer call() throws Exception {
-            FeatureSpec spec = SpecLoader.load(specName);
+            var run = ConfigFlags.read(commandSpec, ConfigFlags.BENCH_FEATURES, DEFAULTS);
+            int parallelism = run.get(CoreOptions.DEFAULT_PARALLELISM);
+            Duration checkpointInterval = run.get(CheckpointingOptions.CHECKPOINTING_INTERVAL);
+            String stateBackend = run.get(StateBackendOptions.STATE_BACKEND);
+            FeatureSpec spec = SpecLoader.load(run.get(ServingOptions.SPEC));
             var bench = new FeatureBenchmark(spec, events, entities, parallelism, gap.toMillis());
             Path checkpoints = FeatureBenchmark.tempCheckpoints();
             FeatureBenchmark.Run batch = bench.batch();
@@ -121,11 +122,8 @@ final class BenchCommand implements Runnable {
         @Option(names = "--entities", defaultValue = "100000", description = "Distinct cards (default: ${DEFAULT-VALUE}).")
         int entities;
 
-        @Option(names = "--parallelism", defaultValue = "2", description = "Parallel tasks and partitions (default: ${DEFAULT-VALUE}).")
-        int parallelism;
-
         /** The scoring settings that differ here from the serving job's: batches close sooner, for latency at a low rate. */
-        static final org.apache.flink.configuration.Configuration DEFAULTS = new org.apache.flink.configuration.Configuration()
+        static final org.apache.flink.configuration.Configuration DEFAULTS = ConfigFlags.benchDefaults(Duration.ofSeconds(2))
                 .set(io.loopline.jobs.config.ServingOptions.SCORING_MAX_BATCH_DELAY, Duration.ofMillis(5));
 
         @picocli.CommandLine.Spec
@@ -142,12 +140,6 @@ final class BenchCommand implements Runnable {
                 description = "Events/s for (d); 0 means half of (a)'s measured rate (default: ${DEFAULT-VALUE}).")
         double latencyRate;
 
-        @Option(names = "--checkpoint-interval", defaultValue = "2s", description = "Checkpoint interval of every run (default: ${DEFAULT-VALUE}).")
-        Duration checkpointInterval;
-
-        @Option(names = "--bootstrap-servers", description = "Use this Kafka instead of starting a local broker.")
-        String bootstrapServers;
-
         @Option(names = "--json", description = "Print one JSON object instead of a table.")
         boolean json;
 
@@ -156,6 +148,9 @@ final class BenchCommand implements Runnable {
             var scoring = ConfigFlags.read(commandSpec, ConfigFlags.BENCH_SERVING, DEFAULTS);
             int batchSize = scoring.get(io.loopline.jobs.config.ServingOptions.SCORING_BATCH_SIZE);
             Duration maxBatchDelay = scoring.get(io.loopline.jobs.config.ServingOptions.SCORING_MAX_BATCH_DELAY);
+            int parallelism = scoring.get(CoreOptions.DEFAULT_PARALLELISM);
+            Duration checkpointInterval = scoring.get(CheckpointingOptions.CHECKPOINTING_INTERVAL);
+            String bootstrapServers = scoring.get(io.loopline.jobs.config.KafkaOptions.BOOTSTRAP_SERVERS);
             var settings = new ServingBenchmark.Settings(events, entities, parallelism, batchSize, maxBatchDelay.toMillis(), perEventFraction,
                     latencyDuration, latencyRate, checkpointInterval, bootstrapServers);
             java.io.PrintStream progress = json ? System.err : System.out;
@@ -229,22 +224,17 @@ final class BenchCommand implements Runnable {
                     + " traffic), and of the label join (bounded by the feedback window).",
             sortOptions = false)
     static final class Learning implements Callable<Integer> {
+        /** The defaults of the jobs it runs: two tasks, RocksDB, a checkpoint every 2 s. */
+        static final org.apache.flink.configuration.Configuration DEFAULTS = ConfigFlags.benchDefaults(Duration.ofSeconds(2));
+
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec commandSpec;
+
         @Option(names = "--examples", defaultValue = "1000000", description = "Examples in the first run; the second has ten times as many (default: ${DEFAULT-VALUE}).")
         long examples;
 
-        @Option(names = "--parallelism", defaultValue = "2", description = "Parallel tasks (default: ${DEFAULT-VALUE}).")
-        int parallelism;
 
-        @Option(names = "--gap", defaultValue = "10ms", description = "Event time between predictions (default: ${DEFAULT-VALUE}).")
         Duration gap;
-
-        @Option(names = "--checkpoint-interval", defaultValue = "2s", description = "Checkpoint interval (default: ${DEFAULT-VALUE}).")
-        Duration checkpointInterval;
-
-        @Option(names = "--state-backend", defaultValue = "rocksdb",
-                description = "rocksdb (incremental checkpoints: sizes include not yet compacted overwrites) or hashmap (sizes are the live state)"
-                        + " (default: ${DEFAULT-VALUE}).")
-        String stateBackend;
 
         @Option(names = "--online-examples", defaultValue = "200000", description = "Examples the online learner is timed on (default: ${DEFAULT-VALUE}).")
         long onlineExamples;
@@ -257,6 +247,11 @@ final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
+            var run = ConfigFlags.read(commandSpec, ConfigFlags.BENCH_LEARNING, DEFAULTS);
+            int parallelism = run.get(CoreOptions.DEFAULT_PARALLELISM);
+            Duration checkpointInterval = run.get(CheckpointingOptions.CHECKPOINTING_INTERVAL);
+            // With rocksdb (incremental checkpoints) sizes include not yet compacted overwrites; with hashmap they are the live state.
+            String stateBackend = run.get(StateBackendOptions.STATE_BACKEND);
             var bench = new io.loopline.bench.LearningBenchmark(parallelism, gap.toMillis(), stateBackend);
             Path dir = FeatureBenchmark.tempCheckpoints();
             io.loopline.bench.LearningBenchmark.Run small;
@@ -308,6 +303,12 @@ final class BenchCommand implements Runnable {
                     + " compare a long one (e.g. 30d) to see it grow with every entity.",
             sortOptions = false)
     static final class State implements Callable<Integer> {
+        /** The defaults of the jobs it runs: the demo's spec, two tasks, RocksDB, a checkpoint every 5 s. */
+        static final org.apache.flink.configuration.Configuration DEFAULTS = ConfigFlags.benchDefaults(Duration.ofSeconds(5));
+
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec commandSpec;
+
         @Option(names = "--duration", defaultValue = "3min", description = "How long to run (default: ${DEFAULT-VALUE}).")
         Duration duration;
 
@@ -320,21 +321,15 @@ final class BenchCommand implements Runnable {
         @Option(names = "--idle-ttl", defaultValue = "30s", description = "The spec's idle_ttl: state TTL in processing time (default: ${DEFAULT-VALUE}).")
         Duration idleTtl;
 
-        @Option(names = "--spec", defaultValue = "transactions", description = "Feature spec (default: ${DEFAULT-VALUE}).")
-        String specName;
-
-        @Option(names = "--parallelism", defaultValue = "2", description = "Parallel tasks (default: ${DEFAULT-VALUE}).")
-        int parallelism;
-
-        @Option(names = "--checkpoint-interval", defaultValue = "5s", description = "Checkpoint interval (default: ${DEFAULT-VALUE}).")
-        Duration checkpointInterval;
-
         @Option(names = "--interval", defaultValue = "15s", description = "Reporting interval (default: ${DEFAULT-VALUE}).")
         Duration interval;
 
         @Override
         public Integer call() throws Exception {
-            FeatureSpec spec = SpecLoader.load(specName);
+            var run = ConfigFlags.read(commandSpec, ConfigFlags.BENCH_STATE, DEFAULTS);
+            int parallelism = run.get(CoreOptions.DEFAULT_PARALLELISM);
+            Duration checkpointInterval = run.get(CheckpointingOptions.CHECKPOINTING_INTERVAL);
+            FeatureSpec spec = SpecLoader.load(run.get(ServingOptions.SPEC));
             var bench = new io.loopline.bench.StateSoakBenchmark(spec, idleTtl, eventsPerEntity, parallelism, checkpointInterval);
             System.out.printf(Locale.ROOT, "State soak, spec '%s', %d events per entity, idle_ttl %s, parallelism %d, RocksDB, checkpoint every %s, %d cores%n",
                     spec.name(), eventsPerEntity, idleTtl, parallelism, checkpointInterval, Runtime.getRuntime().availableProcessors());

@@ -11,7 +11,10 @@ import io.loopline.operators.retraining.TrainerOptions;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.configuration.Configuration;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
@@ -24,19 +27,27 @@ import picocli.CommandLine.Model.OptionSpec;
  * flag beside each key.
  */
 final class ConfigFlags {
-    /** A flag that sets an option; a required one must be given (the option has no default). */
-    record Flag(String name, ConfigOption<?> option, boolean required, List<String> aliases) {
+    /**
+     * A flag that sets an option; a required one must be given (the option has no default). A flag
+     * onto one of Flink's own options carries a short description of its own (Flink's are written
+     * for its reference, not for a command's help).
+     */
+    record Flag(String name, ConfigOption<?> option, boolean required, List<String> aliases, String description) {
         Flag(String name, ConfigOption<?> option) {
-            this(name, option, false, List.of());
+            this(name, option, false, List.of(), null);
         }
 
         static Flag required(String name, ConfigOption<?> option) {
-            return new Flag(name, option, true, List.of());
+            return new Flag(name, option, true, List.of(), null);
         }
 
         /** The same flag under older names too, kept for the scripts that use them. */
         Flag alsoNamed(String... older) {
-            return new Flag(name, option, required, List.of(older));
+            return new Flag(name, option, required, List.of(older), description);
+        }
+
+        Flag describedAs(String text) {
+            return new Flag(name, option, required, aliases, text);
         }
 
         String[] names() {
@@ -46,6 +57,19 @@ final class ConfigFlags {
             return names.toArray(String[]::new);
         }
     }
+
+    /** Flink's own options, for the commands that run their jobs in this JVM; each command sets its own defaults. */
+    static final Flag PARALLELISM = new Flag("--parallelism", CoreOptions.DEFAULT_PARALLELISM)
+            .describedAs("Flink parallelism of the jobs this command runs.");
+    static final Flag CHECKPOINT_INTERVAL = new Flag("--checkpoint-interval", CheckpointingOptions.CHECKPOINTING_INTERVAL)
+            .describedAs("How often the jobs checkpoint; exactly-once output is committed at each checkpoint.");
+    static final Flag CHECKPOINT_FOLDER = new Flag("--state-dir", CheckpointingOptions.CHECKPOINTS_DIRECTORY)
+            .describedAs("Folder for the job's checkpoints (serve, learn).");
+    static final Flag STATE_BACKEND = new Flag("--state-backend", StateBackendOptions.STATE_BACKEND)
+            .describedAs("Keyed state backend of the benchmarks: rocksdb or hashmap.");
+
+    /** The flags onto Flink's options, for the reference. */
+    static final List<Flag> FLINK = List.of(PARALLELISM, CHECKPOINT_INTERVAL, CHECKPOINT_FOLDER, STATE_BACKEND);
 
     /** How and when {@code learn} and {@code evaluate} retrain, judge, roll back and learn online. */
     static final List<Flag> TRAINER = List.of(
@@ -104,7 +128,7 @@ final class ConfigFlags {
             new Flag("--evaluation-window", LearningOptions.EVALUATION_WINDOW),
             new Flag("--evaluation-slide", LearningOptions.EVALUATION_SLIDE),
             new Flag("--drift-window", LearningOptions.DRIFT_WINDOW),
-            new Flag("--retrain", TrainerOptions.MODE)), TRAINER);
+            new Flag("--retrain", TrainerOptions.MODE), PARALLELISM, CHECKPOINT_INTERVAL, CHECKPOINT_FOLDER), TRAINER);
 
     /** {@code serve}: Kafka and topics, the spec, profile and model, and how it scores. */
     static final List<Flag> SERVE = List.of(
@@ -125,7 +149,9 @@ final class ConfigFlags {
             new Flag("--batch-size", ServingOptions.SCORING_BATCH_SIZE),
             new Flag("--max-batch-delay", ServingOptions.SCORING_MAX_BATCH_DELAY),
             new Flag("--max-held", ServingOptions.SCORING_MAX_HELD),
-            new Flag("--max-parallelism", ServingOptions.MAX_PARALLELISM));
+            new Flag("--max-parallelism", ServingOptions.MAX_PARALLELISM),
+            new Flag("--features-topic", KafkaOptions.FEATURES),
+            PARALLELISM, CHECKPOINT_INTERVAL, CHECKPOINT_FOLDER);
 
     /** {@code backfill}: the spec, the output and the batch job's settings (the input is files or a Kafka range, given apart). */
     static final List<Flag> BACKFILL = List.of(
@@ -148,7 +174,9 @@ final class ConfigFlags {
             new Flag("--labels-topic", KafkaOptions.LABELS),
             new Flag("--drift-topic", KafkaOptions.DRIFT),
             new Flag("--dead-letter-topic", KafkaOptions.DEAD_LETTERS),
-            new Flag("--predictions-delivery", ServingOptions.PREDICTIONS_DELIVERY));
+            new Flag("--predictions-delivery", ServingOptions.PREDICTIONS_DELIVERY),
+            new Flag("--bootstrap-servers", KafkaOptions.BOOTSTRAP_SERVERS).describedAs("Use this Kafka cluster instead of starting a local broker."),
+            PARALLELISM, CHECKPOINT_INTERVAL);
 
     /** {@code replay}: where the rows and their labels go. */
     static final List<Flag> REPLAY = List.of(
@@ -174,10 +202,55 @@ final class ConfigFlags {
             new Flag("--bootstrap-servers", KafkaOptions.BOOTSTRAP_SERVERS),
             new Flag("--models-topic", KafkaOptions.MODELS));
 
+    /** {@code models list}: the store, and optionally one model. */
+    static final List<Flag> MODELS_LIST = List.of(
+            Flag.required("--store", ServingOptions.MODEL_STORE),
+            new Flag("--name", ServingOptions.MODEL_NAME).describedAs("Only this model."));
+
+    /** {@code models show}: the store. */
+    static final List<Flag> MODELS_READ = List.of(Flag.required("--store", ServingOptions.MODEL_STORE));
+
+    /** {@code models promote} and {@code rollback}: the store, and where the new champion is announced if at all. */
+    static final List<Flag> MODELS_ANNOUNCE = List.of(
+            Flag.required("--store", ServingOptions.MODEL_STORE),
+            new Flag("--bootstrap-servers", KafkaOptions.BOOTSTRAP_SERVERS).describedAs("Announce the new champion on this Kafka."),
+            new Flag("--models-topic", KafkaOptions.MODELS));
+
+    /** {@code models shadow}, {@code canary} and {@code end-trial}: the store and the serving job's Kafka. */
+    static final List<Flag> MODELS_TRIAL = List.of(
+            Flag.required("--store", ServingOptions.MODEL_STORE),
+            Flag.required("--bootstrap-servers", KafkaOptions.BOOTSTRAP_SERVERS).describedAs("The Kafka of the serving job."),
+            new Flag("--models-topic", KafkaOptions.MODELS));
+
+    /** {@code dead-letters}: the Kafka and the topic it reads. */
+    static final List<Flag> DEAD_LETTERS = List.of(
+            Flag.required("--bootstrap-servers", KafkaOptions.BOOTSTRAP_SERVERS),
+            new Flag("--topic", KafkaOptions.DEAD_LETTERS));
+
+    /** {@code evaluate}: the jobs it runs in this JVM, then the trainer's flags. */
+    static final List<Flag> EVALUATE = concat(List.of(
+            new Flag("--bootstrap-servers", KafkaOptions.BOOTSTRAP_SERVERS).describedAs("Use this Kafka instead of starting a local broker."),
+            new Flag("--hidden", TrainingOptions.HIDDEN).describedAs("v1's hidden layers; none for logistic regression."),
+            new Flag("--epochs", TrainingOptions.EPOCHS).describedAs("v1's passes over the history."),
+            new Flag("--learning-rate", TrainingOptions.LEARNING_RATE).describedAs("v1's Adam learning rate."),
+            PARALLELISM,
+            CHECKPOINT_INTERVAL.describedAs("Outputs are committed (visible to the learning job) at checkpoints, so each lockstep step waits"
+                    + " for one; 200ms in lockstep and 1s with --pace rate when not given.")), TRAINER);
+
+    /** {@code submit}: the job's parallelism on the cluster. */
+    static final List<Flag> SUBMIT = List.of(PARALLELISM.describedAs("Job parallelism; -1: the cluster's parallelism.default."));
+
+    /** {@code bench features} and {@code bench learning}: the spec where it has one, and the jobs it runs. */
+    static final List<Flag> BENCH_FEATURES = List.of(new Flag("--spec", ServingOptions.SPEC), PARALLELISM, CHECKPOINT_INTERVAL, STATE_BACKEND);
+    static final List<Flag> BENCH_LEARNING = List.of(PARALLELISM, CHECKPOINT_INTERVAL, STATE_BACKEND);
+    static final List<Flag> BENCH_STATE = List.of(new Flag("--spec", ServingOptions.SPEC), PARALLELISM, CHECKPOINT_INTERVAL);
+
     /** {@code bench serving}: the micro-batches of the scoring it measures. */
     static final List<Flag> BENCH_SERVING = List.of(
             new Flag("--batch-size", ServingOptions.SCORING_BATCH_SIZE),
-            new Flag("--max-batch-delay", ServingOptions.SCORING_MAX_BATCH_DELAY));
+            new Flag("--max-batch-delay", ServingOptions.SCORING_MAX_BATCH_DELAY),
+            new Flag("--bootstrap-servers", KafkaOptions.BOOTSTRAP_SERVERS).describedAs("Use this Kafka instead of starting a local broker."),
+            PARALLELISM, CHECKPOINT_INTERVAL);
 
     /** Every flag that names an option, for the reference (a key's first flag here is the one it lists). */
     static final List<Flag> ALL = concat(concat(concat(LEARN, SERVE), BACKFILL), TRAIN);
@@ -193,7 +266,8 @@ final class ConfigFlags {
             ConfigOption<?> option = flag.option();
             String fallback = commandDefaults.getOptional(option).map(ConfigFlags::format)
                     .orElse(option.hasDefaultValue() ? format(option.defaultValue()) : null);
-            String description = ConfigurationReference.description(option) + " (key " + option.key()
+            String text = flag.description() != null ? flag.description() : ConfigurationReference.description(option);
+            String description = text + " (key " + option.key()
                     + (fallback != null ? "; default: " + fallback : "") + ")";
             OptionSpec.Builder spec = OptionSpec.builder(flag.names()).required(flag.required()).description(description.replace("%", "%%"));
             if (isSwitch(option)) {
@@ -241,6 +315,17 @@ final class ConfigFlags {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(command.commandLine(), "--predictions-delivery: " + e.getMessage());
         }
+    }
+
+    /** What the benchmarks run with unless told otherwise: the demo's spec, two tasks, RocksDB, checkpoints every {@code interval}. */
+    static Configuration benchDefaults(java.time.Duration checkpointInterval) {
+        return new Configuration().set(ServingOptions.SPEC, "transactions").set(CoreOptions.DEFAULT_PARALLELISM, 2)
+                .set(CheckpointingOptions.CHECKPOINTING_INTERVAL, checkpointInterval).set(StateBackendOptions.STATE_BACKEND, "rocksdb");
+    }
+
+    /** The folder of {@link #CHECKPOINT_FOLDER}, created, as an absolute path. */
+    static java.nio.file.Path checkpointFolder(Configuration config) throws java.io.IOException {
+        return java.nio.file.Files.createDirectories(java.nio.file.Path.of(config.get(CheckpointingOptions.CHECKPOINTS_DIRECTORY))).toAbsolutePath();
     }
 
     static Optional<String> flagOf(List<Flag> flags, String key) {

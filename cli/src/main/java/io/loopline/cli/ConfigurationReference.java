@@ -61,6 +61,14 @@ public final class ConfigurationReference {
                         .append(description(option).replace("|", "\\|")).append(" |\n");
             }
         });
+        md.append("\n## Flink's own settings, as flags of the commands that run jobs in their JVM\n\n");
+        md.append("A job submitted to a cluster takes these from the cluster's configuration (`config.yaml`, `-Dkey=value`); `loopline serve`,\n");
+        md.append("`learn`, `demo`, `evaluate` and `bench` take them as flags, each command with its own default (its `--help` shows it).\n\n");
+        md.append("| Flink key | `loopline` flag | type | what it sets |\n|---|---|---|---|\n");
+        for (ConfigFlags.Flag flag : ConfigFlags.FLINK) {
+            md.append("| `").append(flag.option().key()).append("` | `").append(flag.name()).append("` | ").append(OptionTypes.name(flag.option()))
+                    .append(" | ").append(flag.description()).append(" |\n");
+        }
         return md.toString();
     }
 

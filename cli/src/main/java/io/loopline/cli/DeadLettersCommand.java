@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import io.loopline.jobs.config.KafkaOptions;
 import picocli.CommandLine.Option;
 
 @Command(
@@ -25,30 +26,31 @@ final class DeadLettersCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    /** Where the dead letters are. */
+    /** Where the dead letters are: the Kafka and topic of {@link ConfigFlags#DEAD_LETTERS}, with the client settings. */
     static final class Source {
-        @Option(names = "--bootstrap-servers", required = true, description = "Kafka.")
-        String bootstrapServers;
-
-        @Option(names = "--topic", defaultValue = "dead-letters", description = "The dead-letter topic (default: ${DEFAULT-VALUE}).")
-        String topic;
-
         @Mixin
         KafkaClientOptions kafkaOptions = new KafkaClientOptions();
 
-        DeadLetterTopic open() {
-            return new DeadLetterTopic(kafkaOptions.connection(bootstrapServers), topic);
+        String topic;
+
+        DeadLetterTopic open(picocli.CommandLine.Model.CommandSpec command) {
+            var conf = ConfigFlags.read(command, ConfigFlags.DEAD_LETTERS, new org.apache.flink.configuration.Configuration());
+            topic = conf.get(KafkaOptions.DEAD_LETTERS);
+            return new DeadLetterTopic(kafkaOptions.connection(conf.get(KafkaOptions.BOOTSTRAP_SERVERS)), topic);
         }
     }
 
     @Command(name = "summary", mixinStandardHelpOptions = true, description = "Counts the committed dead letters by reason and field.")
     static final class Summary implements Callable<Integer> {
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec command;
+
         @Mixin
         Source source = new Source();
 
         @Override
         public Integer call() throws Exception {
-            List<DeadLetterTopic.Letter> letters = source.open().readAll(Duration.ofSeconds(60));
+            List<DeadLetterTopic.Letter> letters = source.open(command).readAll(Duration.ofSeconds(60));
             System.out.printf(Locale.ROOT, "%,d dead letters in %s%n", letters.size(), source.topic);
             System.out.printf(Locale.ROOT, "%-24s %-24s %10s%n", "reason", "field", "count");
             DeadLetterTopic.countByReasonAndField(letters).forEach((reason, byField) -> byField.forEach((field, n) ->
@@ -62,6 +64,9 @@ final class DeadLettersCommand implements Runnable {
                     + " keys (after the fix: a schema change deployed, a producer repaired). Letters whose bytes were cut at 512 KiB are"
                     + " skipped and counted. Replaying twice sends twice; the feature operator drops repeats within its dedup window.")
     static final class Replay implements Callable<Integer> {
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec command;
+
         @Mixin
         Source source = new Source();
 
@@ -73,7 +78,7 @@ final class DeadLettersCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            DeadLetterTopic topic = source.open();
+            DeadLetterTopic topic = source.open(command);
             var r = topic.replay(topic.readAll(Duration.ofSeconds(60)), l -> reasons.contains(l.reason()), target);
             System.out.printf(Locale.ROOT, "replayed %,d of %,d dead letters with reason %s into %s", r.replayed(), r.matched(), reasons, target);
             if (r.skippedTruncated() + r.skippedWithoutBytes() > 0) {

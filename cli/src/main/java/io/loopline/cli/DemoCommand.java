@@ -9,7 +9,9 @@ import java.util.concurrent.Callable;
 import io.loopline.jobs.config.KafkaOptions;
 import io.loopline.jobs.config.ServingOptions;
 import io.loopline.kafka.PredictionDelivery;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -28,7 +30,8 @@ import picocli.CommandLine.Option;
         sortOptions = false)
 final class DemoCommand implements Callable<Integer> {
     /** The settings that differ here from the jobs' defaults: predictions are readable within milliseconds. */
-    static final Configuration DEFAULTS = new Configuration().set(ServingOptions.PREDICTIONS_DELIVERY, PredictionDelivery.AT_LEAST_ONCE.key());
+    static final Configuration DEFAULTS = new Configuration().set(ServingOptions.PREDICTIONS_DELIVERY, PredictionDelivery.AT_LEAST_ONCE.key())
+            .set(CoreOptions.DEFAULT_PARALLELISM, 2).set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofSeconds(1));
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec commandSpec;
@@ -55,20 +58,9 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "Generator seed: the same seed gives the same stream (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--parallelism", defaultValue = "2", description = "Flink parallelism (default: ${DEFAULT-VALUE}).")
-    int parallelism;
-
-    @Option(names = "--checkpoint-interval", defaultValue = "1s",
-            description = "Checkpoint interval; exactly-once output becomes visible at each checkpoint (default: ${DEFAULT-VALUE}).")
-    Duration checkpointInterval;
-
     @Option(names = "--timeout", defaultValue = "10min",
             description = "Stop after this long even if not every event is committed (default: ${DEFAULT-VALUE}).")
     Duration timeout;
-
-    @Option(names = "--bootstrap-servers",
-            description = "Use this Kafka cluster instead of starting a local broker.")
-    String bootstrapServers;
 
     @Option(names = "--state-dir",
             description = "Folder for checkpoints (default: a temporary folder).")
@@ -94,6 +86,9 @@ final class DemoCommand implements Callable<Integer> {
         String driftTopic = conf.get(KafkaOptions.DRIFT);
         String deadLetterTopic = conf.get(KafkaOptions.DEAD_LETTERS);
         PredictionDelivery predictionsDelivery = ConfigFlags.delivery(commandSpec, conf);
+        String bootstrapServers = conf.get(KafkaOptions.BOOTSTRAP_SERVERS);
+        int parallelism = conf.get(CoreOptions.DEFAULT_PARALLELISM);
+        Duration checkpointInterval = conf.get(CheckpointingOptions.CHECKPOINTING_INTERVAL);
         DemoSettings settings = new DemoSettings(bootstrapServers, history, events, rate, entities, malformedRatio, seed,
                 parallelism, maxParallelism, checkpointInterval, timeout, stateDir, eventsTopic, featureLogTopic, predictionsTopic, modelsTopic, deadLetterTopic, labelsTopic, driftTopic,
                 driftAt, report.toString().isEmpty() ? null : report, predictionsDelivery);

@@ -15,7 +15,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import io.loopline.jobs.config.KafkaOptions;
+import io.loopline.jobs.config.TrainingOptions;
+import io.loopline.jobs.training.InitialTraining;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -60,9 +65,6 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object instead of a table.")
     boolean json;
 
-    @Option(names = "--bootstrap-servers", description = "Use this Kafka instead of starting a local broker.")
-    String bootstrapServers;
-
     @Option(names = "--pace", description = "lockstep: every --lockstep-rows rows the replay waits until the loop has taken in the labels written so far"
             + " (the same result on a fast or a slow machine); rate: --rate rows per second of wall-clock time, as a live stream would come."
             + " Default: lockstep, or rate when --rate is given.")
@@ -78,23 +80,6 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--rate", defaultValue = "500", description = "With --pace rate: replayed rows per second; 0 = as fast as possible (default: ${DEFAULT-VALUE}).")
     double rate;
 
-    @Option(names = "--hidden", split = ",", defaultValue = "32,16", description = "v1's hidden layers; none for logistic regression (default: ${DEFAULT-VALUE}).")
-    List<String> hidden;
-
-    @Option(names = "--epochs", defaultValue = "20", description = "v1's passes over the history (default: ${DEFAULT-VALUE}).")
-    int epochs;
-
-    @Option(names = "--learning-rate", defaultValue = "0.003", description = "v1's Adam learning rate (default: ${DEFAULT-VALUE}).")
-    double learningRate;
-
-    @Option(names = "--parallelism", defaultValue = "1", description = "Flink parallelism (default: ${DEFAULT-VALUE}).")
-    int parallelism;
-
-    @Option(names = "--checkpoint-interval",
-            description = "Checkpoint interval: outputs are committed (visible to the learning job) at checkpoints, so each lockstep step waits"
-                    + " for one (default: 200ms in lockstep, 1s with --pace rate).")
-    Duration checkpointInterval;
-
     @Option(names = "--timeout", defaultValue = "30min", description = "Give up if the predictions are not all committed by then (default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
@@ -103,14 +88,18 @@ final class EvaluateCommand implements Callable<Integer> {
      * little, so the cool-down counts labelled examples; results must not depend on the machine's
      * speed, so snapshots are published by labels only.
      */
-    static final Configuration TRAINER_DEFAULTS = trainerDefaults();
+    static final Configuration DEFAULTS = defaults();
 
-    private static Configuration trainerDefaults() {
+    private static Configuration defaults() {
         Configuration defaults = new Configuration();
         defaults.set(TrainerOptions.COOLDOWN, Duration.ZERO);
         defaults.set(TrainerOptions.COOLDOWN_EXAMPLES, 500L);
         defaults.set(TrainerOptions.BUFFER_SIZE, 5000);
         defaults.set(TrainerOptions.ONLINE_PUBLISH_EVERY, Duration.ZERO);
+        // v1 trains on the replay's history, which is short: more passes, smaller batches.
+        defaults.set(TrainingOptions.EPOCHS, 20);
+        defaults.set(TrainingOptions.BATCH_SIZE, 64);
+        defaults.set(CoreOptions.DEFAULT_PARALLELISM, 1);
         return defaults;
     }
 
@@ -121,19 +110,27 @@ final class EvaluateCommand implements Callable<Integer> {
         }
         FeatureSpec featureSpec = SpecLoader.load(spec);
         var parse = commandSpec.commandLine().getParseResult();
-        List<Integer> widths = hidden.stream().filter(h -> !h.isBlank() && !h.equals("none")).map(h -> Integer.parseInt(h.trim())).toList();
-        NetworkSettings network = new NetworkSettings(widths, "relu", learningRate, 1e-4, epochs, 64, 7);
+        Configuration conf = ConfigFlags.read(commandSpec, ConfigFlags.EVALUATE, DEFAULTS);
+        NetworkSettings network;
+        try {
+            network = InitialTraining.from(featureSpec, conf).network();
+        } catch (InvalidOptionException e) {
+            throw ConfigFlags.error(commandSpec, ConfigFlags.EVALUATE, e);
+        }
+        String bootstrapServers = conf.get(KafkaOptions.BOOTSTRAP_SERVERS);
+        int parallelism = conf.get(CoreOptions.DEFAULT_PARALLELISM);
+        Duration checkpointInterval = conf.get(CheckpointingOptions.CHECKPOINTING_INTERVAL);
         if (!List.of("frozen", "stateless", "stateful", "online").contains(policy)) {
             throw new CommandLine.ParameterException(commandSpec.commandLine(), "--policy must be frozen, stateless, stateful or online, got '" + policy + "'");
         }
         TrainerSettings trainer = null;
         if (!policy.equals("frozen")) {
-            Configuration trainerConfig = ConfigFlags.read(commandSpec, ConfigFlags.TRAINER, TRAINER_DEFAULTS);
+            Configuration trainerConfig = new Configuration(conf);
             trainerConfig.set(TrainerOptions.MODE, policy);
             try {
                 trainer = TrainerSettings.from(trainerConfig, "model");
             } catch (InvalidOptionException e) {
-                throw ConfigFlags.error(commandSpec, ConfigFlags.TRAINER, e);
+                throw ConfigFlags.error(commandSpec, ConfigFlags.EVALUATE, e);
             }
         }
         PrintStream progress = json ? System.err : System.out;

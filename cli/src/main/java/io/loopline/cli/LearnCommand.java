@@ -13,7 +13,6 @@ import io.loopline.operators.retraining.TrainerOptions;
 import io.loopline.operators.retraining.TrainerSettings;
 import io.loopline.operators.drift.ReferenceBins;
 import io.loopline.state.profile.ReferenceProfile;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -21,7 +20,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.MetricOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -59,20 +60,14 @@ final class LearnCommand implements Callable<Integer> {
         Configuration defaults = new Configuration();
         defaults.set(KafkaOptions.GROUP_ID, "loopline-learning");
         defaults.set(ServingOptions.MODEL_NAME, "fraud");
+        defaults.set(CoreOptions.DEFAULT_PARALLELISM, 2);
+        defaults.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofSeconds(5));
+        defaults.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, ".loopline/learning");
         return defaults;
     }
 
-    @Option(names = "--parallelism", defaultValue = "2", description = "Flink parallelism (default: ${DEFAULT-VALUE}).")
-    int parallelism;
-
-    @Option(names = "--checkpoint-interval", defaultValue = "5s", description = "Checkpoint interval (default: ${DEFAULT-VALUE}).")
-    Duration checkpointInterval;
-
-    @Option(names = "--state-dir", description = "Folder for checkpoints (default: .loopline/learning).")
-    Path stateDir;
-
-    @Option(names = "--duration", defaultValue = "0s", description = "Stop after this long; 0s runs until Ctrl-C (default: ${DEFAULT-VALUE}).")
-    Duration duration;
+    @picocli.CommandLine.Mixin
+    RunDuration runFor = new RunDuration();
 
     private static io.loopline.operators.scoring.ModelStoreSupplier storeAt(String root) {
         return () -> new io.loopline.state.model.FileSystemModelStore(new org.apache.flink.core.fs.Path(root));
@@ -101,6 +96,8 @@ final class LearnCommand implements Callable<Integer> {
         int evaluationSlide = conf.get(LearningOptions.EVALUATION_SLIDE);
         Duration driftWindow = conf.get(LearningOptions.DRIFT_WINDOW);
         String groupId = conf.get(KafkaOptions.GROUP_ID);
+        int parallelism = conf.get(CoreOptions.DEFAULT_PARALLELISM);
+        Duration checkpointInterval = conf.get(CheckpointingOptions.CHECKPOINTING_INTERVAL);
         try {
             if (TrainerOptions.mode(conf).isPresent()) {
                 trainer = TrainerSettings.from(conf, model);
@@ -129,7 +126,7 @@ final class LearnCommand implements Callable<Integer> {
         topics.put(driftTopic, 1);
         topics.put(deadLetterTopic, 1);
         KafkaTopics.ensure(kafka, topics, Duration.ofSeconds(30));
-        Path checkpoints = Files.createDirectories(stateDir != null ? stateDir : Path.of(".loopline", "learning")).toAbsolutePath();
+        Path checkpoints = ConfigFlags.checkpointFolder(conf);
         var flink = LocalEnvironments.streamingConfiguration(parallelism, checkpoints, checkpointInterval);
         flink.setString(MetricOptions.REPORTERS_LIST.key(), ProgressCounters.REPORTER_NAME);
         flink.setString("metrics.reporter." + ProgressCounters.REPORTER_NAME + ".factory.class", ProgressCounters.Factory.class.getName());
@@ -146,7 +143,7 @@ final class LearnCommand implements Callable<Integer> {
                 System.err.println("loopline: could not cancel the job cleanly: " + e);
             }
         }, "loopline-learn-stop"));
-        long deadline = duration.isZero() ? Long.MAX_VALUE : System.nanoTime() + duration.toNanos();
+        long deadline = runFor.deadlineNanos();
         while (System.nanoTime() < deadline) {
             Thread.sleep(5000);
             if (client.getJobStatus().get(10, TimeUnit.SECONDS).isGloballyTerminalState()) {
@@ -159,7 +156,7 @@ final class LearnCommand implements Callable<Integer> {
                     ProgressCounters.sum(LearningJob.JOB_NAME, "labels_unknown"));
         }
         client.cancel().get(60, TimeUnit.SECONDS);
-        System.out.println("Stopped after " + duration + ".");
+        System.out.println("Stopped after " + runFor.duration + ".");
         return 0;
     }
 }

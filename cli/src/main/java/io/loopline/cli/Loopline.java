@@ -30,7 +30,25 @@ public final class Loopline implements Runnable {
         ConfigFlags.addTo(cli.getSubcommands().get("demo").getCommandSpec(), ConfigFlags.DEMO, DemoCommand.DEFAULTS);
         ConfigFlags.addTo(cli.getSubcommands().get("replay").getCommandSpec(), ConfigFlags.REPLAY, new org.apache.flink.configuration.Configuration());
         ConfigFlags.addTo(cli.getSubcommands().get("train").getCommandSpec(), ConfigFlags.TRAIN, new org.apache.flink.configuration.Configuration());
-        ConfigFlags.addTo(cli.getSubcommands().get("evaluate").getCommandSpec(), ConfigFlags.TRAINER, EvaluateCommand.TRAINER_DEFAULTS);
+        ConfigFlags.addTo(cli.getSubcommands().get("evaluate").getCommandSpec(), ConfigFlags.EVALUATE, EvaluateCommand.DEFAULTS);
+        ConfigFlags.addTo(cli.getSubcommands().get("submit").getCommandSpec(), ConfigFlags.SUBMIT, SubmitCommand.DEFAULTS);
+        var bench = cli.getSubcommands().get("bench").getSubcommands();
+        ConfigFlags.addTo(bench.get("features").getCommandSpec(), ConfigFlags.BENCH_FEATURES, BenchCommand.Features.DEFAULTS);
+        ConfigFlags.addTo(bench.get("learning").getCommandSpec(), ConfigFlags.BENCH_LEARNING, BenchCommand.Learning.DEFAULTS);
+        ConfigFlags.addTo(bench.get("state").getCommandSpec(), ConfigFlags.BENCH_STATE, BenchCommand.State.DEFAULTS);
+        var models = cli.getSubcommands().get("models").getSubcommands();
+        ConfigFlags.addTo(models.get("list").getCommandSpec(), ConfigFlags.MODELS_LIST, new org.apache.flink.configuration.Configuration());
+        ConfigFlags.addTo(models.get("show").getCommandSpec(), ConfigFlags.MODELS_READ, new org.apache.flink.configuration.Configuration());
+        for (String announcing : java.util.List.of("promote", "rollback")) {
+            ConfigFlags.addTo(models.get(announcing).getCommandSpec(), ConfigFlags.MODELS_ANNOUNCE, new org.apache.flink.configuration.Configuration());
+        }
+        for (String trial : java.util.List.of("shadow", "canary", "end-trial")) {
+            ConfigFlags.addTo(models.get(trial).getCommandSpec(), ConfigFlags.MODELS_TRIAL, new org.apache.flink.configuration.Configuration());
+        }
+        for (String deadLetters : java.util.List.of("summary", "replay")) {
+            ConfigFlags.addTo(cli.getSubcommands().get("dead-letters").getSubcommands().get(deadLetters).getCommandSpec(), ConfigFlags.DEAD_LETTERS,
+                    new org.apache.flink.configuration.Configuration());
+        }
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             commandLine.getErr().println(commandLine.getColorScheme().errorText("loopline: " + messageOf(e)));
             if (Boolean.getBoolean("loopline.debug")) {

@@ -10,6 +10,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.flink.core.fs.Path;
 import picocli.CommandLine.Command;
+import io.loopline.jobs.config.KafkaOptions;
+import io.loopline.jobs.config.ServingOptions;
+import org.apache.flink.configuration.Configuration;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -35,14 +38,12 @@ final class ModelsCommand implements Runnable {
         @picocli.CommandLine.Spec
         picocli.CommandLine.Model.CommandSpec spec;
 
-        @Option(names = "--store", required = true, description = "Model store root, e.g. .loopline/models or s3://bucket/models.")
-        String store;
-
-        @Option(names = "--name", description = "Only this model.")
-        String name;
 
         @Override
         public Integer call() throws Exception {
+            Configuration conf = ConfigFlags.read(spec, ConfigFlags.MODELS_LIST, new Configuration());
+            String store = conf.get(ServingOptions.MODEL_STORE);
+            String name = conf.get(ServingOptions.MODEL_NAME);
             var out = spec.commandLine().getOut();
             ModelStore models = new FileSystemModelStore(new Path(store));
             List<String> names = name != null ? List.of(name) : models.names();
@@ -63,9 +64,6 @@ final class ModelsCommand implements Runnable {
         @picocli.CommandLine.Spec
         picocli.CommandLine.Model.CommandSpec spec;
 
-        @Option(names = "--store", required = true, description = "Model store root.")
-        String store;
-
         @Parameters(index = "0", description = "Model name.")
         String name;
 
@@ -74,6 +72,8 @@ final class ModelsCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
+            Configuration conf = ConfigFlags.read(spec, ConfigFlags.MODELS_READ, new Configuration());
+            String store = conf.get(ServingOptions.MODEL_STORE);
             var out = spec.commandLine().getOut();
             ModelStore models = new FileSystemModelStore(new Path(store));
             var metadata = version == null ? models.latest(name) : models.get(name, version);
@@ -106,26 +106,21 @@ final class ModelsCommand implements Runnable {
         @picocli.CommandLine.Spec
         picocli.CommandLine.Model.CommandSpec spec;
 
-        @Option(names = "--store", required = true, description = "Model store root.")
-        String store;
-
         @Parameters(index = "0", description = "Model name.")
         String name;
 
         @Option(names = "--version", required = true, description = "The version to serve.")
         long version;
 
-        @Option(names = "--bootstrap-servers", description = "Announce the new champion on this Kafka.")
-        String bootstrapServers;
-
         @picocli.CommandLine.Mixin
         KafkaClientOptions kafkaOptions = new KafkaClientOptions();
 
-        @Option(names = "--models-topic", defaultValue = "models", description = "(default: ${DEFAULT-VALUE})")
-        String modelsTopic;
-
         @Override
         public Integer call() throws Exception {
+            Configuration conf = ConfigFlags.read(spec, ConfigFlags.MODELS_ANNOUNCE, new Configuration());
+            String store = conf.get(ServingOptions.MODEL_STORE);
+            String bootstrapServers = conf.get(KafkaOptions.BOOTSTRAP_SERVERS);
+            String modelsTopic = conf.get(KafkaOptions.MODELS);
             ModelStore models = new FileSystemModelStore(new Path(store));
             var source = models.get(name, version);
             if (source.isEmpty()) {
@@ -157,26 +152,21 @@ final class ModelsCommand implements Runnable {
         @picocli.CommandLine.Spec
         picocli.CommandLine.Model.CommandSpec spec;
 
-        @Option(names = "--store", required = true, description = "Model store root.")
-        String store;
-
         @Parameters(index = "0", description = "Model name.")
         String name;
 
         @Option(names = "--to", description = "The version to return to (default: the previous champion).")
         Long to;
 
-        @Option(names = "--bootstrap-servers", description = "Announce the new champion on this Kafka.")
-        String bootstrapServers;
-
         @picocli.CommandLine.Mixin
         KafkaClientOptions kafkaOptions = new KafkaClientOptions();
 
-        @Option(names = "--models-topic", defaultValue = "models", description = "(default: ${DEFAULT-VALUE})")
-        String modelsTopic;
-
         @Override
         public Integer call() throws Exception {
+            Configuration conf = ConfigFlags.read(spec, ConfigFlags.MODELS_ANNOUNCE, new Configuration());
+            String store = conf.get(ServingOptions.MODEL_STORE);
+            String bootstrapServers = conf.get(KafkaOptions.BOOTSTRAP_SERVERS);
+            String modelsTopic = conf.get(KafkaOptions.MODELS);
             ModelStore models = new FileSystemModelStore(new Path(store));
             var current = models.latest(name);
             if (current.isEmpty()) {
@@ -203,23 +193,14 @@ final class ModelsCommand implements Runnable {
         @picocli.CommandLine.Spec
         picocli.CommandLine.Model.CommandSpec spec;
 
-        @Option(names = "--store", required = true, description = "Model store root.")
-        String store;
-
         @Parameters(index = "0", description = "Model name.")
         String name;
 
         @Option(names = "--version", required = true, description = "The version on trial (published in the store).")
         long version;
 
-        @Option(names = "--bootstrap-servers", required = true, description = "The Kafka of the serving job.")
-        String bootstrapServers;
-
         @picocli.CommandLine.Mixin
         KafkaClientOptions kafkaOptions = new KafkaClientOptions();
-
-        @Option(names = "--models-topic", defaultValue = "models", description = "(default: ${DEFAULT-VALUE})")
-        String modelsTopic;
 
         abstract io.loopline.state.records.ModelAnnouncement.Role role();
 
@@ -229,6 +210,10 @@ final class ModelsCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
+            Configuration conf = ConfigFlags.read(spec, ConfigFlags.MODELS_TRIAL, new Configuration());
+            String store = conf.get(ServingOptions.MODEL_STORE);
+            String bootstrapServers = conf.get(KafkaOptions.BOOTSTRAP_SERVERS);
+            String modelsTopic = conf.get(KafkaOptions.MODELS);
             ModelStore models = new FileSystemModelStore(new Path(store));
             var metadata = models.get(name, version);
             if (metadata.isEmpty()) {

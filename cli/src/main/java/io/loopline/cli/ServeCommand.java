@@ -10,7 +10,6 @@ import io.loopline.kafka.KafkaTopics;
 import io.loopline.operators.features.spec.FeatureSpec;
 import io.loopline.state.model.FileSystemModelStore;
 import io.loopline.state.profile.ReferenceProfile;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -24,7 +23,9 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import io.loopline.jobs.config.KafkaOptions;
 import io.loopline.jobs.config.ServingOptions;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -43,8 +44,10 @@ import picocli.CommandLine.Option;
         },
         sortOptions = false)
 final class ServeCommand implements Callable<Integer> {
-    /** The settings that differ here from the options' defaults: this job's consumer group. */
-    static final Configuration DEFAULTS = new Configuration().set(KafkaOptions.GROUP_ID, "loopline-serving");
+    /** The settings that differ here from the options' defaults: this job's consumer group, parallelism, checkpoints. */
+    static final Configuration DEFAULTS = new Configuration().set(KafkaOptions.GROUP_ID, "loopline-serving")
+            .set(CoreOptions.DEFAULT_PARALLELISM, 2).set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofSeconds(5))
+            .set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, ".loopline/serving");
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec commandSpec;
@@ -56,20 +59,8 @@ final class ServeCommand implements Callable<Integer> {
             description = "Start from this savepoint, e.g. the backfill's <output>/savepoint: warm per-entity state from the first event.")
     String savepoint;
 
-    @Option(names = "--features-topic", defaultValue = "features", description = "Output topic (default: ${DEFAULT-VALUE}).")
-    String featuresTopic;
-
-    @Option(names = "--parallelism", defaultValue = "2", description = "Flink parallelism (default: ${DEFAULT-VALUE}).")
-    int parallelism;
-
-    @Option(names = "--checkpoint-interval", defaultValue = "5s", description = "Checkpoint interval (default: ${DEFAULT-VALUE}).")
-    Duration checkpointInterval;
-
-    @Option(names = "--state-dir", description = "Folder for checkpoints (default: .loopline/serving).")
-    Path stateDir;
-
-    @Option(names = "--duration", defaultValue = "0s", description = "Stop after this long; 0s runs until Ctrl-C (default: ${DEFAULT-VALUE}).")
-    Duration duration;
+    @picocli.CommandLine.Mixin
+    RunDuration runFor = new RunDuration();
 
     @Override
     public Integer call() throws Exception {
@@ -92,6 +83,9 @@ final class ServeCommand implements Callable<Integer> {
         int maxHeld = conf.get(ServingOptions.SCORING_MAX_HELD);
         String groupId = conf.get(KafkaOptions.GROUP_ID);
         int maxParallelism = conf.get(ServingOptions.MAX_PARALLELISM);
+        String featuresTopic = conf.get(KafkaOptions.FEATURES);
+        int parallelism = conf.get(CoreOptions.DEFAULT_PARALLELISM);
+        Duration checkpointInterval = conf.get(CheckpointingOptions.CHECKPOINTING_INTERVAL);
         io.loopline.kafka.KafkaConnection kafka = kafkaOptions.connection(bootstrapServers);
         FeatureSpec featureSpec = SpecLoader.load(spec);
         ReferenceProfile reference;
@@ -127,7 +121,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         KafkaTopics.ensure(kafka, topics, java.util.Set.of(modelsTopic), Duration.ofSeconds(30));
 
-        Path checkpoints = Files.createDirectories(stateDir != null ? stateDir : Path.of(".loopline", "serving")).toAbsolutePath();
+        Path checkpoints = ConfigFlags.checkpointFolder(conf);
         var flink = LocalEnvironments.streamingConfiguration(parallelism, checkpoints, checkpointInterval);
         flink.setString(MetricOptions.REPORTERS_LIST.key(), ProgressCounters.REPORTER_NAME);
         flink.setString("metrics.reporter." + ProgressCounters.REPORTER_NAME + ".factory.class", ProgressCounters.Factory.class.getName());
@@ -169,12 +163,12 @@ final class ServeCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(onCtrlC);
         long last = 0;
         long lastNanos = System.nanoTime();
-        long deadline = duration.isZero() ? Long.MAX_VALUE : System.nanoTime() + duration.toNanos();
+        long deadline = runFor.deadlineNanos();
         while (!stopped.await(5, TimeUnit.SECONDS)) {
             if (System.nanoTime() > deadline) {
                 client.cancel().get(60, TimeUnit.SECONDS);
                 Runtime.getRuntime().removeShutdownHook(onCtrlC);
-                System.out.println("Stopped after " + duration + ".");
+                System.out.println("Stopped after " + runFor.duration + ".");
                 return 0;
             }
             if (client.getJobStatus().get(10, TimeUnit.SECONDS).isGloballyTerminalState()) {

@@ -35,8 +35,12 @@ final class SubmitCommand implements Callable<Integer> {
     @Option(names = "--from-savepoint", description = "Restore from this savepoint (an upgrade or a rescale).")
     String savepoint;
 
-    @Option(names = "--parallelism", defaultValue = "-1", description = "Job parallelism; -1: the cluster's parallelism.default (default: ${DEFAULT-VALUE}).")
-    int parallelism;
+    /** -1 leaves the parallelism to the cluster's parallelism.default. */
+    static final org.apache.flink.configuration.Configuration DEFAULTS = new org.apache.flink.configuration.Configuration()
+            .set(org.apache.flink.configuration.CoreOptions.DEFAULT_PARALLELISM, -1);
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec commandSpec;
 
     @Option(names = "--conf-dir", defaultValue = "${sys:loopline.home:-.}/deploy/flink-conf", description = "Client settings (default: ${DEFAULT-VALUE}).")
     Path confDir;
@@ -44,7 +48,8 @@ final class SubmitCommand implements Callable<Integer> {
     @Parameters(description = "Arguments for the job's main, e.g. --config deploy/jobs/serving.properties")
     List<String> args = new ArrayList<>();
 
-    private static final String BACKFILL = "io.loopline.jobs.backfill.BackfillJob";
+    /** Mains that drive their jobs and wait for them (the backfill's two passes, training's result), as an attached `flink run` does. */
+    private static final java.util.Set<String> DRIVERS = java.util.Set.of("io.loopline.jobs.backfill.BackfillJob", "io.loopline.jobs.training.TrainingJob");
 
     static String[] hostAndPort(String address) {
         String[] parts = address.split(":");
@@ -61,14 +66,16 @@ final class SubmitCommand implements Callable<Integer> {
         }
         String[] hostPort = hostAndPort(jobManager);
         var submitter = new JobSubmitter(GlobalConfiguration.loadConfiguration(confDir.toString()), hostPort[0], Integer.parseInt(hostPort[1]));
+        int parallelism = ConfigFlags.read(commandSpec, ConfigFlags.SUBMIT, DEFAULTS).get(org.apache.flink.configuration.CoreOptions.DEFAULT_PARALLELISM);
         long start = System.nanoTime();
-        if (mainClass.equals(BACKFILL)) {
-            // A driver, not one streaming job: its main runs here and submits each pass, as an attached `flink run` does.
+        if (DRIVERS.contains(mainClass)) {
+            // A driver, not one streaming job: its main runs here and submits its jobs, waiting for each.
             if (savepoint != null) {
-                throw new IllegalArgumentException("--from-savepoint: the backfill starts from its input files, not from a savepoint");
+                throw new IllegalArgumentException("--from-savepoint: " + mainClass + " starts from its input files, not from a savepoint");
             }
             submitter.run(jar, mainClass, args, parallelism);
-            System.out.printf("Backfill finished on the cluster in %.1f s%n", (System.nanoTime() - start) / 1e9);
+            System.out.printf("%s finished on the cluster in %.1f s%n", mainClass.substring(mainClass.lastIndexOf('.') + 1),
+                    (System.nanoTime() - start) / 1e9);
             return 0;
         }
         JobID id = submitter.submit(jar, mainClass, args, savepoint, parallelism);

@@ -86,7 +86,7 @@ class LooplineCommandTest {
     void aBadDurationNamesTheOptionAndTheFormat() {
         Result r = run("demo", "--checkpoint-interval", "soon");
         assertThat(r.exit()).isNotZero();
-        assertThat(r.err()).contains("--checkpoint-interval", "'soon' is not a duration");
+        assertThat(r.err()).contains("--checkpoint-interval: must be a duration (e.g. 500ms, 5s, 30min), got 'soon'");
     }
 
     @Test

@@ -39,14 +39,15 @@ import org.junit.jupiter.api.io.TempDir;
  * from deploy/jobs/serving.properties and, for off, stateful, stateless and online, the learning job
  * from deploy/jobs/learning.properties, with only the machine-specific keys given as {@code -Dkey=value}
  * (as {@code flink run ... --config learning.properties -Dretrain.mode=online} would). Each learning
- * job joins the served events with their labels and reports the served model's accuracy.
+ * job joins the served events with their labels and reports the served model's accuracy. The same
+ * serving file without model.name starts a features-only job that writes every event's feature vector.
  */
 class JobConfigModesITCase {
     private static final Path DEPLOY = Path.of("..", "deploy", "jobs");
 
     @RegisterExtension
     static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(5).build()); // a slot per job
+            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(6).build()); // a slot per job
 
     @RegisterExtension
     static final LocalKafkaExtension KAFKA = new LocalKafkaExtension();
@@ -66,6 +67,9 @@ class JobConfigModesITCase {
 
         JobClient serving = start(dir, "serving", ServingJobFromConfig::build, DEPLOY.resolve("serving.properties"),
                 "bootstrap.servers=" + bootstrap, "profile=" + profile, "model.store=" + storeRoot, "scoring.max-batch-delay=10ms");
+        // Without model.name the same file starts a features-only serving job: every event's feature vector, unscored.
+        JobClient featuresOnly = start(dir, "serving-features", ServingJobFromConfig::build, DEPLOY.resolve("serving.properties"),
+                "bootstrap.servers=" + bootstrap, "profile=" + profile, "model.name=", "group.id=modes-features", "topics.features=features-only");
         List<JobClient> learning = new ArrayList<>();
         try {
             for (String mode : List.of("off", "stateful", "stateless", "online")) {
@@ -91,6 +95,10 @@ class JobConfigModesITCase {
                     return accuracy > 0 ? Optional.of(accuracy) : Optional.empty();
                 }, () -> "no accuracy report from the learning job in retrain mode " + mode);
             }
+            Await.result(Duration.ofMinutes(3), Duration.ofSeconds(1), () -> {
+                int vectors = CommittedRecords.readAll(bootstrap, "features-only", Duration.ofSeconds(30)).size();
+                return vectors >= events.size() ? Optional.of(vectors) : Optional.empty();
+            }, () -> "the features-only serving job did not write a feature vector for each of the " + events.size() + " events");
             for (JobClient job : learning) {
                 assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
             }
@@ -100,6 +108,7 @@ class JobConfigModesITCase {
                 job.cancel().get();
             }
             serving.cancel().get();
+            featuresOnly.cancel().get();
         }
     }
 

@@ -33,8 +33,10 @@ public final class ServingJobFromConfig {
         Map<String, String> clientSettings = config.withPrefix(KafkaOptions.CLIENT_PREFIX);
         String specName = config.required(ServingOptions.SPEC);
         String profilePath = config.required(ServingOptions.PROFILE);
-        String model = config.required(ServingOptions.MODEL_NAME);
-        String store = config.required(ServingOptions.MODEL_STORE);
+        String model = config.get(ServingOptions.MODEL_NAME);
+        // Without a model the job computes features only: the online feature store of a team that scores elsewhere.
+        String store = model != null ? config.required(ServingOptions.MODEL_STORE) : config.get(ServingOptions.MODEL_STORE);
+        String features = config.get(KafkaOptions.FEATURES);
         String events = config.get(KafkaOptions.EVENTS);
         String predictions = config.get(KafkaOptions.PREDICTIONS);
         String featureLog = config.get(KafkaOptions.FEATURE_LOG);
@@ -65,22 +67,30 @@ public final class ServingJobFromConfig {
         } catch (IllegalArgumentException e) {
             throw config.error(ServingOptions.PROFILE.key(), e.getMessage());
         }
-        ModelStoreSupplier modelStore = storeAt(config, store);
         Map<String, Integer> topics = new LinkedHashMap<>();
         topics.put(events, partitions);
-        topics.put(predictions, partitions);
-        topics.put(featureLog, partitions);
-        topics.put(shadowLog, partitions);
-        topics.put(models, 1);
+        if (model != null) {
+            topics.put(predictions, partitions);
+            topics.put(featureLog, partitions);
+            topics.put(shadowLog, partitions);
+            topics.put(models, 1);
+        } else {
+            topics.put(features, partitions);
+        }
         topics.put(deadLetters, 1);
         if (spec.hasLabelHistory()) {
             topics.put(labels, partitions);
         }
+        ModelStoreSupplier modelStore = model != null ? storeAt(config, store) : null;
         ensureTopics(config, kafka, topics, Set.of(models), startupTimeout);
-        ServingJob serving = new ServingJob(KafkaIo.events(kafka, events, group, false), null, KafkaIo.deadLetters(kafka, deadLetters, group),
-                new ServingJob.Settings(spec, profile.fit(), maxParallelism));
+        ServingJob serving = new ServingJob(KafkaIo.events(kafka, events, group, false), model != null ? null : KafkaIo.features(kafka, features, spec.name(), group),
+                KafkaIo.deadLetters(kafka, deadLetters, group), new ServingJob.Settings(spec, profile.fit(), maxParallelism));
         if (spec.hasLabelHistory()) {
             serving.withLabels(KafkaIo.raw(kafka, labels, group));
+        }
+        if (model == null) {
+            serving.build(env);
+            return;
         }
         serving
                 .withScoring(new ServingJob.Scoring(KafkaIo.models(kafka, models, group, false), KafkaIo.predictions(kafka, predictions, group, delivery.guarantee()),

@@ -20,6 +20,8 @@ public final class KafkaOptions {
     public static final ConfigOption<String> EVENTS = topic("events", "The raw events the serving job scores.");
     public static final ConfigOption<String> PREDICTIONS = topic("predictions", "One prediction per event, naming the model version.");
     public static final ConfigOption<String> FEATURE_LOG = topic("feature-log", "The served feature vectors the learning job joins with labels.");
+    public static final ConfigOption<String> FEATURES = topic("features",
+            "Without model.name, the serving job computes features only and writes the feature vectors here, unscored.");
     public static final ConfigOption<String> SHADOW_LOG = topic("shadow-log", "A shadow version's scores of the served events.");
     public static final ConfigOption<String> MODELS = topic("models", "Model announcements (compacted): which version serves, is a shadow or a canary.");
     public static final ConfigOption<String> DEAD_LETTERS = topic("dead-letters", "Malformed or late input, with the reason.");

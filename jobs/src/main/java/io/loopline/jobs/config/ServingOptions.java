@@ -13,7 +13,7 @@ public final class ServingOptions {
     public static final ConfigOption<String> PROFILE = key("profile").stringType().noDefaultValue()
             .withDescription("The reference profile the backfill wrote (profile.json), on any Flink file system. Required.");
     public static final ConfigOption<String> MODEL_NAME = key("model.name").stringType().noDefaultValue()
-            .withDescription("The model's name in the store. Required by serving; the learning job takes fraud when not set.");
+            .withDescription("The model's name in the store. Serving without it computes features only (to topics.features); the learning job takes fraud when not set.");
     public static final ConfigOption<String> MODEL_STORE = key("model.store").stringType().noDefaultValue()
             .withDescription("The model store's folder on a file system every TaskManager reads (file:///shared/models, s3://bucket/models)."
                     + " Required by serving, and by learning when it retrains.");
