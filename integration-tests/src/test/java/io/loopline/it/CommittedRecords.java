@@ -49,6 +49,20 @@ final class CommittedRecords {
         return records;
     }
 
+    /**
+     * The topic's committed records once at least {@code expected} are visible, reading again until
+     * {@code timeout}; then whatever is visible (the caller's assertions say what is missing). A job
+     * that has finished may still be committing its last transaction when it returns.
+     */
+    static List<ConsumerRecord<byte[], byte[]>> readAtLeast(String bootstrap, String topic, int expected, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<ConsumerRecord<byte[], byte[]>> records = readAll(bootstrap, topic, timeout);
+        while (records.size() < expected && System.nanoTime() < deadline) {
+            records = readAll(bootstrap, topic, timeout);
+        }
+        return records;
+    }
+
     private static boolean reached(KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> end) {
         for (var e : end.entrySet()) {
             if (consumer.position(e.getKey()) < e.getValue()) {

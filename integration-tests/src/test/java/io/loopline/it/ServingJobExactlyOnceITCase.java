@@ -76,14 +76,28 @@ class ServingJobExactlyOnceITCase {
                 .build(env);
         env.execute("serving-exactly-once-it");
 
-        List<ConsumerRecord<byte[], byte[]>> features = CommittedRecords.readAll(bootstrap, "features", Duration.ofSeconds(60));
+        List<ConsumerRecord<byte[], byte[]>> features = CommittedRecords.readAtLeast(bootstrap, "features", validIds.size(), Duration.ofSeconds(60));
+        List<ConsumerRecord<byte[], byte[]>> deadLetters = CommittedRecords.readAll(bootstrap, "dead-letters", Duration.ofSeconds(60));
+        ObjectMapper json = new ObjectMapper();
         List<String> ids = features.stream().map(r -> new String(r.key(), StandardCharsets.UTF_8)).toList();
         assertThat(ids).doesNotHaveDuplicates();
-        assertThat(new HashSet<>(ids)).isEqualTo(validIds);
-        ObjectMapper json = new ObjectMapper();
+        Set<String> missing = new java.util.TreeSet<>(validIds);
+        ids.forEach(missing::remove);
+        Set<String> unexpected = new java.util.TreeSet<>(ids);
+        unexpected.removeAll(validIds);
+        // A missing event's dead letter (if any) says why it was not featurized.
+        List<String> why = new java.util.ArrayList<>();
+        for (var record : deadLetters) {
+            String letter = new String(record.value(), StandardCharsets.UTF_8);
+            if (missing.stream().limit(50).anyMatch(letter::contains)) {
+                why.add(letter.length() > 400 ? letter.substring(0, 400) : letter);
+            }
+        }
+        assertThat(missing).as("%d valid events without a committed feature vector (%d committed); their dead letters: %s",
+                missing.size(), ids.size(), why.stream().limit(5).toList()).isEmpty();
+        assertThat(unexpected).as("feature vectors of events that were not produced as valid").isEmpty();
         assertThat(json.readTree(features.get(0).value()).path("values").size()).isEqualTo(spec.dimension());
 
-        List<ConsumerRecord<byte[], byte[]>> deadLetters = CommittedRecords.readAll(bootstrap, "dead-letters", Duration.ofSeconds(60));
         assertThat(deadLetters).hasSize((int) malformed);
         for (var record : deadLetters) {
             var node = json.readTree(record.value());

@@ -74,7 +74,7 @@ public final class FeaturePipeline {
         long idleFlushMillis = spec.idleFlush().toMillis();
         return aggregateTimed(events
                 .assignTimestampsAndWatermarks(WatermarkStrategy.<Event>forGenerator(
-                                context -> new FlushingOutOfOrdernessWatermarks<Event>(boundMillis, idleFlushMillis))
+                                context -> new FlushingOutOfOrdernessWatermarks<Event>(boundMillis, idleFlushMillis, context.getInputActivityClock()))
                         .withTimestampAssigner(new EventTimestamps())
                         .withIdleness(SOURCE_IDLENESS))
                 .uid("feature-event-time")
@@ -92,7 +92,8 @@ public final class FeaturePipeline {
         long idleFlushMillis = spec.idleFlush().toMillis();
         var decoder = new io.loopline.operators.decode.EventDecoder(spec.schema());
         return WatermarkStrategy.<io.loopline.state.records.RawEvent>forGenerator(
-                        context -> new FlushingOutOfOrdernessWatermarks<io.loopline.state.records.RawEvent>(boundMillis, idleFlushMillis))
+                        context -> new FlushingOutOfOrdernessWatermarks<io.loopline.state.records.RawEvent>(boundMillis, idleFlushMillis,
+                                context.getInputActivityClock()))
                 .withTimestampAssigner((raw, recordTimestamp) -> decoder.timestampOf(raw.value()))
                 .withIdleness(SOURCE_IDLENESS);
     }

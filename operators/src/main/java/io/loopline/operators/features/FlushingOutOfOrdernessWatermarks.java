@@ -3,6 +3,7 @@ package io.loopline.operators.features;
 import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
+import org.apache.flink.util.clock.RelativeClock;
 
 /**
  * Bounded out-of-orderness watermarks (the largest timestamp seen minus the bound) that also flush:
@@ -11,17 +12,24 @@ import org.apache.flink.api.common.eventtime.WatermarkOutput;
  * waiting for the next event. An event that arrives after such a pause with an older timestamp is
  * late. The input is then marked idle, so it does not hold back other parallel inputs. {@code
  * idleFlushMillis = 0} never flushes (pure event time).
+ *
+ * <p>The pause is measured on the input's activity clock ({@code getInputActivityClock()} of the
+ * generator's context), which stands still while the source is back-pressured: a source that waits
+ * for a slow downstream has events, it only cannot hand them on, and flushing then would make the
+ * events it still holds late. On a busy machine that lost valid events to the dead-letter topic.
  */
 public final class FlushingOutOfOrdernessWatermarks<T> implements WatermarkGenerator<T> {
     private final long boundMillis;
     private final long idleFlushNanos;
+    private final RelativeClock activity;
     private long maxTimestamp = Long.MIN_VALUE;
     private long lastEventNanos;
     private long lastEmitted = Long.MIN_VALUE;
 
-    public FlushingOutOfOrdernessWatermarks(long boundMillis, long idleFlushMillis) {
+    public FlushingOutOfOrdernessWatermarks(long boundMillis, long idleFlushMillis, RelativeClock activity) {
         this.boundMillis = boundMillis;
         this.idleFlushNanos = idleFlushMillis * 1_000_000L;
+        this.activity = activity;
     }
 
     @Override
@@ -30,7 +38,7 @@ public final class FlushingOutOfOrdernessWatermarks<T> implements WatermarkGener
             return; // no time: the decoder dead-letters it
         }
         maxTimestamp = Math.max(maxTimestamp, eventTimestamp);
-        lastEventNanos = System.nanoTime();
+        lastEventNanos = activity.relativeTimeNanos();
     }
 
     @Override
@@ -38,7 +46,7 @@ public final class FlushingOutOfOrdernessWatermarks<T> implements WatermarkGener
         if (maxTimestamp == Long.MIN_VALUE) {
             return;
         }
-        boolean idle = idleFlushNanos > 0 && System.nanoTime() - lastEventNanos >= idleFlushNanos;
+        boolean idle = idleFlushNanos > 0 && activity.relativeTimeNanos() - lastEventNanos >= idleFlushNanos;
         long watermark = idle ? maxTimestamp : maxTimestamp - boundMillis - 1;
         if (watermark > lastEmitted) {
             lastEmitted = watermark;
