@@ -1,5 +1,6 @@
 package io.loopline.bench;
 
+import io.loopline.state.serialization.EventSerializer;
 import io.loopline.jobs.backfill.BackfillJob;
 import io.loopline.operators.features.FeaturePipeline;
 import io.loopline.operators.features.FitAccumulator;
@@ -80,7 +81,7 @@ public final class FeatureBenchmark {
             env.setMaxParallelism(128);
             DataStream<Event> stream = env.fromSource(new NumberSequenceSource(0, events - 1), WatermarkStrategy.noWatermarks(), "Generated Events")
                     .map(new SyntheticEvents(entities, 1_767_225_600_000L, gapMillis))
-                    .returns(Event.TYPE_INFO)
+                    .returns(EventSerializer.TYPE_INFO)
                     .name("Synthetic Events");
             // STREAMING as serving runs it (each event leaves on arrival), BATCH as the backfill does.
             FeaturePipeline pipeline = mode.equals("STREAMING") ? new FeaturePipeline(spec).onArrival() : new FeaturePipeline(spec);

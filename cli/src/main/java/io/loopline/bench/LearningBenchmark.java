@@ -1,5 +1,7 @@
 package io.loopline.bench;
 
+import io.loopline.state.serialization.LabelSerializer;
+import io.loopline.state.serialization.ServedFeaturesSerializer;
 import io.loopline.jobs.LocalEnvironments;
 import io.loopline.jobs.learning.LearningJob;
 import io.loopline.operators.drift.ReferenceBins;
@@ -88,12 +90,12 @@ public final class LearningBenchmark {
                     .setParallelism(1)
                     .map(new GeneratedPrediction(examples / 2, gap))
                     .setParallelism(1)
-                    .returns(ServedFeatures.TYPE_INFO);
+                    .returns(ServedFeaturesSerializer.TYPE_INFO);
             var labels = env.fromSource(new NumberSequenceSource(0, examples / 10 - 1), WatermarkStrategy.noWatermarks(), "Generated Chargebacks")
                     .setParallelism(1)
                     .map((MapFunction<Long, Label>) i -> new Label("e" + (i * 10), 1.0, START + i * 10 * gap + 2_000))
                     .setParallelism(1)
-                    .returns(Label.TYPE_INFO);
+                    .returns(LabelSerializer.TYPE_INFO);
             var settings = new LearningJob.Settings(reference(), Duration.ofMinutes(1), 0.0, Duration.ofSeconds(1), 1000, 500, Duration.ofMinutes(1), 128);
             LearningJob.monitor(served, labels, settings).reports().sinkTo(new DiscardingSink<MonitoringReport>()).name("Discard");
             var jobGraph = env.getStreamGraph().getJobGraph();

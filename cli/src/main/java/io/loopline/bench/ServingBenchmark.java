@@ -1,5 +1,6 @@
 package io.loopline.bench;
 
+import io.loopline.state.serialization.PredictionSerializer;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.loopline.jobs.config.SpecLoader;
 import io.loopline.synthetic.EventProducer;
@@ -34,7 +35,6 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -371,7 +371,7 @@ public final class ServingBenchmark {
                         .uid("ceiling-events-source")
                         .keyBy(new RecordKey())
                         .process(new KeyedNoOp())
-                        .returns(Prediction.TYPE_INFO)
+                        .returns(PredictionSerializer.TYPE_INFO)
                         .uid("ceiling-keyed-no-op")
                         .name("Keyed no-op")
                         .sinkTo(probe)

@@ -1,5 +1,6 @@
 package io.loopline.bench;
 
+import io.loopline.state.serialization.EventSerializer;
 import io.loopline.operators.features.FeaturePipeline;
 import io.loopline.operators.features.FitAccumulator;
 import io.loopline.operators.features.spec.FeatureSpec;
@@ -68,7 +69,7 @@ public final class StateSoakBenchmark {
                     .setParallelism(1)
                     .map(new ChurningEntities(eventsPerEntity, 1_767_225_600_000L))
                     .setParallelism(1)
-                    .returns(Event.TYPE_INFO)
+                    .returns(EventSerializer.TYPE_INFO)
                     .name("Churning Entities");
             FeaturePipeline pipeline = new FeaturePipeline(spec).onArrival(); // as serving runs it
             pipeline.transform(pipeline.aggregate(events).rows(), new FitAccumulator(spec).result())

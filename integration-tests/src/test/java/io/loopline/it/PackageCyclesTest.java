@@ -48,6 +48,18 @@ class PackageCyclesTest {
     }
 
     @Test
+    void theRecordsNeedNoFlink() throws IOException {
+        Path records = Path.of("..", "state", "src", "main", "java", "io", "loopline", "state", "records");
+        try (Stream<Path> files = Files.list(records)) {
+            List<Path> plain = files.filter(f -> f.toString().endsWith(".java") && !f.getFileName().toString().contains("$")).toList();
+            assertThat(plain).hasSizeGreaterThan(10);
+            for (Path file : plain) {
+                assertThat(Files.readString(file)).as(file.getFileName().toString()).doesNotContain("org.apache.flink");
+            }
+        }
+    }
+
+    @Test
     void theFeatureSpecParserNeedsNoFlink() throws IOException {
         Path spec = Path.of("..", "operators", "src", "main", "java", "io", "loopline", "operators", "features", "spec");
         try (Stream<Path> files = Files.list(spec)) {
@@ -61,6 +73,11 @@ class PackageCyclesTest {
         Map<String, Set<String>> uses = new TreeMap<>();
         for (String module : MODULES) {
             for (Path file : sources(module)) {
+                if (file.getFileName().toString().contains("$")) {
+                    // A savepoint compatibility name (records/Event$Snapshot): a class whose only job is to carry
+                    // the name older savepoints recorded and hand over to today's serializer. It points back by design.
+                    continue;
+                }
                 String source = Files.readString(file);
                 Matcher pkg = PACKAGE.matcher(source);
                 if (!pkg.find()) {

@@ -1,5 +1,6 @@
 package io.loopline.io;
 
+import io.loopline.state.serialization.RawEventSerializer;
 import io.loopline.operators.features.spec.CsvOptions;
 import io.loopline.state.records.RawEvent;
 import java.io.BufferedReader;
@@ -51,7 +52,7 @@ public final class EventFileFormat implements BulkFormat<RawEvent, FileSourceSpl
 
     @Override
     public TypeInformation<RawEvent> getProducedType() {
-        return RawEvent.TYPE_INFO;
+        return RawEventSerializer.TYPE_INFO;
     }
 
     private final class LineReader implements Reader<RawEvent> {

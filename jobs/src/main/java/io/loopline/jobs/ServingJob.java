@@ -1,11 +1,15 @@
 package io.loopline.jobs;
 
+import io.loopline.state.serialization.EntityLabelSerializer;
+import io.loopline.state.serialization.EventSerializer;
+import io.loopline.state.serialization.ModelAnnouncementSerializer;
+import io.loopline.state.serialization.PredictionSerializer;
+import io.loopline.state.serialization.RawEventSerializer;
 import io.loopline.operators.decode.DecodeEvents;
 import io.loopline.operators.decode.EventDecoder;
 import io.loopline.operators.features.FeaturePipeline;
 import io.loopline.operators.features.ParseEntityLabels;
 import io.loopline.operators.learning.JsonRecordTime;
-import io.loopline.state.records.EntityLabel;
 import io.loopline.operators.features.spec.FeatureSpec;
 import io.loopline.operators.scoring.ModelScoringOperator;
 import io.loopline.operators.scoring.ModelStoreSupplier;
@@ -129,9 +133,9 @@ public final class ServingJob {
         SingleOutputStreamOperator<Event> decoded = env
                 .fromSource(events, pipeline.sourceWatermarks(), "Events")
                 .uid("events-source")
-                .returns(RawEvent.TYPE_INFO)
+                .returns(RawEventSerializer.TYPE_INFO)
                 .process(new DecodeEvents(new EventDecoder(settings.spec().schema())))
-                .returns(Event.TYPE_INFO)
+                .returns(EventSerializer.TYPE_INFO)
                 .uid("decode-events")
                 .name("Decode Events");
 
@@ -144,9 +148,9 @@ public final class ServingJob {
                             .withTimestampAssigner(new JsonRecordTime("timestamp"))
                             .withIdleness(LABELS_IDLE_AFTER), "Labels for History")
                     .uid("label-history-source")
-                    .returns(RawEvent.TYPE_INFO)
+                    .returns(RawEventSerializer.TYPE_INFO)
                     .flatMap(new ParseEntityLabels(settings.spec().schema().entityField()))
-                    .returns(EntityLabel.TYPE_INFO)
+                    .returns(EntityLabelSerializer.TYPE_INFO)
                     .uid("parse-entity-labels")
                     .name("Parse Labels"));
         }
@@ -165,21 +169,21 @@ public final class ServingJob {
             DataStream<ModelAnnouncement> announcements = env
                     .fromSource(scoring.models(), WatermarkStrategy.noWatermarks(), "Models")
                     .uid("models-source")
-                    .returns(ModelAnnouncement.TYPE_INFO)
+                    .returns(ModelAnnouncementSerializer.TYPE_INFO)
                     .broadcast();
             SingleOutputStreamOperator<Prediction> predictions;
             if (constantScore) {
                 // Same place in the topology, same two inputs: only the model is missing.
                 predictions = vectors.connect(announcements)
                         .flatMap(new ConstantScore(scoring.modelName()))
-                        .returns(Prediction.TYPE_INFO)
+                        .returns(PredictionSerializer.TYPE_INFO)
                         .uid("constant-score")
                         .name("Constant Score (benchmark)");
             } else {
                 var operator = new ModelScoringOperator(scoring.modelName(), settings.spec(), scoring.store(), scoring.batchSize(),
                         scoring.maxDelayMillis(), scoring.maxHeld());
                 predictions = vectors.connect(announcements)
-                        .transform("Model Scoring", Prediction.TYPE_INFO, featureLog != null ? operator.withFeatureLog() : operator)
+                        .transform("Model Scoring", PredictionSerializer.TYPE_INFO, featureLog != null ? operator.withFeatureLog() : operator)
                         .uid("model-scoring");
                 bad = bad.union(predictions.getSideOutput(ModelScoringOperator.REJECTED));
                 if (featureLog != null) {

@@ -1,5 +1,6 @@
 package io.loopline.kafka;
 
+import io.loopline.state.serialization.ModelAnnouncementSerializer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.loopline.state.model.ModelMetadata;
@@ -114,7 +115,7 @@ public final class ModelAnnouncements {
 
         @Override
         public TypeInformation<ModelAnnouncement> getProducedType() {
-            return ModelAnnouncement.TYPE_INFO;
+            return ModelAnnouncementSerializer.TYPE_INFO;
         }
     }
 }

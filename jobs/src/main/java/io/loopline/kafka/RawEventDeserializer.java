@@ -1,5 +1,6 @@
 package io.loopline.kafka;
 
+import io.loopline.state.serialization.RawEventSerializer;
 import io.loopline.state.records.RawEvent;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
@@ -21,6 +22,6 @@ public final class RawEventDeserializer implements KafkaRecordDeserializationSch
 
     @Override
     public TypeInformation<RawEvent> getProducedType() {
-        return RawEvent.TYPE_INFO;
+        return RawEventSerializer.TYPE_INFO;
     }
 }

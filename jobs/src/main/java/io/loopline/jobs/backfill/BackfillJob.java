@@ -1,5 +1,7 @@
 package io.loopline.jobs.backfill;
 
+import io.loopline.state.serialization.EventSerializer;
+import io.loopline.state.serialization.RawEventSerializer;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -168,9 +170,9 @@ public final class BackfillJob {
     private SingleOutputStreamOperator<Event> decoded(StreamExecutionEnvironment env) {
         return env.fromSource(input.source(), WatermarkStrategy.<RawEvent>noWatermarks(), "History")
                 .uid("history-source")
-                .returns(RawEvent.TYPE_INFO)
+                .returns(RawEventSerializer.TYPE_INFO)
                 .process(new DecodeEvents(new EventDecoder(spec.schema())))
-                .returns(Event.TYPE_INFO)
+                .returns(EventSerializer.TYPE_INFO)
                 .uid("decode-events")
                 .name("Decode Events");
     }

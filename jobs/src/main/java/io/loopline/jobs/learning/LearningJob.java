@@ -1,5 +1,11 @@
 package io.loopline.jobs.learning;
 
+import io.loopline.state.serialization.LabelSerializer;
+import io.loopline.state.serialization.LabeledPredictionSerializer;
+import io.loopline.state.serialization.MonitoringReportSerializer;
+import io.loopline.state.serialization.RawEventSerializer;
+import io.loopline.state.serialization.ServedFeaturesSerializer;
+import io.loopline.state.serialization.WindowHistogramsSerializer;
 import io.loopline.operators.drift.DriftWindowStatistics;
 import io.loopline.operators.drift.PartialHistograms;
 import io.loopline.operators.drift.ReferenceBins;
@@ -19,7 +25,6 @@ import io.loopline.state.records.LabeledPrediction;
 import io.loopline.state.records.MonitoringReport;
 import io.loopline.state.records.RawEvent;
 import io.loopline.state.records.ServedFeatures;
-import io.loopline.state.records.WindowHistograms;
 import java.time.Duration;
 import java.util.Objects;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -152,17 +157,17 @@ public final class LearningJob {
         SingleOutputStreamOperator<ServedFeatures> served = env
                 .fromSource(featureLog, featureLogTime(settings), "Feature Log")
                 .uid("feature-log-source")
-                .returns(RawEvent.TYPE_INFO)
+                .returns(RawEventSerializer.TYPE_INFO)
                 .process(new ParseServedFeatures())
-                .returns(ServedFeatures.TYPE_INFO)
+                .returns(ServedFeaturesSerializer.TYPE_INFO)
                 .uid("parse-feature-log")
                 .name("Parse Feature Log");
         SingleOutputStreamOperator<Label> parsedLabels = env
                 .fromSource(labels, labelsTime(settings), "Labels")
                 .uid("labels-source")
-                .returns(RawEvent.TYPE_INFO)
+                .returns(RawEventSerializer.TYPE_INFO)
                 .process(new ParseLabels())
-                .returns(Label.TYPE_INFO)
+                .returns(LabelSerializer.TYPE_INFO)
                 .uid("parse-labels")
                 .name("Parse Labels");
         SingleOutputStreamOperator<ServedFeatures> shadow = null;
@@ -170,9 +175,9 @@ public final class LearningJob {
             shadow = env
                     .fromSource(shadowLog, featureLogTime(settings), "Shadow Log")
                     .uid("shadow-log-source")
-                    .returns(RawEvent.TYPE_INFO)
+                    .returns(RawEventSerializer.TYPE_INFO)
                     .process(new ParseServedFeatures())
-                    .returns(ServedFeatures.TYPE_INFO)
+                    .returns(ServedFeaturesSerializer.TYPE_INFO)
                     .uid("parse-shadow-log")
                     .name("Parse Shadow Log");
         }
@@ -247,22 +252,22 @@ public final class LearningJob {
         SingleOutputStreamOperator<LabeledPrediction> joined = timedServed.keyBy(s -> s.features().eventId(), Types.STRING)
                 .connect(timedLabels.keyBy(Label::eventId, Types.STRING))
                 .process(new LabelJoin(settings.feedbackWindow(), settings.defaultLabel()))
-                .returns(LabeledPrediction.TYPE_INFO)
+                .returns(LabeledPredictionSerializer.TYPE_INFO)
                 .uid("label-join")
                 .name("Label Join");
 
         DataStream<MonitoringReport> evaluation = joined.keyBy(p -> p.served().modelVersion(), Types.LONG)
-                .transform("Online Evaluation", MonitoringReport.TYPE_INFO, new OnlineEvaluation(settings.evaluationWindow(), settings.evaluationSlide())
+                .transform("Online Evaluation", MonitoringReportSerializer.TYPE_INFO, new OnlineEvaluation(settings.evaluationWindow(), settings.evaluationSlide())
                         .withReferenceLabels(settings.reference().labelCounts()).withModelStore(settings.models())
                         .withTimeWindow(settings.driftWindow()))
                 .uid("online-evaluation");
 
         DataStream<MonitoringReport> windowDrift = timedServed
-                .transform("Partial Histograms", WindowHistograms.TYPE_INFO, new PartialHistograms(settings.reference(), settings.driftWindow()))
+                .transform("Partial Histograms", WindowHistogramsSerializer.TYPE_INFO, new PartialHistograms(settings.reference(), settings.driftWindow()))
                 .uid("partial-histograms")
                 .keyBy(h -> 0, Types.INT)
                 .process(new DriftWindowStatistics(settings.reference()))
-                .returns(MonitoringReport.TYPE_INFO)
+                .returns(MonitoringReportSerializer.TYPE_INFO)
                 .uid("drift-statistics")
                 .name("Drift Statistics");
 
@@ -274,7 +279,7 @@ public final class LearningJob {
         if (settings.slices() != null) {
             var slices = settings.slices();
             reports = reports.union(joined.keyBy(p -> OnlineEvaluation.sliceKey(p, slices), Types.STRING)
-                    .transform("Slice Evaluation", MonitoringReport.TYPE_INFO,
+                    .transform("Slice Evaluation", MonitoringReportSerializer.TYPE_INFO,
                             new OnlineEvaluation(settings.evaluationWindow(), settings.evaluationSlide()).perSlice(slices)
                                     .withTimeWindow(settings.driftWindow()))
                     .uid("slice-evaluation"));
@@ -283,7 +288,7 @@ public final class LearningJob {
             // The champion itself learns from every labelled mini-batch, in the order the join emits them: one learner, keyed by a constant.
             reports = reports.union(joined.keyBy(p -> OnlineTrainer.KEY, Types.INT)
                     .connect(evaluation.keyBy(r -> OnlineTrainer.KEY, Types.INT))
-                    .transform("Online Trainer", MonitoringReport.TYPE_INFO,
+                    .transform("Online Trainer", MonitoringReportSerializer.TYPE_INFO,
                             new OnlineTrainer(settings.retraining().trainer(), settings.models(), settings.retraining().announcer()))
                     .uid("online-trainer")
                     .setParallelism(1));
@@ -291,7 +296,7 @@ public final class LearningJob {
             // One trainer for the whole stream: both inputs keyed by a constant so its buffer and challenger live in keyed (RocksDB) state.
             reports = reports.union(joined.keyBy(p -> ContinualTrainer.KEY, Types.INT)
                     .connect((shadowEvaluation == null ? evaluation : evaluation.union(shadowEvaluation)).keyBy(r -> ContinualTrainer.KEY, Types.INT))
-                    .transform("Continual Trainer", MonitoringReport.TYPE_INFO,
+                    .transform("Continual Trainer", MonitoringReportSerializer.TYPE_INFO,
                             new ContinualTrainer(settings.retraining().trainer(), settings.models(), settings.retraining().announcer()))
                     .uid("continual-trainer")
                     .setParallelism(1));
@@ -319,11 +324,11 @@ public final class LearningJob {
         return timedShadow.keyBy(s -> s.features().eventId(), Types.STRING)
                 .connect(timedLabels.keyBy(Label::eventId, Types.STRING))
                 .process(new LabelJoin(settings.feedbackWindow(), settings.defaultLabel()).forShadow())
-                .returns(LabeledPrediction.TYPE_INFO)
+                .returns(LabeledPredictionSerializer.TYPE_INFO)
                 .uid("shadow-label-join")
                 .name("Shadow Label Join")
                 .keyBy(p -> p.served().modelVersion(), Types.LONG)
-                .transform("Shadow Evaluation", MonitoringReport.TYPE_INFO, new OnlineEvaluation(settings.evaluationWindow(), settings.evaluationSlide())
+                .transform("Shadow Evaluation", MonitoringReportSerializer.TYPE_INFO, new OnlineEvaluation(settings.evaluationWindow(), settings.evaluationSlide())
                         .forShadow().withTimeWindow(settings.driftWindow()))
                 .uid("shadow-evaluation");
     }

@@ -1,5 +1,6 @@
 package io.loopline.operators.decode;
 
+import io.loopline.state.serialization.DeadLetterSerializer;
 import io.loopline.state.records.DeadLetter;
 import io.loopline.state.records.Event;
 import io.loopline.state.records.RawEvent;
@@ -17,7 +18,7 @@ public final class DecodeEvents extends ProcessFunction<RawEvent, Event> {
     private static final long serialVersionUID = 1L;
 
     public static final OutputTag<DeadLetter> DEAD_LETTERS =
-            new OutputTag<>("dead-letters", DeadLetter.TYPE_INFO);
+            new OutputTag<>("dead-letters", DeadLetterSerializer.TYPE_INFO);
 
     private final EventDecoder decoder;
     private transient Counter decoded;

@@ -1,5 +1,6 @@
 package io.loopline.operators.drift;
 
+import io.loopline.state.serialization.WindowHistogramsSerializer;
 import io.loopline.state.records.MonitoringReport;
 import io.loopline.state.records.WindowHistograms;
 import java.util.ArrayList;
@@ -46,7 +47,7 @@ public final class DriftWindowStatistics extends KeyedProcessFunction<Integer, W
 
     @Override
     public void open(OpenContext context) {
-        features = getRuntimeContext().getMapState(new MapStateDescriptor<>("window-features", Types.LONG, WindowHistograms.TYPE_INFO));
+        features = getRuntimeContext().getMapState(new MapStateDescriptor<>("window-features", Types.LONG, WindowHistogramsSerializer.TYPE_INFO));
         scores = getRuntimeContext().getMapState(new MapStateDescriptor<>("window-scores", Types.STRING,
                 PrimitiveArrayTypeInfo.DOUBLE_PRIMITIVE_ARRAY_TYPE_INFO));
         baselines = getRuntimeContext().getMapState(new MapStateDescriptor<>("score-baselines", Types.LONG,

@@ -1,5 +1,6 @@
 package io.loopline.operators.drift;
 
+import io.loopline.state.serialization.WindowHistogramsSerializer;
 import io.loopline.state.records.ServedFeatures;
 import io.loopline.state.records.WindowHistograms;
 import java.util.ArrayList;
@@ -84,7 +85,7 @@ public final class PartialHistograms extends AbstractStreamOperator<WindowHistog
         super.initializeState(context);
         open = new TreeMap<>();
         watermark = Long.MIN_VALUE;
-        openState = context.getOperatorStateStore().getListState(new ListStateDescriptor<>("open-drift-windows", WindowHistograms.TYPE_INFO));
+        openState = context.getOperatorStateStore().getListState(new ListStateDescriptor<>("open-drift-windows", WindowHistogramsSerializer.TYPE_INFO));
         for (WindowHistograms h : openState.get()) {
             open.computeIfAbsent(h.windowStart(), s -> new java.util.HashMap<>()).put(h.modelVersion(), new Open(h));
         }

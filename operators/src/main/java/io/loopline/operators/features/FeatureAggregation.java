@@ -1,5 +1,7 @@
 package io.loopline.operators.features;
 
+import io.loopline.state.serialization.DeadLetterSerializer;
+import io.loopline.state.serialization.EventSerializer;
 import io.loopline.operators.features.spec.FeatureSpec;
 import io.loopline.state.aggregates.EntityFeatureState;
 import io.loopline.state.aggregates.EntityStateSnapshot;
@@ -46,7 +48,7 @@ public final class FeatureAggregation extends KeyedProcessFunction<String, Event
     private static final long serialVersionUID = 1L;
 
     /** Events that are not featurized: late ones (reason {@code late}) and duplicates ({@code duplicate-event-id}). */
-    public static final OutputTag<DeadLetter> LATE = new OutputTag<>("late-events", DeadLetter.TYPE_INFO);
+    public static final OutputTag<DeadLetter> LATE = new OutputTag<>("late-events", DeadLetterSerializer.TYPE_INFO);
     public static final String LATE_REASON = "late";
     public static final String DUPLICATE_REASON = "duplicate-event-id";
     /** Each entity's state once all its input is processed (end of a bounded input): feeds the backfill's savepoint. */
@@ -87,7 +89,7 @@ public final class FeatureAggregation extends KeyedProcessFunction<String, Event
 
     /** The events waiting for the watermark, kept beside the aggregates (serving kept them here too before they moved inside). */
     static ListStateDescriptor<Event> pendingDescriptor(FeatureSpec spec) {
-        var descriptor = new ListStateDescriptor<>("pending-events", Event.TYPE_INFO);
+        var descriptor = new ListStateDescriptor<>("pending-events", EventSerializer.TYPE_INFO);
         descriptor.enableTimeToLive(ttl(spec));
         return descriptor;
     }

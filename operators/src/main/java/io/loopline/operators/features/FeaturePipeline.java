@@ -1,5 +1,8 @@
 package io.loopline.operators.features;
 
+import io.loopline.state.serialization.EntityLabelSerializer;
+import io.loopline.state.serialization.EventWithAggregatesSerializer;
+import io.loopline.state.serialization.FeatureVectorSerializer;
 import io.loopline.operators.features.spec.FeatureSpec;
 import io.loopline.state.aggregates.EntityLabelsSnapshot;
 import io.loopline.state.aggregates.EntityStateSnapshot;
@@ -104,7 +107,7 @@ public final class FeaturePipeline {
         SingleOutputStreamOperator<EventWithAggregates> rows = (emitOnArrival
                 ? keyed.process(FeatureAggregation.onArrival(spec))
                 : keyed.process(FeatureAggregation.inEventTimeOrder(spec)))
-                .returns(EventWithAggregates.TYPE_INFO)
+                .returns(EventWithAggregatesSerializer.TYPE_INFO)
                 .uid(AGGREGATION_UID)
                 .name("Feature Aggregation");
         DataStream<DeadLetter> late = rows.getSideOutput(FeatureAggregation.LATE);
@@ -128,13 +131,13 @@ public final class FeaturePipeline {
                             out.collect(new EntityLabel(event.entity(), event.label(), event.timestamp() + delay));
                         }
                     })
-                    .returns(EntityLabel.TYPE_INFO)
+                    .returns(EntityLabelSerializer.TYPE_INFO)
                     .uid("labels-of-history")
                     .name("Labels of the History");
         }
         return rows.connect(known)
                 .keyBy(row -> row.event().entity(), EntityLabel::entity, Types.STRING)
-                .transform("Label History", EventWithAggregates.TYPE_INFO, new LabelHistoryOperator(spec))
+                .transform("Label History", EventWithAggregatesSerializer.TYPE_INFO, new LabelHistoryOperator(spec))
                 .uid(LabelHistoryOperator.UID);
     }
 
@@ -162,7 +165,7 @@ public final class FeaturePipeline {
     /** The stateless transform into model input vectors, with the backfill's fitted statistics. */
     public DataStream<FeatureVector> transform(DataStream<EventWithAggregates> rows, FeatureFit fit) {
         return rows.map(new TransformFeatures(new FeatureTransformer(spec, fit)))
-                .returns(FeatureVector.TYPE_INFO)
+                .returns(FeatureVectorSerializer.TYPE_INFO)
                 .uid("feature-transform")
                 .name("Feature Transform");
     }

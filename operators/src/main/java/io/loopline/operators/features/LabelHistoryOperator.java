@@ -1,7 +1,7 @@
 package io.loopline.operators.features;
 
+import io.loopline.state.serialization.EventWithAggregatesSerializer;
 import io.loopline.operators.features.spec.FeatureSpec;
-import io.loopline.operators.features.spec.LabelTiming;
 import io.loopline.state.aggregates.EntityLabelsSnapshot;
 import io.loopline.state.aggregates.KnownLabels;
 import org.apache.flink.util.OutputTag;
@@ -100,7 +100,7 @@ public final class LabelHistoryOperator extends AbstractStreamOperator<EventWith
     public void open() throws Exception {
         super.open();
         known = getPartitionedState(knownLabelsDescriptor(spec));
-        held = getPartitionedState(new ListStateDescriptor<>(HELD_STATE, EventWithAggregates.TYPE_INFO));
+        held = getPartitionedState(new ListStateDescriptor<>(HELD_STATE, EventWithAggregatesSerializer.TYPE_INFO));
         overdueAt = getPartitionedState(new ValueStateDescriptor<>("overdue-at", org.apache.flink.api.common.typeinfo.Types.LONG));
         timers = getInternalTimerService("label-history-timers", VoidNamespaceSerializer.INSTANCE, this);
         labelsWatermark = Long.MIN_VALUE;

@@ -1,5 +1,7 @@
 package io.loopline.operators.learning;
 
+import io.loopline.state.serialization.DeadLetterSerializer;
+import io.loopline.state.serialization.JoinEntrySerializer;
 import io.loopline.state.records.DeadLetter;
 import io.loopline.state.records.JoinEntry;
 import io.loopline.state.records.Label;
@@ -40,7 +42,7 @@ import org.apache.flink.util.OutputTag;
 public final class LabelJoin extends KeyedCoProcessFunction<String, ServedFeatures, Label, LabeledPrediction> {
     private static final long serialVersionUID = 1L;
 
-    public static final OutputTag<DeadLetter> REJECTED_LABELS = new OutputTag<>("rejected-labels", DeadLetter.TYPE_INFO);
+    public static final OutputTag<DeadLetter> REJECTED_LABELS = new OutputTag<>("rejected-labels", DeadLetterSerializer.TYPE_INFO);
 
     /** Windows a closed prediction is remembered for, to call a label for it late rather than unknown. */
     static final int LATE_LABEL_MEMORY = 3;
@@ -77,7 +79,7 @@ public final class LabelJoin extends KeyedCoProcessFunction<String, ServedFeatur
 
     @Override
     public void open(OpenContext context) {
-        entry = getRuntimeContext().getState(new ValueStateDescriptor<>("join-entry", JoinEntry.TYPE_INFO));
+        entry = getRuntimeContext().getState(new ValueStateDescriptor<>("join-entry", JoinEntrySerializer.TYPE_INFO));
         var metrics = getRuntimeContext().getMetricGroup().addGroup("loopline");
         if (shadow) {
             metrics = metrics.addGroup("shadow");

@@ -1,5 +1,6 @@
 package io.loopline.operators.learning;
 
+import io.loopline.state.serialization.DeadLetterSerializer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.loopline.state.records.DeadLetter;
@@ -15,7 +16,7 @@ import org.apache.flink.util.OutputTag;
  */
 public final class ParseLabels extends ProcessFunction<RawEvent, Label> {
     private static final long serialVersionUID = 1L;
-    public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("unreadable-labels", DeadLetter.TYPE_INFO);
+    public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("unreadable-labels", DeadLetterSerializer.TYPE_INFO);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Override

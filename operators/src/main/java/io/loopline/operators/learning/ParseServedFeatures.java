@@ -1,5 +1,6 @@
 package io.loopline.operators.learning;
 
+import io.loopline.state.serialization.DeadLetterSerializer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.loopline.state.records.DeadLetter;
@@ -13,7 +14,7 @@ import org.apache.flink.util.OutputTag;
 /** Reads feature-log lines (as written by the serving job) back into {@link ServedFeatures}; unreadable ones go to dead letters. */
 public final class ParseServedFeatures extends ProcessFunction<RawEvent, ServedFeatures> {
     private static final long serialVersionUID = 1L;
-    public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("unreadable-feature-log", DeadLetter.TYPE_INFO);
+    public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("unreadable-feature-log", DeadLetterSerializer.TYPE_INFO);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Override

@@ -1,5 +1,7 @@
 package io.loopline.operators.retraining;
 
+import io.loopline.state.serialization.ChallengerRunSerializer;
+import io.loopline.state.serialization.FeatureVectorSerializer;
 import io.loopline.operators.metrics.BinaryMetrics;
 import io.loopline.operators.retraining.RetrainTriggers.Trigger;
 import io.loopline.operators.retraining.TrainerDecisions.Action;
@@ -111,11 +113,11 @@ public final class ContinualTrainer extends AbstractStreamOperator<MonitoringRep
         store = models.open();
         publications = new ChallengerPublications(store, settings.model());
         reservoir = new RecencyReservoir(settings.bufferSize(), 0x10091L);
-        buffer = getRuntimeContext().getMapState(new MapStateDescriptor<>("trainer-buffer", Types.INT, FeatureVector.TYPE_INFO));
-        runRows = getRuntimeContext().getMapState(new MapStateDescriptor<>("trainer-run-rows", Types.INT, FeatureVector.TYPE_INFO));
+        buffer = getRuntimeContext().getMapState(new MapStateDescriptor<>("trainer-buffer", Types.INT, FeatureVectorSerializer.TYPE_INFO));
+        runRows = getRuntimeContext().getMapState(new MapStateDescriptor<>("trainer-run-rows", Types.INT, FeatureVectorSerializer.TYPE_INFO));
         decisionState = getRuntimeContext().getState(new ValueStateDescriptor<>("trainer-state", TrainerState.TYPE_INFO));
         legacyState = new LegacyTrainerState(getRuntimeContext());
-        runState = getRuntimeContext().getState(new ValueStateDescriptor<>("trainer-run", ChallengerRun.TYPE_INFO));
+        runState = getRuntimeContext().getState(new ValueStateDescriptor<>("trainer-run", ChallengerRunSerializer.TYPE_INFO));
         challengerState = getRuntimeContext().getState(new ValueStateDescriptor<>("trainer-challenger",
                 PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
         steps = getInternalTimerService("trainer-steps", VoidNamespaceSerializer.INSTANCE, this);

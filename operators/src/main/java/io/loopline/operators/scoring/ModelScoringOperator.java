@@ -1,5 +1,9 @@
 package io.loopline.operators.scoring;
 
+import io.loopline.state.serialization.DeadLetterSerializer;
+import io.loopline.state.serialization.FeatureVectorSerializer;
+import io.loopline.state.serialization.ModelAnnouncementSerializer;
+import io.loopline.state.serialization.ServedFeaturesSerializer;
 import io.loopline.operators.features.spec.FeatureSpec;
 import io.loopline.state.model.ModelStore;
 import io.loopline.state.records.DeadLetter;
@@ -66,10 +70,10 @@ public final class ModelScoringOperator extends AbstractStreamOperator<Predictio
         implements TwoInputStreamOperator<FeatureVector, ModelAnnouncement, Prediction>, BoundedMultiInput {
     private static final long serialVersionUID = 1L;
 
-    public static final OutputTag<DeadLetter> REJECTED = new OutputTag<>("scoring-dead-letters", DeadLetter.TYPE_INFO);
-    public static final OutputTag<ServedFeatures> FEATURE_LOG = new OutputTag<>("feature-log", ServedFeatures.TYPE_INFO);
+    public static final OutputTag<DeadLetter> REJECTED = new OutputTag<>("scoring-dead-letters", DeadLetterSerializer.TYPE_INFO);
+    public static final OutputTag<ServedFeatures> FEATURE_LOG = new OutputTag<>("feature-log", ServedFeaturesSerializer.TYPE_INFO);
     /** What the shadow version scored, per event, with the features: logged, never served. */
-    public static final OutputTag<ServedFeatures> SHADOW_LOG = new OutputTag<>("shadow-log", ServedFeatures.TYPE_INFO);
+    public static final OutputTag<ServedFeatures> SHADOW_LOG = new OutputTag<>("shadow-log", ServedFeaturesSerializer.TYPE_INFO);
     private static final int HISTOGRAM_WINDOW = 1024;
 
     private final String modelName;
@@ -146,12 +150,12 @@ public final class ModelScoringOperator extends AbstractStreamOperator<Predictio
         super.initializeState(context);
         batch = new ArrayList<>(batchSize);
         held = new ArrayList<>();
-        heldState = context.getOperatorStateStore().getListState(new ListStateDescriptor<>("held-before-model", FeatureVector.TYPE_INFO));
+        heldState = context.getOperatorStateStore().getListState(new ListStateDescriptor<>("held-before-model", FeatureVectorSerializer.TYPE_INFO));
         versionState = context.getOperatorStateStore().getUnionListState(new ListStateDescriptor<>("serving-model-version", Types.LONG));
         shaState = context.getOperatorStateStore().getUnionListState(new ListStateDescriptor<>("serving-model-sha256", Types.STRING));
         pendingState = context.getOperatorStateStore().getUnionListState(
-                new ListStateDescriptor<>("pending-model-announcements", ModelAnnouncement.TYPE_INFO));
-        trialState = context.getOperatorStateStore().getUnionListState(new ListStateDescriptor<>("trial-model", ModelAnnouncement.TYPE_INFO));
+                new ListStateDescriptor<>("pending-model-announcements", ModelAnnouncementSerializer.TYPE_INFO));
+        trialState = context.getOperatorStateStore().getUnionListState(new ListStateDescriptor<>("trial-model", ModelAnnouncementSerializer.TYPE_INFO));
         store = storeSupplier.open();
         if (!loadInTaskThread) {
             loader = Executors.newSingleThreadExecutor(runnable -> {

@@ -1,5 +1,6 @@
 package io.loopline.operators.features;
 
+import io.loopline.state.serialization.EventWithAggregatesSerializer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -47,7 +48,7 @@ class FeatureAggregationTest {
     private static KeyedOneInputStreamOperatorTestHarness<String, Event, EventWithAggregates> harness(
             KeyedProcessFunction<String, Event, EventWithAggregates> aggregation) throws Exception {
         var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(aggregation), Event::entity, Types.STRING);
-        h.setup(EventWithAggregates.TYPE_INFO.createSerializer(new SerializerConfigImpl()));
+        h.setup(EventWithAggregatesSerializer.TYPE_INFO.createSerializer(new SerializerConfigImpl()));
         return h;
     }
 
@@ -56,7 +57,7 @@ class FeatureAggregationTest {
             KeyedProcessFunction<String, Event, EventWithAggregates> aggregation) throws Exception {
         var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(aggregation), Event::entity, Types.STRING);
         h.setStateBackend(new org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend());
-        h.setup(EventWithAggregates.TYPE_INFO.createSerializer(new SerializerConfigImpl()));
+        h.setup(EventWithAggregatesSerializer.TYPE_INFO.createSerializer(new SerializerConfigImpl()));
         return h;
     }
 

@@ -1,5 +1,6 @@
 package io.loopline.operators.features;
 
+import io.loopline.state.serialization.EventWithAggregatesSerializer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -47,7 +48,7 @@ class LabelHistoryOperatorTest {
             throws Exception {
         var h = new KeyedTwoInputStreamOperatorTestHarness<>(new LabelHistoryOperator(spec), (EventWithAggregates r) -> r.event().entity(),
                 EntityLabel::entity, Types.STRING);
-        h.setup(EventWithAggregates.TYPE_INFO.createSerializer(new SerializerConfigImpl()));
+        h.setup(EventWithAggregatesSerializer.TYPE_INFO.createSerializer(new SerializerConfigImpl()));
         return h;
     }
 

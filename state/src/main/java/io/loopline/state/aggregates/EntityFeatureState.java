@@ -1,5 +1,6 @@
 package io.loopline.state.aggregates;
 
+import io.loopline.state.serialization.EventSerializer;
 import io.loopline.state.records.Event;
 import io.loopline.state.serialization.RecordTypeInfo;
 import java.io.IOException;
@@ -148,7 +149,7 @@ public final class EntityFeatureState {
         private static final long serialVersionUID = 1L;
         private static final int FORMAT = 1;
         private static final int FORMAT_WITH_WAITING = 2;
-        private static final Event.Serializer EVENTS = new Event.Serializer();
+        private static final EventSerializer EVENTS = new EventSerializer();
 
         @Override
         public boolean isImmutableType() {

@@ -1,15 +1,5 @@
 package io.loopline.state.records;
 
-import io.loopline.state.serialization.ImmutableRecordSerializer;
-import io.loopline.state.serialization.Nullables;
-import io.loopline.state.serialization.RecordTypeInfo;
-import java.io.IOException;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.core.memory.DataInputView;
-import org.apache.flink.core.memory.DataOutputView;
-
 /**
  * A record of the {@code models} topic: a new version of a model is available in the model store.
  * It carries the version and the artifact's checksum, never the weights; the scoring operator reads
@@ -63,54 +53,5 @@ public record ModelAnnouncement(String name, long version, String sha256, Role r
 
     public boolean isTrial() {
         return role == Role.SHADOW || role == Role.CANARY;
-    }
-
-    public static final TypeInformation<ModelAnnouncement> TYPE_INFO = new RecordTypeInfo<>(ModelAnnouncement.class, new Serializer());
-
-    /** Explicit serializer; format 2 (format 1 had no role: a champion). */
-    public static final class Serializer extends ImmutableRecordSerializer<ModelAnnouncement> {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        public ModelAnnouncement createInstance() {
-            return new ModelAnnouncement("", 0L, "");
-        }
-
-        @Override
-        protected int currentFormatVersion() {
-            return 2;
-        }
-
-        @Override
-        protected void writeRecord(ModelAnnouncement a, DataOutputView out) throws IOException {
-            Nullables.writeString(a.name, out);
-            out.writeLong(a.version);
-            Nullables.writeString(a.sha256, out);
-            out.writeByte(a.role.ordinal());
-            out.writeDouble(a.canaryShare);
-        }
-
-        @Override
-        protected ModelAnnouncement readRecord(int version, DataInputView in) throws IOException {
-            String name = Nullables.readString(in);
-            long modelVersion = in.readLong();
-            String sha = Nullables.readString(in);
-            if (version < 2) {
-                return new ModelAnnouncement(name, modelVersion, sha);
-            }
-            Role role = Role.values()[in.readUnsignedByte()];
-            return new ModelAnnouncement(name, modelVersion, sha, role, in.readDouble());
-        }
-
-        @Override
-        public TypeSerializerSnapshot<ModelAnnouncement> snapshotConfiguration() {
-            return new Snapshot();
-        }
-    }
-
-    public static final class Snapshot extends SimpleTypeSerializerSnapshot<ModelAnnouncement> {
-        public Snapshot() {
-            super(Serializer::new);
-        }
     }
 }

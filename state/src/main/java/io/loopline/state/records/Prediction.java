@@ -1,65 +1,9 @@
 package io.loopline.state.records;
 
-import io.loopline.state.serialization.ImmutableRecordSerializer;
-import io.loopline.state.serialization.Nullables;
-import io.loopline.state.serialization.RecordTypeInfo;
-import java.io.IOException;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.core.memory.DataInputView;
-import org.apache.flink.core.memory.DataOutputView;
-
 /**
  * A served prediction: which event, which entity, the score, the model version that made it, and
  * the event's label when it already had one.
  */
 public record Prediction(String eventId, String entity, long eventTime, double score, String model, long modelVersion, double label,
         long servedAt) {
-
-    public static final TypeInformation<Prediction> TYPE_INFO = new RecordTypeInfo<>(Prediction.class, new Serializer());
-
-    /** Explicit serializer; format 1. */
-    public static final class Serializer extends ImmutableRecordSerializer<Prediction> {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        public Prediction createInstance() {
-            return new Prediction("", "", 0L, Double.NaN, "", 0L, Double.NaN, 0L);
-        }
-
-        @Override
-        protected int currentFormatVersion() {
-            return 1;
-        }
-
-        @Override
-        protected void writeRecord(Prediction p, DataOutputView out) throws IOException {
-            Nullables.writeString(p.eventId, out);
-            Nullables.writeString(p.entity, out);
-            out.writeLong(p.eventTime);
-            out.writeDouble(p.score);
-            Nullables.writeString(p.model, out);
-            out.writeLong(p.modelVersion);
-            out.writeDouble(p.label);
-            out.writeLong(p.servedAt);
-        }
-
-        @Override
-        protected Prediction readRecord(int version, DataInputView in) throws IOException {
-            return new Prediction(Nullables.readString(in), Nullables.readString(in), in.readLong(), in.readDouble(), Nullables.readString(in),
-                    in.readLong(), in.readDouble(), in.readLong());
-        }
-
-        @Override
-        public TypeSerializerSnapshot<Prediction> snapshotConfiguration() {
-            return new Snapshot();
-        }
-    }
-
-    public static final class Snapshot extends SimpleTypeSerializerSnapshot<Prediction> {
-        public Snapshot() {
-            super(Serializer::new);
-        }
-    }
 }

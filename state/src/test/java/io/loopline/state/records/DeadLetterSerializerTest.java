@@ -1,5 +1,6 @@
 package io.loopline.state.records;
 
+import io.loopline.state.serialization.DeadLetterSerializer;
 import java.nio.charset.StandardCharsets;
 import org.apache.flink.api.common.typeutils.SerializerTestBase;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
@@ -7,7 +8,7 @@ import org.apache.flink.api.common.typeutils.TypeSerializer;
 class DeadLetterSerializerTest extends SerializerTestBase<DeadLetter> {
     @Override
     protected TypeSerializer<DeadLetter> createSerializer() {
-        return new DeadLetter.Serializer();
+        return new DeadLetterSerializer();
     }
 
     @Override

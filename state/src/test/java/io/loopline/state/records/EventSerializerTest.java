@@ -1,12 +1,13 @@
 package io.loopline.state.records;
 
+import io.loopline.state.serialization.EventSerializer;
 import org.apache.flink.api.common.typeutils.SerializerTestBase;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 
 class EventSerializerTest extends SerializerTestBase<Event> {
     @Override
     protected TypeSerializer<Event> createSerializer() {
-        return new Event.Serializer();
+        return new EventSerializer();
     }
 
     @Override

@@ -1,15 +1,20 @@
 package io.loopline.state.records;
 
+import io.loopline.state.serialization.JoinEntrySerializer;
+import io.loopline.state.serialization.LabelSerializer;
+import io.loopline.state.serialization.LabeledPredictionSerializer;
+import io.loopline.state.serialization.MonitoringReportSerializer;
+import io.loopline.state.serialization.WindowHistogramsSerializer;
 import org.apache.flink.api.common.typeutils.SerializerTestBase;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.junit.jupiter.api.Nested;
 
 class LabelSerializersTest {
     @Nested
-    class LabelSerializer extends SerializerTestBase<Label> {
+    class LabelFormat extends SerializerTestBase<Label> {
         @Override
         protected TypeSerializer<Label> createSerializer() {
-            return new Label.Serializer();
+            return new LabelSerializer();
         }
 
         @Override
@@ -29,10 +34,10 @@ class LabelSerializersTest {
     }
 
     @Nested
-    class LabeledPredictionSerializer extends SerializerTestBase<LabeledPrediction> {
+    class LabeledPredictionFormat extends SerializerTestBase<LabeledPrediction> {
         @Override
         protected TypeSerializer<LabeledPrediction> createSerializer() {
-            return new LabeledPrediction.Serializer();
+            return new LabeledPredictionSerializer();
         }
 
         @Override
@@ -53,10 +58,10 @@ class LabelSerializersTest {
     }
 
     @Nested
-    class WindowHistogramsSerializer extends SerializerTestBase<WindowHistograms> {
+    class WindowHistogramsFormat extends SerializerTestBase<WindowHistograms> {
         @Override
         protected TypeSerializer<WindowHistograms> createSerializer() {
-            return new WindowHistograms.Serializer();
+            return new WindowHistogramsSerializer();
         }
 
         @Override
@@ -79,10 +84,10 @@ class LabelSerializersTest {
     }
 
     @Nested
-    class MonitoringReportSerializer extends SerializerTestBase<MonitoringReport> {
+    class MonitoringReportFormat extends SerializerTestBase<MonitoringReport> {
         @Override
         protected TypeSerializer<MonitoringReport> createSerializer() {
-            return new MonitoringReport.Serializer();
+            return new MonitoringReportSerializer();
         }
 
         @Override
@@ -103,10 +108,10 @@ class LabelSerializersTest {
     }
 
     @Nested
-    class JoinEntrySerializer extends SerializerTestBase<JoinEntry> {
+    class JoinEntryFormat extends SerializerTestBase<JoinEntry> {
         @Override
         protected TypeSerializer<JoinEntry> createSerializer() {
-            return new JoinEntry.Serializer();
+            return new JoinEntrySerializer();
         }
 
         @Override

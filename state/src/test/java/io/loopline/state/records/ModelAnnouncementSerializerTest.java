@@ -1,5 +1,6 @@
 package io.loopline.state.records;
 
+import io.loopline.state.serialization.ModelAnnouncementSerializer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -13,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class ModelAnnouncementSerializerTest extends SerializerTestBase<ModelAnnouncement> {
     @Override
     protected TypeSerializer<ModelAnnouncement> createSerializer() {
-        return new ModelAnnouncement.Serializer();
+        return new ModelAnnouncementSerializer();
     }
 
     @Override
@@ -44,7 +45,7 @@ class ModelAnnouncementSerializerTest extends SerializerTestBase<ModelAnnounceme
         io.loopline.state.serialization.Nullables.writeString("fraud", format1);
         format1.writeLong(7);
         io.loopline.state.serialization.Nullables.writeString("ab12", format1);
-        ModelAnnouncement read = new ModelAnnouncement.Serializer().deserialize(new DataInputDeserializer(format1.getCopyOfBuffer()));
+        ModelAnnouncement read = new ModelAnnouncementSerializer().deserialize(new DataInputDeserializer(format1.getCopyOfBuffer()));
         assertThat(read).isEqualTo(new ModelAnnouncement("fraud", 7, "ab12", Role.CHAMPION, 0));
     }
 

@@ -1,12 +1,13 @@
 package io.loopline.state.records;
 
+import io.loopline.state.serialization.PredictionSerializer;
 import org.apache.flink.api.common.typeutils.SerializerTestBase;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 
 class PredictionSerializerTest extends SerializerTestBase<Prediction> {
     @Override
     protected TypeSerializer<Prediction> createSerializer() {
-        return new Prediction.Serializer();
+        return new PredictionSerializer();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.loopline.state.records;
 
+import io.loopline.state.serialization.RawEventSerializer;
 import java.nio.charset.StandardCharsets;
 import org.apache.flink.api.common.typeutils.SerializerTestBase;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
@@ -7,7 +8,7 @@ import org.apache.flink.api.common.typeutils.TypeSerializer;
 class RawEventSerializerTest extends SerializerTestBase<RawEvent> {
     @Override
     protected TypeSerializer<RawEvent> createSerializer() {
-        return new RawEvent.Serializer();
+        return new RawEventSerializer();
     }
 
     @Override

@@ -1,12 +1,13 @@
 package io.loopline.state.records;
 
+import io.loopline.state.serialization.ServedFeaturesSerializer;
 import org.apache.flink.api.common.typeutils.SerializerTestBase;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 
 class ServedFeaturesSerializerTest extends SerializerTestBase<ServedFeatures> {
     @Override
     protected TypeSerializer<ServedFeatures> createSerializer() {
-        return new ServedFeatures.Serializer();
+        return new ServedFeaturesSerializer();
     }
 
     @Override
