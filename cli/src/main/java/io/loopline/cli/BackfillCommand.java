@@ -3,6 +3,7 @@ package io.loopline.cli;
 import io.loopline.jobs.config.SpecLoader;
 import io.loopline.io.EventSources;
 import io.loopline.jobs.config.BackfillOptions;
+import io.loopline.jobs.config.KafkaOptions;
 import io.loopline.jobs.config.ServingOptions;
 import org.apache.flink.configuration.Configuration;
 import io.loopline.io.InputFormat;
@@ -43,9 +44,6 @@ final class BackfillCommand implements Callable<Integer> {
         String topic;
     }
 
-    @Option(names = "--bootstrap-servers", description = "Kafka to read --kafka-topic from.")
-    String bootstrapServers;
-
     @Option(names = "--start", defaultValue = "earliest", description = "With --kafka-topic: earliest, committed, or partition:offset,... (default: ${DEFAULT-VALUE}).")
     String start;
 
@@ -58,6 +56,7 @@ final class BackfillCommand implements Callable<Integer> {
         String spec = conf.get(ServingOptions.SPEC);
         String format = conf.get(BackfillOptions.INPUT_FORMAT);
         String output = conf.get(BackfillOptions.OUTPUT);
+        String bootstrapServers = conf.get(KafkaOptions.BOOTSTRAP_SERVERS);
         boolean overwrite = conf.get(BackfillOptions.OVERWRITE);
         int parallelism = conf.get(BackfillOptions.PARALLELISM);
         int maxParallelism = conf.get(ServingOptions.MAX_PARALLELISM);

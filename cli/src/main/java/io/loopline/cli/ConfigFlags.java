@@ -162,7 +162,8 @@ final class ConfigFlags {
             new Flag("--parallelism", BackfillOptions.PARALLELISM),
             new Flag("--max-parallelism", ServingOptions.MAX_PARALLELISM),
             new Flag("--savepoint", BackfillOptions.SAVEPOINT),
-            new Flag("--bins", BackfillOptions.PROFILE_BINS));
+            new Flag("--bins", BackfillOptions.PROFILE_BINS),
+            new Flag("--bootstrap-servers", KafkaOptions.BOOTSTRAP_SERVERS).describedAs("Kafka to read --kafka-topic from."));
 
     /** {@code demo}: its topics, key groups and how predictions are delivered (its own broker unless one is given). */
     static final List<Flag> DEMO = List.of(
@@ -180,6 +181,7 @@ final class ConfigFlags {
 
     /** {@code replay}: where the rows and their labels go. */
     static final List<Flag> REPLAY = List.of(
+            Flag.required("--spec", ServingOptions.SPEC).describedAs("Feature spec that reads it (file or built-in name)."),
             Flag.required("--bootstrap-servers", KafkaOptions.BOOTSTRAP_SERVERS),
             new Flag("--events-topic", KafkaOptions.EVENTS),
             new Flag("--labels-topic", KafkaOptions.LABELS));
@@ -229,6 +231,7 @@ final class ConfigFlags {
 
     /** {@code evaluate}: the jobs it runs in this JVM, then the trainer's flags. */
     static final List<Flag> EVALUATE = concat(List.of(
+            Flag.required("--spec", ServingOptions.SPEC).describedAs("Feature spec (file or built-in name, e.g. examples/elec2/elec2.yaml)."),
             new Flag("--bootstrap-servers", KafkaOptions.BOOTSTRAP_SERVERS).describedAs("Use this Kafka instead of starting a local broker."),
             new Flag("--hidden", TrainingOptions.HIDDEN).describedAs("v1's hidden layers; none for logistic regression."),
             new Flag("--epochs", TrainingOptions.EPOCHS).describedAs("v1's passes over the history."),

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import io.loopline.jobs.config.KafkaOptions;
+import io.loopline.jobs.config.ServingOptions;
 import io.loopline.jobs.config.TrainingOptions;
 import io.loopline.jobs.training.InitialTraining;
 import org.apache.flink.configuration.CheckpointingOptions;
@@ -45,9 +46,6 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Option(names = "--data", required = true, description = "Labelled CSV (or .jsonl) file, rows in time order.")
     Path data;
-
-    @Option(names = "--spec", required = true, description = "Feature spec (file or built-in name, e.g. examples/elec2/elec2.yaml).")
-    String spec;
 
     @Option(names = "--label-column", required = true, description = "The column with the label (text labels are mapped by the spec's label values).")
     String labelColumn;
@@ -105,12 +103,13 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Configuration conf = ConfigFlags.read(commandSpec, ConfigFlags.EVALUATE, DEFAULTS);
+        String spec = conf.get(ServingOptions.SPEC);
         if (!Files.isRegularFile(data)) {
             throw new IllegalArgumentException("--data: " + data + " is not a file");
         }
         FeatureSpec featureSpec = SpecLoader.load(spec);
         var parse = commandSpec.commandLine().getParseResult();
-        Configuration conf = ConfigFlags.read(commandSpec, ConfigFlags.EVALUATE, DEFAULTS);
         NetworkSettings network;
         try {
             network = InitialTraining.from(featureSpec, conf).network();

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import io.loopline.jobs.config.KafkaOptions;
+import io.loopline.jobs.config.ServingOptions;
 import org.apache.flink.configuration.Configuration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -25,9 +26,6 @@ final class ReplayCommand implements Callable<Integer> {
 
     @Option(names = "--data", required = true, description = "The file, rows in time order.")
     Path data;
-
-    @Option(names = "--spec", required = true, description = "Feature spec that reads it (file or built-in name).")
-    String spec;
 
     @picocli.CommandLine.Mixin
     KafkaClientOptions kafkaOptions = new KafkaClientOptions();
@@ -53,6 +51,7 @@ final class ReplayCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Configuration conf = ConfigFlags.read(commandSpec, ConfigFlags.REPLAY, new Configuration());
+        String spec = conf.get(ServingOptions.SPEC);
         String bootstrapServers = conf.get(KafkaOptions.BOOTSTRAP_SERVERS);
         String eventsTopic = conf.get(KafkaOptions.EVENTS);
         String labelsTopic = conf.get(KafkaOptions.LABELS);
