@@ -5,7 +5,6 @@ import io.loopline.jobs.LocalEnvironments;
 import io.loopline.jobs.ProgressCounters;
 import io.loopline.jobs.learning.LearningJob;
 import io.loopline.jobs.config.KafkaOptions;
-import io.loopline.jobs.config.LearningOptions;
 import io.loopline.jobs.config.ServingOptions;
 import io.loopline.kafka.KafkaTopics;
 import io.loopline.operators.config.InvalidOptionException;
@@ -88,13 +87,6 @@ final class LearnCommand implements Callable<Integer> {
         String labelsTopic = conf.get(KafkaOptions.LABELS);
         String driftTopic = conf.get(KafkaOptions.DRIFT);
         String deadLetterTopic = conf.get(KafkaOptions.DEAD_LETTERS);
-        Duration feedbackWindow = conf.get(LearningOptions.FEEDBACK_WINDOW);
-        Double defaultLabel = conf.get(LearningOptions.DEFAULT_LABEL);
-        Duration outOfOrderness = conf.get(LearningOptions.OUT_OF_ORDERNESS);
-        Duration labelsIdleAfter = conf.get(LearningOptions.LABELS_IDLE_AFTER);
-        int evaluationWindow = conf.get(LearningOptions.EVALUATION_WINDOW);
-        int evaluationSlide = conf.get(LearningOptions.EVALUATION_SLIDE);
-        Duration driftWindow = conf.get(LearningOptions.DRIFT_WINDOW);
         String groupId = conf.get(KafkaOptions.GROUP_ID);
         int parallelism = conf.get(CoreOptions.DEFAULT_PARALLELISM);
         Duration checkpointInterval = conf.get(CheckpointingOptions.CHECKPOINTING_INTERVAL);
@@ -112,10 +104,13 @@ final class LearnCommand implements Callable<Integer> {
         } catch (java.io.IOException e) {
             throw new IllegalArgumentException("--profile: cannot read " + profile + " (" + e.getMessage() + "); run `loopline backfill` first");
         }
-        var settings = new LearningJob.Settings(ReferenceBins.of(reference), feedbackWindow, defaultLabel == null ? Double.NaN : defaultLabel,
-                outOfOrderness, evaluationWindow, evaluationSlide, driftWindow, 128, modelStore == null ? null : storeAt(modelStore),
-                slice == null ? null : io.loopline.operators.learning.Slices.of(slice, reference.columns(), reference.fit()))
-                .withLabelsIdleAfter(labelsIdleAfter);
+        LearningJob.Settings settings;
+        try {
+            settings = LearningJob.Settings.from(conf, ReferenceBins.of(reference), modelStore == null ? null : storeAt(modelStore),
+                    slice == null ? null : io.loopline.operators.learning.Slices.of(slice, reference.columns(), reference.fit()));
+        } catch (InvalidOptionException e) {
+            throw ConfigFlags.error(commandSpec, ConfigFlags.LEARN, e);
+        }
         if (trainer != null) {
             settings = settings.withRetraining(new LearningJob.Retraining(trainer, new io.loopline.kafka.KafkaModelAnnouncer(kafka, modelsTopic)));
         }
@@ -135,7 +130,7 @@ final class LearnCommand implements Callable<Integer> {
                 .withShadowLog(KafkaIo.raw(kafka, shadowLogTopic, groupId + "-shadow"))
                 .start(StreamExecutionEnvironment.getExecutionEnvironment(flink));
         System.out.printf("Learning from %s + %s -> %s (feedback window %s, drift window %s); job %s. Ctrl-C stops it.%n", featureLogTopic,
-                labelsTopic, driftTopic, feedbackWindow, driftWindow, client.getJobID());
+                labelsTopic, driftTopic, settings.feedbackWindow(), settings.driftWindow(), client.getJobID());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 client.cancel().get(60, TimeUnit.SECONDS);

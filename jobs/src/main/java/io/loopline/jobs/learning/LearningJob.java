@@ -77,6 +77,24 @@ public final class LearningJob {
             }
         }
 
+        /**
+         * The settings that {@link io.loopline.jobs.config.LearningOptions} and {@code max-parallelism} describe: what
+         * the job's main and {@code loopline learn} both run. A value that cannot be used names its key
+         * ({@link io.loopline.operators.config.InvalidOptionException}).
+         */
+        public static Settings from(org.apache.flink.configuration.ReadableConfig config, ReferenceBins reference,
+                io.loopline.operators.scoring.ModelStoreSupplier models, io.loopline.operators.learning.Slices slices) {
+            var read = new io.loopline.operators.config.OptionReader(config);
+            Double defaultLabel = config.get(io.loopline.jobs.config.LearningOptions.DEFAULT_LABEL);
+            return new Settings(reference, read.nonNegative(io.loopline.jobs.config.LearningOptions.FEEDBACK_WINDOW),
+                    defaultLabel == null ? Double.NaN : defaultLabel, read.nonNegative(io.loopline.jobs.config.LearningOptions.OUT_OF_ORDERNESS),
+                    read.atLeast(io.loopline.jobs.config.LearningOptions.EVALUATION_WINDOW, 1),
+                    read.atLeast(io.loopline.jobs.config.LearningOptions.EVALUATION_SLIDE, 1),
+                    read.positive(io.loopline.jobs.config.LearningOptions.DRIFT_WINDOW),
+                    read.atLeast(io.loopline.jobs.config.ServingOptions.MAX_PARALLELISM, 1), models, slices, null,
+                    read.positive(io.loopline.jobs.config.LearningOptions.LABELS_IDLE_AFTER));
+        }
+
         /** With the default labels idleness. */
         public Settings(ReferenceBins reference, Duration feedbackWindow, double defaultLabel, Duration outOfOrderness, int evaluationWindow,
                 int evaluationSlide, Duration driftWindow, int maxParallelism, io.loopline.operators.scoring.ModelStoreSupplier models,

@@ -47,17 +47,6 @@ public final class LearningJobFromConfig {
         String deadLetters = config.get(KafkaOptions.DEAD_LETTERS);
         String group = Objects.requireNonNullElse(config.get(KafkaOptions.GROUP_ID), "loopline-learning");
         int partitions = positive(config, KafkaOptions.PARTITIONS);
-        Duration feedbackWindow = config.get(LearningOptions.FEEDBACK_WINDOW);
-        double defaultLabel = Objects.requireNonNullElse(config.get(LearningOptions.DEFAULT_LABEL), Double.NaN);
-        Duration outOfOrderness = config.get(LearningOptions.OUT_OF_ORDERNESS);
-        Duration labelsIdleAfter = config.get(LearningOptions.LABELS_IDLE_AFTER);
-        if (labelsIdleAfter.isNegative() || labelsIdleAfter.isZero()) {
-            throw config.error(LearningOptions.LABELS_IDLE_AFTER.key(), "must be positive, got " + labelsIdleAfter);
-        }
-        int evaluationWindow = positive(config, LearningOptions.EVALUATION_WINDOW);
-        int evaluationSlide = positive(config, LearningOptions.EVALUATION_SLIDE);
-        Duration driftWindow = config.get(LearningOptions.DRIFT_WINDOW);
-        int maxParallelism = positive(config, ServingOptions.MAX_PARALLELISM);
         Optional<TrainerSettings> trainer;
         try {
             Optional<TrainingMode> mode = TrainerOptions.mode(config);
@@ -70,14 +59,20 @@ public final class LearningJobFromConfig {
             throw config.error(e.key(), e.problem());
         }
         config.allow(TrainerOptions.class);
+        config.allow(LearningOptions.class); // read below, once the profile is loaded, by LearningJob.Settings.from
+        config.get(ServingOptions.MAX_PARALLELISM);
         Duration startupTimeout = config.get(KafkaOptions.STARTUP_TIMEOUT);
         config.rejectUnknownKeys();
 
         KafkaConnection kafka = connection(config, bootstrap, clientSettings);
         ModelStoreSupplier modelStore = store == null ? null : storeAt(config, store);
         ReferenceProfile profile = profile(config, profilePath);
-        var settings = new LearningJob.Settings(ReferenceBins.of(profile), feedbackWindow, defaultLabel, outOfOrderness,
-                evaluationWindow, evaluationSlide, driftWindow, maxParallelism, modelStore, null).withLabelsIdleAfter(labelsIdleAfter);
+        LearningJob.Settings settings;
+        try {
+            settings = LearningJob.Settings.from(config, ReferenceBins.of(profile), modelStore, null);
+        } catch (InvalidOptionException e) {
+            throw config.error(e.key(), e.problem());
+        }
         if (trainer.isPresent()) {
             settings = settings.withRetraining(new LearningJob.Retraining(trainer.get(), new KafkaModelAnnouncer(kafka, models)));
         }
