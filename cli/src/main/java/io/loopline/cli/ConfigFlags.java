@@ -128,7 +128,8 @@ final class ConfigFlags {
             new Flag("--evaluation-window", LearningOptions.EVALUATION_WINDOW),
             new Flag("--evaluation-slide", LearningOptions.EVALUATION_SLIDE),
             new Flag("--drift-window", LearningOptions.DRIFT_WINDOW),
-            new Flag("--retrain", TrainerOptions.MODE), PARALLELISM, CHECKPOINT_INTERVAL, CHECKPOINT_FOLDER), TRAINER);
+            new Flag("--retrain", TrainerOptions.MODE), new Flag("--max-parallelism", ServingOptions.MAX_PARALLELISM), PARALLELISM, CHECKPOINT_INTERVAL,
+            CHECKPOINT_FOLDER), TRAINER);
 
     /** {@code serve}: Kafka and topics, the spec, profile and model, and how it scores. */
     static final List<Flag> SERVE = List.of(

@@ -78,9 +78,12 @@ final class ServeCommand implements Callable<Integer> {
         PredictionDelivery predictionsDelivery = ConfigFlags.delivery(commandSpec, conf);
         String featureLogTopic = conf.get(KafkaOptions.FEATURE_LOG);
         String shadowLogTopic = conf.get(KafkaOptions.SHADOW_LOG);
-        int batchSize = conf.get(ServingOptions.SCORING_BATCH_SIZE);
-        Duration maxBatchDelay = conf.get(ServingOptions.SCORING_MAX_BATCH_DELAY);
-        int maxHeld = conf.get(ServingOptions.SCORING_MAX_HELD);
+        ServingJob.Scoring scoringOptions;
+        try {
+            scoringOptions = ServingJob.Scoring.from(conf, null, null, model, null);
+        } catch (io.loopline.operators.config.InvalidOptionException e) {
+            throw ConfigFlags.error(commandSpec, ConfigFlags.SERVE, e);
+        }
         String groupId = conf.get(KafkaOptions.GROUP_ID);
         int maxParallelism = conf.get(ServingOptions.MAX_PARALLELISM);
         String featuresTopic = conf.get(KafkaOptions.FEATURES);
@@ -98,12 +101,6 @@ final class ServeCommand implements Callable<Integer> {
         boolean scoring = model != null;
         if (scoring && modelStore == null) {
             throw new IllegalArgumentException("--model-store is required with --model");
-        }
-        if (batchSize < 1) {
-            throw new IllegalArgumentException("--batch-size must be >= 1, got " + batchSize);
-        }
-        if (maxHeld < 0) {
-            throw new IllegalArgumentException("--max-held must be >= 0, got " + maxHeld);
         }
         Map<String, Integer> topics = new LinkedHashMap<>();
         topics.put(eventsTopic, parallelism);
@@ -139,9 +136,9 @@ final class ServeCommand implements Callable<Integer> {
         }
         if (scoring) {
             String root = modelStore;
-            job.withScoring(new ServingJob.Scoring(KafkaIo.models(kafka, modelsTopic, groupId, false),
-                            KafkaIo.predictions(kafka, predictionsTopic, groupId, predictionsDelivery.guarantee()), model,
-                            () -> new FileSystemModelStore(new org.apache.flink.core.fs.Path(root)), batchSize, maxBatchDelay.toMillis(), maxHeld))
+            job.withScoring(scoringOptions.wiredTo(KafkaIo.models(kafka, modelsTopic, groupId, false),
+                            KafkaIo.predictions(kafka, predictionsTopic, groupId, predictionsDelivery.guarantee()),
+                            () -> new FileSystemModelStore(new org.apache.flink.core.fs.Path(root))))
                     .withFeatureLog(KafkaIo.featureLog(kafka, featureLogTopic, featureSpec.name(), groupId))
                     .withShadowLog(KafkaIo.shadowLog(kafka, shadowLogTopic, featureSpec.name(), groupId));
         }

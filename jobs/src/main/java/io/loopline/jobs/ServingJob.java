@@ -59,7 +59,24 @@ public final class ServingJob {
      * subtask), artifacts from the store, predictions to {@code predictions}.
      */
     public record Scoring(Source<ModelAnnouncement, ?, ?> models, Sink<Prediction> predictions, String modelName,
-            ModelStoreSupplier store, int batchSize, long maxDelayMillis, int maxHeld) {}
+            ModelStoreSupplier store, int batchSize, long maxDelayMillis, int maxHeld) {
+        /**
+         * Scoring as the {@code scoring.*} options describe it: what the job's main and {@code loopline serve} both run.
+         * A value that cannot be used names its key ({@link io.loopline.operators.config.InvalidOptionException}).
+         */
+        public static Scoring from(org.apache.flink.configuration.ReadableConfig config, Source<ModelAnnouncement, ?, ?> models,
+                Sink<Prediction> predictions, String modelName, ModelStoreSupplier store) {
+            var read = new io.loopline.operators.config.OptionReader(config);
+            return new Scoring(models, predictions, modelName, store, read.atLeast(io.loopline.jobs.config.ServingOptions.SCORING_BATCH_SIZE, 1),
+                    read.nonNegative(io.loopline.jobs.config.ServingOptions.SCORING_MAX_BATCH_DELAY).toMillis(),
+                    read.atLeast(io.loopline.jobs.config.ServingOptions.SCORING_MAX_HELD, 0));
+        }
+
+        /** The same settings with their model announcements, predictions sink and store (checked before they were made). */
+        public Scoring wiredTo(Source<ModelAnnouncement, ?, ?> announcements, Sink<Prediction> sink, ModelStoreSupplier models) {
+            return new Scoring(announcements, sink, modelName, models, batchSize, maxDelayMillis, maxHeld);
+        }
+    }
 
     private final Source<RawEvent, ?, ?> events;
     private final Sink<FeatureVector> features;

@@ -12,6 +12,7 @@ import io.loopline.jobs.config.KafkaOptions;
 import io.loopline.jobs.config.ServingOptions;
 import io.loopline.kafka.KafkaConnection;
 import io.loopline.kafka.PredictionDelivery;
+import io.loopline.operators.config.InvalidOptionException;
 import io.loopline.operators.features.spec.FeatureSpec;
 import io.loopline.operators.scoring.ModelStoreSupplier;
 import io.loopline.state.profile.ReferenceProfile;
@@ -47,9 +48,12 @@ public final class ServingJobFromConfig {
         String group = Objects.requireNonNullElse(config.get(KafkaOptions.GROUP_ID), "loopline-serving");
         int partitions = positive(config, KafkaOptions.PARTITIONS);
         int maxParallelism = positive(config, ServingOptions.MAX_PARALLELISM);
-        int batchSize = positive(config, ServingOptions.SCORING_BATCH_SIZE);
-        Duration maxDelay = config.get(ServingOptions.SCORING_MAX_BATCH_DELAY);
-        int maxHeld = positive(config, ServingOptions.SCORING_MAX_HELD);
+        ServingJob.Scoring scoring;
+        try {
+            scoring = ServingJob.Scoring.from(config, null, null, model, null); // wired to Kafka and the store once they are reached
+        } catch (InvalidOptionException e) {
+            throw config.error(e.key(), e.problem());
+        }
         Duration startupTimeout = config.get(KafkaOptions.STARTUP_TIMEOUT);
         PredictionDelivery delivery;
         try {
@@ -93,8 +97,8 @@ public final class ServingJobFromConfig {
             return;
         }
         serving
-                .withScoring(new ServingJob.Scoring(KafkaIo.models(kafka, models, group, false), KafkaIo.predictions(kafka, predictions, group, delivery.guarantee()),
-                        model, modelStore, batchSize, maxDelay.toMillis(), maxHeld))
+                .withScoring(scoring.wiredTo(KafkaIo.models(kafka, models, group, false),
+                        KafkaIo.predictions(kafka, predictions, group, delivery.guarantee()), modelStore))
                 .withFeatureLog(KafkaIo.featureLog(kafka, featureLog, spec.name(), group))
                 .withShadowLog(KafkaIo.shadowLog(kafka, shadowLog, spec.name(), group))
                 .build(env);
