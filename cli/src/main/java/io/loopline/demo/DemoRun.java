@@ -190,8 +190,15 @@ public final class DemoRun {
                 KafkaIo.raw(bootstrap, settings.labelsTopic(), "loopline-demo-learning-" + runId, runStart),
                 KafkaIo.drift(bootstrap, settings.driftTopic(), "loopline-demo-" + runId),
                 KafkaIo.deadLetters(bootstrap, settings.deadLetterTopic(), "loopline-demo-learning-" + runId),
-                new LearningJob.Settings(ReferenceBins.of(reference), FEEDBACK_WINDOW, 0.0, FEATURE_LOG_DISORDER, 2000, 1000, DRIFT_WINDOW,
-                        settings.maxParallelism(), () -> new FileSystemModelStore(new org.apache.flink.core.fs.Path(storeRoot)),
+                LearningJob.Settings.from(new org.apache.flink.configuration.Configuration()
+                                .set(io.loopline.jobs.config.LearningOptions.FEEDBACK_WINDOW, FEEDBACK_WINDOW)
+                                .set(io.loopline.jobs.config.LearningOptions.DEFAULT_LABEL, 0.0) // natural labels: no chargeback is a legitimate one
+                                .set(io.loopline.jobs.config.LearningOptions.OUT_OF_ORDERNESS, FEATURE_LOG_DISORDER)
+                                .set(io.loopline.jobs.config.LearningOptions.EVALUATION_WINDOW, 2000)
+                                .set(io.loopline.jobs.config.LearningOptions.EVALUATION_SLIDE, 1000)
+                                .set(io.loopline.jobs.config.LearningOptions.DRIFT_WINDOW, DRIFT_WINDOW)
+                                .set(io.loopline.jobs.config.ServingOptions.MAX_PARALLELISM, settings.maxParallelism()),
+                        ReferenceBins.of(reference), () -> new FileSystemModelStore(new org.apache.flink.core.fs.Path(storeRoot)),
                         io.loopline.operators.learning.Slices.of("merchant", reference.columns(), reference.fit()))
                         .withRetraining(new LearningJob.Retraining(trainer(), new KafkaModelAnnouncer(bootstrap, settings.modelsTopic()))));
         // Started from the backfill's savepoint: every card's aggregates are warm from its first live event.

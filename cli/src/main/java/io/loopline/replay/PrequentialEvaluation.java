@@ -207,8 +207,13 @@ public final class PrequentialEvaluation {
             serving.withLabels(KafkaIo.raw(bootstrap, labels, "eval-lh-" + run));
         }
         // Labels come labelDelay rows after their event: the feedback window covers that, and the evaluation windows are in rows.
-        var learningSettings = new LearningJob.Settings(ReferenceBins.of(reference), Duration.ofMillis(step * (settings.labelDelayRows() + 2L)), Double.NaN,
-                Duration.ofMillis(step), EVALUATION_WINDOW, 100, Duration.ofMillis(step * 500), 128, storeSupplier, null);
+        var learningSettings = LearningJob.Settings.from(new org.apache.flink.configuration.Configuration()
+                        .set(io.loopline.jobs.config.LearningOptions.FEEDBACK_WINDOW, Duration.ofMillis(step * (settings.labelDelayRows() + 2L)))
+                        .set(io.loopline.jobs.config.LearningOptions.OUT_OF_ORDERNESS, Duration.ofMillis(step))
+                        .set(io.loopline.jobs.config.LearningOptions.EVALUATION_WINDOW, EVALUATION_WINDOW)
+                        .set(io.loopline.jobs.config.LearningOptions.EVALUATION_SLIDE, 100)
+                        .set(io.loopline.jobs.config.LearningOptions.DRIFT_WINDOW, Duration.ofMillis(step * 500)),
+                ReferenceBins.of(reference), storeSupplier, null);
         if (settings.trainer() != null) {
             learningSettings = learningSettings.withRetraining(new LearningJob.Retraining(settings.trainer(), new KafkaModelAnnouncer(bootstrap, models)));
         }
