@@ -96,7 +96,13 @@ public final class LearningBenchmark {
                     .map((MapFunction<Long, Label>) i -> new Label("e" + (i * 10), 1.0, START + i * 10 * gap + 2_000))
                     .setParallelism(1)
                     .returns(LabelSerializer.TYPE_INFO);
-            var settings = new LearningJob.Settings(reference(), Duration.ofMinutes(1), 0.0, Duration.ofSeconds(1), 1000, 500, Duration.ofMinutes(1), 128);
+            var settings = LearningJob.Settings.from(new org.apache.flink.configuration.Configuration()
+                    .set(io.loopline.jobs.config.LearningOptions.FEEDBACK_WINDOW, Duration.ofMinutes(1))
+                    .set(io.loopline.jobs.config.LearningOptions.DEFAULT_LABEL, 0.0)
+                    .set(io.loopline.jobs.config.LearningOptions.OUT_OF_ORDERNESS, Duration.ofSeconds(1))
+                    .set(io.loopline.jobs.config.LearningOptions.EVALUATION_WINDOW, 1000)
+                    .set(io.loopline.jobs.config.LearningOptions.EVALUATION_SLIDE, 500)
+                    .set(io.loopline.jobs.config.LearningOptions.DRIFT_WINDOW, Duration.ofMinutes(1)), reference(), null, null);
             LearningJob.monitor(served, labels, settings).reports().sinkTo(new DiscardingSink<MonitoringReport>()).name("Discard");
             var jobGraph = env.getStreamGraph().getJobGraph();
             JobID id = cluster.submitJob(jobGraph).get().getJobID();

@@ -81,8 +81,7 @@ class LearningJobITCase {
                 LocalEnvironments.streamingConfiguration(1, dir.resolve("checkpoints"), Duration.ofMillis(500)));
         new LearningJob(KafkaIo.raw(bootstrap, prefix + "-feature-log", prefix), KafkaIo.raw(bootstrap, prefix + "-labels", prefix),
                 KafkaIo.drift(bootstrap, prefix + "-drift", prefix), KafkaIo.deadLetters(bootstrap, prefix + "-dead-letters", prefix),
-                new LearningJob.Settings(LearningStreams.reference(), Duration.ofSeconds(30), Double.NaN, Duration.ofSeconds(5), 500, 250,
-                        Duration.ofMinutes(1), 128).withLabelsIdleAfter(Duration.ofMillis(500)))
+                LearningStreams.settings(Double.NaN, null).withLabelsIdleAfter(Duration.ofMillis(500)))
                 .build(env);
         JobClient job = env.executeAsync("learning-it-" + prefix);
         try {
@@ -131,8 +130,7 @@ class LearningJobITCase {
                 LocalEnvironments.streamingConfiguration(PARALLELISM, dir.resolve("checkpoints"), Duration.ofMillis(500)));
         new LearningJob(KafkaIo.raw(bootstrap, featureLog, prefix), KafkaIo.raw(bootstrap, labelsTopic, prefix),
                 KafkaIo.drift(bootstrap, driftTopic, prefix), KafkaIo.deadLetters(bootstrap, deadLetterTopic, prefix),
-                new LearningJob.Settings(LearningStreams.reference(), Duration.ofSeconds(30), 0.0, Duration.ofSeconds(5), 500, 250, Duration.ofMinutes(1), 128)
-                        .withLabelsIdleAfter(Duration.ofMinutes(2)))
+                LearningStreams.settings(0.0, null).withLabelsIdleAfter(Duration.ofMinutes(2)))
                 .build(env);
         JobClient job = env.executeAsync("learning-it-" + prefix);
         try {

@@ -29,6 +29,23 @@ final class LearningStreams {
 
     private LearningStreams() {}
 
+    /**
+     * The learning settings these tests run with, from the learning options: 30 s feedback window, 5 s
+     * out of order, evaluation every 250 of the last 500 examples, 1 min drift windows.
+     */
+    static io.loopline.jobs.learning.LearningJob.Settings settings(double defaultLabel, io.loopline.operators.scoring.ModelStoreSupplier store) {
+        var config = new org.apache.flink.configuration.Configuration()
+                .set(io.loopline.jobs.config.LearningOptions.FEEDBACK_WINDOW, java.time.Duration.ofSeconds(30))
+                .set(io.loopline.jobs.config.LearningOptions.OUT_OF_ORDERNESS, java.time.Duration.ofSeconds(5))
+                .set(io.loopline.jobs.config.LearningOptions.EVALUATION_WINDOW, 500)
+                .set(io.loopline.jobs.config.LearningOptions.EVALUATION_SLIDE, 250)
+                .set(io.loopline.jobs.config.LearningOptions.DRIFT_WINDOW, java.time.Duration.ofMinutes(1));
+        if (!Double.isNaN(defaultLabel)) {
+            config.set(io.loopline.jobs.config.LearningOptions.DEFAULT_LABEL, defaultLabel);
+        }
+        return io.loopline.jobs.learning.LearningJob.Settings.from(config, reference(), store, null);
+    }
+
     static ReferenceBins reference() {
         double[] deciles = {-1.2816, -0.8416, -0.5244, -0.2533, 0, 0.2533, 0.5244, 0.8416, 1.2816};
         double[] counts = {1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000};

@@ -85,8 +85,7 @@ class ModelTrialsITCase {
                 .build(env);
         new LearningJob(KafkaIo.raw(bootstrap, "feature-log", "trials-learning"), KafkaIo.raw(bootstrap, "labels", "trials-learning"),
                 KafkaIo.drift(bootstrap, "drift", "trials-learning"), KafkaIo.deadLetters(bootstrap, "dead-letters", "trials-learning"),
-                new LearningJob.Settings(LearningStreams.reference(), Duration.ofSeconds(30), Double.NaN, Duration.ofSeconds(5), 500, 250,
-                        Duration.ofMinutes(1), 128))
+                LearningStreams.settings(Double.NaN, null))
                 .withShadowLog(KafkaIo.raw(bootstrap, "shadow-log", "trials-learning"))
                 .build(env);
         JobClient job = env.executeAsync("trials");

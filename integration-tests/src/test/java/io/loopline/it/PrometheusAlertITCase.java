@@ -94,8 +94,7 @@ class PrometheusAlertITCase {
                 LocalEnvironments.streamingConfiguration(PARALLELISM, dir.resolve("checkpoints"), Duration.ofSeconds(1)));
         new LearningJob(KafkaIo.raw(bootstrap, "prom-feature-log", "prom"), KafkaIo.raw(bootstrap, "prom-labels", "prom"),
                 KafkaIo.drift(bootstrap, "prom-drift", "prom"), KafkaIo.deadLetters(bootstrap, "prom-dead-letters", "prom"),
-                new LearningJob.Settings(LearningStreams.reference(), Duration.ofSeconds(30), 0.0, Duration.ofSeconds(5), 500, 250,
-                        Duration.ofMinutes(1), 128, () -> new io.loopline.state.model.FileSystemModelStore(new org.apache.flink.core.fs.Path(storeRoot))))
+                LearningStreams.settings(0.0, () -> new io.loopline.state.model.FileSystemModelStore(new org.apache.flink.core.fs.Path(storeRoot))))
                 .build(env);
         JobClient job = env.executeAsync("learning-prometheus-it");
         int prometheusPort = freePort();

@@ -60,12 +60,6 @@ public final class LearningJob {
     public record Settings(ReferenceBins reference, Duration feedbackWindow, double defaultLabel, Duration outOfOrderness, int evaluationWindow,
             int evaluationSlide, Duration driftWindow, int maxParallelism, io.loopline.operators.scoring.ModelStoreSupplier models,
             io.loopline.operators.learning.Slices slices, Retraining retraining, Duration labelsIdleAfter) {
-        /**
-         * Long enough for a labels source that starts or catches up more slowly than the feature log; while labels pause
-         * this long, the join's event time waits for them (it never waits longer).
-         */
-        public static final Duration DEFAULT_LABELS_IDLE_AFTER = io.loopline.jobs.config.LearningOptions.LABELS_IDLE_AFTER.defaultValue();
-
         public Settings {
             Objects.requireNonNull(reference, "reference");
             Objects.requireNonNull(labelsIdleAfter, "labelsIdleAfter");
@@ -95,22 +89,6 @@ public final class LearningJob {
                     read.positive(io.loopline.jobs.config.LearningOptions.LABELS_IDLE_AFTER));
         }
 
-        /** With the default labels idleness. */
-        public Settings(ReferenceBins reference, Duration feedbackWindow, double defaultLabel, Duration outOfOrderness, int evaluationWindow,
-                int evaluationSlide, Duration driftWindow, int maxParallelism, io.loopline.operators.scoring.ModelStoreSupplier models,
-                io.loopline.operators.learning.Slices slices, Retraining retraining) {
-            this(reference, feedbackWindow, defaultLabel, outOfOrderness, evaluationWindow, evaluationSlide, driftWindow, maxParallelism, models, slices,
-                    retraining, DEFAULT_LABELS_IDLE_AFTER);
-        }
-
-        /** Without retraining. */
-        public Settings(ReferenceBins reference, Duration feedbackWindow, double defaultLabel, Duration outOfOrderness, int evaluationWindow,
-                int evaluationSlide, Duration driftWindow, int maxParallelism, io.loopline.operators.scoring.ModelStoreSupplier models,
-                io.loopline.operators.learning.Slices slices) {
-            this(reference, feedbackWindow, defaultLabel, outOfOrderness, evaluationWindow, evaluationSlide, driftWindow, maxParallelism, models, slices,
-                    null);
-        }
-
         /** The same, and a continual trainer that retrains, gates, publishes and announces challengers. */
         public Settings withRetraining(Retraining value) {
             return new Settings(reference, feedbackWindow, defaultLabel, outOfOrderness, evaluationWindow, evaluationSlide, driftWindow, maxParallelism,
@@ -121,18 +99,6 @@ public final class LearningJob {
         public Settings withLabelsIdleAfter(Duration value) {
             return new Settings(reference, feedbackWindow, defaultLabel, outOfOrderness, evaluationWindow, evaluationSlide, driftWindow, maxParallelism,
                     models, slices, retraining, value);
-        }
-
-        /** Without slices. */
-        public Settings(ReferenceBins reference, Duration feedbackWindow, double defaultLabel, Duration outOfOrderness, int evaluationWindow,
-                int evaluationSlide, Duration driftWindow, int maxParallelism, io.loopline.operators.scoring.ModelStoreSupplier models) {
-            this(reference, feedbackWindow, defaultLabel, outOfOrderness, evaluationWindow, evaluationSlide, driftWindow, maxParallelism, models, null);
-        }
-
-        /** Without a model store (no reference accuracy). */
-        public Settings(ReferenceBins reference, Duration feedbackWindow, double defaultLabel, Duration outOfOrderness, int evaluationWindow,
-                int evaluationSlide, Duration driftWindow, int maxParallelism) {
-            this(reference, feedbackWindow, defaultLabel, outOfOrderness, evaluationWindow, evaluationSlide, driftWindow, maxParallelism, null, null);
         }
     }
 
