@@ -7,7 +7,6 @@ import io.loopline.synthetic.TransactionGenerator;
 import io.loopline.jobs.LocalEnvironments;
 import io.loopline.jobs.config.JobConfig;
 import io.loopline.jobs.ServingJobFromConfig;
-import io.loopline.jobs.config.KafkaOptions;
 import io.loopline.jobs.learning.LearningJobFromConfig;
 import io.loopline.kafka.KafkaTopics;
 import io.loopline.kafka.ModelAnnouncements;
