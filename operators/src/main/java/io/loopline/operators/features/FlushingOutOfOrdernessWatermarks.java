@@ -24,6 +24,8 @@ public final class FlushingOutOfOrdernessWatermarks<T> implements WatermarkGener
     private final RelativeClock activity;
     private long maxTimestamp = Long.MIN_VALUE;
     private long lastEventNanos;
+    /** Whether an event came since the last periodic emit: the clock (synchronized in Flink) is read there, not per event. */
+    private boolean eventSinceEmit;
     private long lastEmitted = Long.MIN_VALUE;
 
     public FlushingOutOfOrdernessWatermarks(long boundMillis, long idleFlushMillis, RelativeClock activity) {
@@ -38,7 +40,7 @@ public final class FlushingOutOfOrdernessWatermarks<T> implements WatermarkGener
             return; // no time: the decoder dead-letters it
         }
         maxTimestamp = Math.max(maxTimestamp, eventTimestamp);
-        lastEventNanos = activity.relativeTimeNanos();
+        eventSinceEmit = true;
     }
 
     @Override
@@ -46,7 +48,12 @@ public final class FlushingOutOfOrdernessWatermarks<T> implements WatermarkGener
         if (maxTimestamp == Long.MIN_VALUE) {
             return;
         }
-        boolean idle = idleFlushNanos > 0 && activity.relativeTimeNanos() - lastEventNanos >= idleFlushNanos;
+        long now = activity.relativeTimeNanos();
+        if (eventSinceEmit) {
+            lastEventNanos = now; // at most one emit interval (200 ms) after the event: nothing next to a flush of seconds
+            eventSinceEmit = false;
+        }
+        boolean idle = idleFlushNanos > 0 && now - lastEventNanos >= idleFlushNanos;
         long watermark = idle ? maxTimestamp : maxTimestamp - boundMillis - 1;
         if (watermark > lastEmitted) {
             lastEmitted = watermark;
