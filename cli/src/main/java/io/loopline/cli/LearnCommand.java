@@ -123,8 +123,7 @@ final class LearnCommand implements Callable<Integer> {
         KafkaTopics.ensure(kafka, topics, Duration.ofSeconds(30));
         Path checkpoints = ConfigFlags.checkpointFolder(conf);
         var flink = LocalEnvironments.streamingConfiguration(parallelism, checkpoints, checkpointInterval);
-        flink.setString(MetricOptions.REPORTERS_LIST.key(), ProgressCounters.REPORTER_NAME);
-        flink.setString("metrics.reporter." + ProgressCounters.REPORTER_NAME + ".factory.class", ProgressCounters.Factory.class.getName());
+        ProgressCounters.reportingTo(flink);
         JobClient client = new LearningJob(KafkaIo.raw(kafka, featureLogTopic, groupId), KafkaIo.raw(kafka, labelsTopic, groupId),
                 KafkaIo.drift(kafka, driftTopic, groupId), KafkaIo.deadLetters(kafka, deadLetterTopic, groupId), settings)
                 .withShadowLog(KafkaIo.raw(kafka, shadowLogTopic, groupId + "-shadow"))

@@ -120,8 +120,7 @@ final class ServeCommand implements Callable<Integer> {
 
         Path checkpoints = ConfigFlags.checkpointFolder(conf);
         var flink = LocalEnvironments.streamingConfiguration(parallelism, checkpoints, checkpointInterval);
-        flink.setString(MetricOptions.REPORTERS_LIST.key(), ProgressCounters.REPORTER_NAME);
-        flink.setString("metrics.reporter." + ProgressCounters.REPORTER_NAME + ".factory.class", ProgressCounters.Factory.class.getName());
+        ProgressCounters.reportingTo(flink);
         if (savepoint != null) {
             LocalEnvironments.restoringFrom(flink, savepoint);
         }

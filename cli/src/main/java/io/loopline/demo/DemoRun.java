@@ -26,6 +26,7 @@ import io.loopline.operators.features.ProfileAccumulator;
 import io.loopline.operators.features.spec.FeatureSpec;
 import io.loopline.operators.features.spec.FeatureSpecParser;
 import io.loopline.jobs.LocalEnvironments;
+import io.loopline.jobs.ProgressCounters;
 import io.loopline.jobs.config.ServingOptions;
 import io.loopline.jobs.ServingJob;
 import io.loopline.kafka.KafkaTopics;
@@ -55,6 +56,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * read_committed consumer.
  */
 public final class DemoRun {
+    private static final Duration MODEL_SERVED_WITHIN = Duration.ofMinutes(3);
     private static final Duration PROGRESS_EVERY = Duration.ofSeconds(1);
     private static final String MODEL = "fraud";
     /**
@@ -202,8 +204,8 @@ public final class DemoRun {
                         io.loopline.operators.learning.Slices.of("merchant", reference.columns(), reference.fit()))
                         .withRetraining(new LearningJob.Retraining(trainer(), new KafkaModelAnnouncer(bootstrap, settings.modelsTopic()))));
         // Started from the backfill's savepoint: every card's aggregates are warm from its first live event.
-        var env = StreamExecutionEnvironment.getExecutionEnvironment(LocalEnvironments.restoringFrom(
-                LocalEnvironments.streamingConfiguration(settings.parallelism(), stateDir.resolve("checkpoints"), settings.checkpointInterval()),
+        var env = StreamExecutionEnvironment.getExecutionEnvironment(LocalEnvironments.restoringFrom(ProgressCounters.reportingTo(
+                LocalEnvironments.streamingConfiguration(settings.parallelism(), stateDir.resolve("checkpoints"), settings.checkpointInterval())),
                 backfilled.savepoint().toString()));
 
         var generator = new TransactionGenerator(settings.seed() + 1, settings.entities(), settings.malformedRatio(), historyEnd + 1000);
@@ -213,10 +215,12 @@ public final class DemoRun {
             job.build(env);
             learning.build(env);
             // One job graph for the demo's two pipelines (one MiniCluster on a small machine); on a cluster they are two jobs.
-            JobClient client = env.executeAsync("Loopline Demo: " + ServingJob.JOB_NAME + " + " + LearningJob.JOB_NAME);
+            String jobName = "Loopline Demo: " + ServingJob.JOB_NAME + " + " + LearningJob.JOB_NAME;
+            JobClient client = env.executeAsync(jobName);
             this.drift = drift;
             out.printf("Flink job %s started from the savepoint (parallelism %d, RocksDB, checkpoint every %s, exactly-once feature log,"
                     + " %s predictions)%n", client.getJobID(), settings.parallelism(), settings.checkpointInterval(), settings.predictionsDelivery());
+            awaitModelServed(client, jobName, trained.model().version());
             long startNanos = System.nanoTime();
             try (var producer = new EventProducer(bootstrap, settings.eventsTopic(), generator, settings.events(), settings.ratePerSecond())
                     .withChargebacks(settings.labelsTopic(), CHARGEBACK_DELAY.toMillis())
@@ -495,6 +499,31 @@ public final class DemoRun {
         StringBuilder text = new StringBuilder("(");
         counts.forEach((version, n) -> text.append(text.length() > 1 ? ", " : "").append(String.format(Locale.ROOT, "v%d: %,d", version, n)));
         return text.append(')').toString();
+    }
+
+    /**
+     * Waits until every scoring subtask serves {@code version}, so that the first live event is scored
+     * as it arrives rather than queued behind the job's start-up (restoring the savepoint, loading the
+     * model): the latency line then shows serving, not start-up. Gives up after a while and says so;
+     * events that come before the model are held, not lost.
+     */
+    private void awaitModelServed(JobClient client, String jobName, long version) throws Exception {
+        long started = System.nanoTime();
+        long deadline = started + MODEL_SERVED_WITHIN.toNanos();
+        while (System.nanoTime() - deadline < 0) {
+            List<Long> serving = ProgressCounters.values(jobName, "loopline.model_version");
+            if (serving.size() >= settings.parallelism() && serving.stream().allMatch(v -> v >= version)) {
+                out.printf(Locale.ROOT, "%s v%d serves on all %d subtasks after %.1f s: live events start now%n", MODEL, version,
+                        serving.size(), (System.nanoTime() - started) / 1e9);
+                return;
+            }
+            if (client.getJobStatus().get(10, TimeUnit.SECONDS).isGloballyTerminalState()) {
+                throw new IllegalStateException("the Flink job ended before it served " + MODEL + " v" + version);
+            }
+            Thread.sleep(100);
+        }
+        out.printf("%s v%d is not served on every subtask after %s; live events start anyway (held until it is)%n", MODEL, version,
+                MODEL_SERVED_WITHIN);
     }
 
     private void stopJob(JobClient client) {

@@ -222,8 +222,7 @@ public final class PrequentialEvaluation {
                 .withShadowLog(KafkaIo.raw(bootstrap, shadowLog, "eval-ls-" + run));
         var conf = LocalEnvironments.streamingConfiguration(settings.parallelism(), work.resolve("checkpoints"), settings.checkpointInterval());
         // The loop's own metrics, read in this JVM: the lockstep replay waits on them.
-        conf.setString(org.apache.flink.configuration.MetricOptions.REPORTERS_LIST.key(), ProgressCounters.REPORTER_NAME);
-        conf.setString("metrics.reporter." + ProgressCounters.REPORTER_NAME + ".factory.class", ProgressCounters.Factory.class.getName());
+        ProgressCounters.reportingTo(conf);
         if (settings.lockstep()) {
             // A row is served once a later row moves event time on: watermarks often, so each step waits little for them.
             conf.set(org.apache.flink.configuration.PipelineOptions.AUTO_WATERMARK_INTERVAL, Duration.ofMillis(20));

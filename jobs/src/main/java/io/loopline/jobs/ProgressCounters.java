@@ -29,6 +29,13 @@ public final class ProgressCounters implements MetricReporter {
     private static final Map<String, Set<Metric>> LOOPLINE_METRICS = new ConcurrentHashMap<>();
     private static final String LOOPLINE_GROUP = "loopline";
 
+    /** Reports the metrics of the jobs that run on an embedded cluster with {@code conf} here, where this class reads them. */
+    public static org.apache.flink.configuration.Configuration reportingTo(org.apache.flink.configuration.Configuration conf) {
+        conf.setString(org.apache.flink.configuration.MetricOptions.REPORTERS_LIST.key(), REPORTER_NAME);
+        conf.setString("metrics.reporter." + REPORTER_NAME + ".factory.class", Factory.class.getName());
+        return conf;
+    }
+
     /** Sum of the named counter over all subtasks of the named job. */
     public static long sum(String jobName, String counterName) {
         Set<Counter> counters = COUNTERS.get(jobName + "/" + counterName);

@@ -7,12 +7,16 @@ import io.loopline.state.serialization.PredictionSerializer;
 import io.loopline.state.serialization.RawEventSerializer;
 import io.loopline.operators.decode.DecodeEvents;
 import io.loopline.operators.decode.EventDecoder;
+import io.loopline.operators.features.ArrivalFeatureVectors;
+import io.loopline.operators.features.FeatureAggregation;
 import io.loopline.operators.features.FeaturePipeline;
 import io.loopline.operators.features.ParseEntityLabels;
 import io.loopline.operators.learning.JsonRecordTime;
 import io.loopline.operators.features.spec.FeatureSpec;
 import io.loopline.operators.scoring.ModelScoringOperator;
 import io.loopline.operators.scoring.ModelStoreSupplier;
+import io.loopline.operators.scoring.WithoutEventTime;
+import io.loopline.state.serialization.FeatureVectorSerializer;
 import io.loopline.state.profile.FeatureFit;
 import io.loopline.state.records.DeadLetter;
 import io.loopline.state.records.Event;
@@ -23,10 +27,12 @@ import io.loopline.state.records.RawEvent;
 import io.loopline.state.records.ServedFeatures;
 import java.util.Objects;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.functions.co.CoFlatMapFunction;
+import org.apache.flink.api.common.functions.FlatMapFunction;
+import org.apache.flink.types.Either;
 import org.apache.flink.util.Collector;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -82,6 +88,8 @@ public final class ServingJob {
     private final Sink<FeatureVector> features;
     private final Sink<DeadLetter> deadLetters;
     private final Settings settings;
+    /** The announcements are forwarded as they come, not kept in broadcast state (scoring keeps what it serves in its own). */
+    private static final MapStateDescriptor<?, ?>[] NO_BROADCAST_STATE = {};
     private static final java.time.Duration LABELS_IDLE_AFTER = java.time.Duration.ofSeconds(30);
     private Scoring scoring;
     private Sink<ServedFeatures> featureLog;
@@ -171,35 +179,31 @@ public final class ServingJob {
                     .uid("parse-entity-labels")
                     .name("Parse Labels"));
         }
-        FeaturePipeline.Aggregated aggregated = pipeline.aggregateTimed(decoded);
-        DataStream<FeatureVector> vectors = pipeline.transform(aggregated.rows(), settings.fit());
-
-        DataStream<DeadLetter> bad = decoded.getSideOutput(DecodeEvents.DEAD_LETTERS).union(aggregated.lateEvents());
-
-        if (features != null) {
-            vectors.sinkTo(features)
-                    .uid("features-sink")
-                    .name("Features");
-        }
-
-        if (scoring != null) {
-            DataStream<ModelAnnouncement> announcements = env
-                    .fromSource(scoring.models(), WatermarkStrategy.noWatermarks(), "Models")
-                    .uid("models-source")
-                    .returns(ModelAnnouncementSerializer.TYPE_INFO)
-                    .broadcast();
+        DataStream<DeadLetter> bad = decoded.getSideOutput(DecodeEvents.DEAD_LETTERS);
+        if (scoring == null) {
+            FeaturePipeline.Aggregated aggregated = pipeline.aggregateTimed(decoded);
+            bad = bad.union(aggregated.lateEvents());
+            if (features != null) {
+                sinkFeatures(pipeline.transform(aggregated.rows(), settings.fit()));
+            }
+        } else {
+            Scorable scorable = scorable(env, pipeline, decoded);
+            bad = bad.union(scorable.lateEvents());
+            if (features != null) {
+                sinkFeatures(scorable.stream().flatMap(ServingJob::vectorOnly).returns(FeatureVectorSerializer.TYPE_INFO)
+                        .uid("feature-vectors").name("Feature Vectors"));
+            }
             SingleOutputStreamOperator<Prediction> predictions;
             if (constantScore) {
-                // Same place in the topology, same two inputs: only the model is missing.
-                predictions = vectors.connect(announcements)
-                        .flatMap(new ConstantScore(scoring.modelName()))
+                // Same place in the topology, same input: only the model is missing.
+                predictions = scorable.stream().flatMap(new ConstantScore(scoring.modelName()))
                         .returns(PredictionSerializer.TYPE_INFO)
                         .uid("constant-score")
                         .name("Constant Score (benchmark)");
             } else {
                 var operator = new ModelScoringOperator(scoring.modelName(), settings.spec(), scoring.store(), scoring.batchSize(),
                         scoring.maxDelayMillis(), scoring.maxHeld());
-                predictions = vectors.connect(announcements)
+                predictions = scorable.stream()
                         .transform("Model Scoring", PredictionSerializer.TYPE_INFO, featureLog != null ? operator.withFeatureLog() : operator)
                         .uid("model-scoring");
                 bad = bad.union(predictions.getSideOutput(ModelScoringOperator.REJECTED));
@@ -231,6 +235,52 @@ public final class ServingJob {
                 .name("Dead Letters");
     }
 
+    /** What scoring reads (vectors, and the model announcements between them), and the events too late to be featurized. */
+    private record Scorable(DataStream<Either<FeatureVector, ModelAnnouncement>> stream, DataStream<DeadLetter> lateEvents) {}
+
+    /**
+     * Vectors for scoring with the model announcements in between, as one stream, so that scoring is
+     * chained to the operator that computes them: features and scoring in one task, one state access
+     * per event. A spec with {@code label_history} features has a second keyed step (the labels join),
+     * so there the vectors and the broadcast announcements meet in a union ahead of scoring instead.
+     */
+    private Scorable scorable(StreamExecutionEnvironment env, FeaturePipeline pipeline, DataStream<Event> decoded) {
+        DataStream<ModelAnnouncement> announcements = env
+                .fromSource(scoring.models(), WithoutEventTime.strategy(), "Models")
+                .uid("models-source")
+                .returns(ModelAnnouncementSerializer.TYPE_INFO);
+        if (!settings.spec().hasLabelHistory()) {
+            SingleOutputStreamOperator<Either<FeatureVector, ModelAnnouncement>> vectors =
+                    pipeline.vectorsOnArrival(decoded, announcements.broadcast(NO_BROADCAST_STATE), settings.fit());
+            return new Scorable(vectors, vectors.getSideOutput(FeatureAggregation.LATE));
+        }
+        FeaturePipeline.Aggregated aggregated = pipeline.aggregateTimed(decoded);
+        DataStream<Either<FeatureVector, ModelAnnouncement>> vectors = pipeline.transform(aggregated.rows(), settings.fit())
+                .map(Either::<FeatureVector, ModelAnnouncement>Left)
+                .returns(ArrivalFeatureVectors.OUTPUT_TYPE)
+                .uid("vectors-for-scoring")
+                .name("Vectors");
+        DataStream<Either<FeatureVector, ModelAnnouncement>> announced = announcements
+                .map(Either::<FeatureVector, ModelAnnouncement>Right)
+                .returns(ArrivalFeatureVectors.OUTPUT_TYPE)
+                .uid("announcements-for-scoring")
+                .name("Announcements")
+                .broadcast();
+        return new Scorable(vectors.union(announced), aggregated.lateEvents());
+    }
+
+    private void sinkFeatures(DataStream<FeatureVector> vectors) {
+        vectors.sinkTo(features)
+                .uid("features-sink")
+                .name("Features");
+    }
+
+    private static void vectorOnly(Either<FeatureVector, ModelAnnouncement> input, Collector<FeatureVector> out) {
+        if (input.isLeft()) {
+            out.collect(input.left());
+        }
+    }
+
     /**
      * Entry point for {@code flink run -c io.loopline.jobs.ServingJob loopline-jobs-job.jar --config serving.properties}:
      * Kafka, topics, spec, profile and model store from the properties file (deploy/jobs/serving.properties), -Dkey=value
@@ -250,7 +300,7 @@ public final class ServingJob {
     }
 
     /** Benchmark stand-in for the model: every vector scores 0.5 as "version 0"; announcements are ignored. */
-    private static final class ConstantScore implements CoFlatMapFunction<FeatureVector, ModelAnnouncement, Prediction> {
+    private static final class ConstantScore implements FlatMapFunction<Either<FeatureVector, ModelAnnouncement>, Prediction> {
         private static final long serialVersionUID = 1L;
         private final String model;
 
@@ -259,11 +309,11 @@ public final class ServingJob {
         }
 
         @Override
-        public void flatMap1(FeatureVector v, Collector<Prediction> out) {
-            out.collect(new Prediction(v.eventId(), v.entity(), v.timestamp(), 0.5, model, 0, v.label(), System.currentTimeMillis()));
+        public void flatMap(Either<FeatureVector, ModelAnnouncement> input, Collector<Prediction> out) {
+            if (input.isLeft()) {
+                FeatureVector v = input.left();
+                out.collect(new Prediction(v.eventId(), v.entity(), v.timestamp(), 0.5, model, 0, v.label(), System.currentTimeMillis()));
+            }
         }
-
-        @Override
-        public void flatMap2(ModelAnnouncement announcement, Collector<Prediction> out) {}
     }
 }

@@ -149,8 +149,7 @@ public final class BackfillJob {
         conf.set(PipelineOptions.GENERIC_TYPES, false);
         // Every Loopline record is immutable (or copied by its serializer), so chained operators may share them.
         conf.set(PipelineOptions.OBJECT_REUSE, true);
-        conf.setString(MetricOptions.REPORTERS_LIST.key(), ProgressCounters.REPORTER_NAME);
-        conf.setString("metrics.reporter." + ProgressCounters.REPORTER_NAME + ".factory.class", ProgressCounters.Factory.class.getName());
+        ProgressCounters.reportingTo(conf);
         return conf;
     }
 

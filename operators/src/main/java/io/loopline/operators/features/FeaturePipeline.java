@@ -13,6 +13,7 @@ import io.loopline.state.records.EntityLabel;
 import io.loopline.state.records.EventWithAggregates;
 import org.apache.flink.api.common.functions.FlatMapFunction;
 import io.loopline.state.records.FeatureVector;
+import io.loopline.state.records.ModelAnnouncement;
 import java.time.Duration;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -22,7 +23,9 @@ import org.apache.flink.state.api.OperatorIdentifier;
 import org.apache.flink.state.api.OperatorTransformation;
 import org.apache.flink.state.api.SavepointWriter;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.types.Either;
 
 /**
  * Assembles the feature operators onto a stream of decoded events. The backfill (BATCH) and the
@@ -117,6 +120,24 @@ public final class FeaturePipeline {
         }
         SingleOutputStreamOperator<EventWithAggregates> withLabels = withLabelHistory(events, rows);
         return new Aggregated(withLabels, late, finalStates, withLabels.getSideOutput(LabelHistoryOperator.FINAL_LABELS));
+    }
+
+    /**
+     * Serving with scoring, for a spec without {@code label_history} features: each event's model input
+     * vector, computed on arrival with the fitted statistics, and the model announcements forwarded in
+     * between, from one operator ({@link ArrivalFeatureVectors}) under the aggregation's uid, so scoring
+     * can be chained to it. Late events and duplicates leave through {@link FeatureAggregation#LATE}.
+     */
+    public SingleOutputStreamOperator<Either<FeatureVector, ModelAnnouncement>> vectorsOnArrival(DataStream<Event> events,
+            BroadcastStream<ModelAnnouncement> announcements, FeatureFit fit) {
+        if (spec.hasLabelHistory()) {
+            throw new IllegalStateException("spec '" + spec.name() + "' has label_history features: aggregate, then transform");
+        }
+        return events.keyBy(Event::entity, Types.STRING)
+                .connect(announcements)
+                .process(new ArrivalFeatureVectors(spec, new FeatureTransformer(spec, fit)), ArrivalFeatureVectors.OUTPUT_TYPE)
+                .uid(AGGREGATION_UID)
+                .name("Features on Arrival");
     }
 
     private SingleOutputStreamOperator<EventWithAggregates> withLabelHistory(DataStream<Event> events, DataStream<EventWithAggregates> rows) {

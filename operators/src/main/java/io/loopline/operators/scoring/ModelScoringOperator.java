@@ -28,15 +28,19 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
-import org.apache.flink.streaming.api.operators.BoundedMultiInput;
-import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
+import org.apache.flink.streaming.api.operators.BoundedOneInput;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.types.Either;
 import org.apache.flink.util.OutputTag;
 
 /**
  * Scores feature vectors with the current version of one model and swaps versions while running.
  *
- * <p>Input 1: feature vectors. Input 2: {@link ModelAnnouncement}s, broadcast to every subtask.
+ * <p>One input of both: feature vectors ({@code Left}) and {@link ModelAnnouncement}s ({@code
+ * Right}), every announcement on every subtask. Serving chains this operator to its feature operator,
+ * which forwards the broadcast announcements in order ({@code ArrivalFeatureVectors}), so a vector
+ * costs no serialization or thread hand-off on its way to the model.
  * A newer version is loaded and checked ({@link LoadedModel#load}) on a background thread while the
  * old one keeps scoring (a load takes tens of milliseconds; output should not pause for it). When it
  * is ready, the task thread swaps at the next record boundary: the records buffered so far are
@@ -67,7 +71,7 @@ import org.apache.flink.util.OutputTag;
  * running trial stays. The trial is in checkpointed union state like the champion.
  */
 public final class ModelScoringOperator extends AbstractStreamOperator<Prediction>
-        implements TwoInputStreamOperator<FeatureVector, ModelAnnouncement, Prediction>, BoundedMultiInput {
+        implements OneInputStreamOperator<Either<FeatureVector, ModelAnnouncement>, Prediction>, BoundedOneInput {
     private static final long serialVersionUID = 1L;
 
     public static final OutputTag<DeadLetter> REJECTED = new OutputTag<>("scoring-dead-letters", DeadLetterSerializer.TYPE_INFO);
@@ -212,9 +216,14 @@ public final class ModelScoringOperator extends AbstractStreamOperator<Predictio
     }
 
     @Override
-    public void processElement1(StreamRecord<FeatureVector> element) throws Exception {
+    public void processElement(StreamRecord<Either<FeatureVector, ModelAnnouncement>> element) throws Exception {
+        Either<FeatureVector, ModelAnnouncement> input = element.getValue();
+        if (input.isRight()) {
+            announce(input.right());
+            return;
+        }
         swapIfLoaded();
-        FeatureVector vector = element.getValue();
+        FeatureVector vector = input.left();
         if (current == null) {
             hold(vector);
             return;
@@ -230,11 +239,6 @@ public final class ModelScoringOperator extends AbstractStreamOperator<Predictio
                 flush();
             });
         }
-    }
-
-    @Override
-    public void processElement2(StreamRecord<ModelAnnouncement> element) throws Exception {
-        announce(element.getValue());
     }
 
     private void announce(ModelAnnouncement announcement) throws Exception {
@@ -504,14 +508,12 @@ public final class ModelScoringOperator extends AbstractStreamOperator<Predictio
     }
 
     @Override
-    public void endInput(int inputId) throws Exception {
-        if (inputId == 1) {
-            if (current == null && loading != null && !held.isEmpty()) {
-                loading.handle((model, error) -> null).join(); // held records need the model that is on its way
-            }
-            swapIfLoaded();
-            flush();
+    public void endInput() throws Exception {
+        if (current == null && loading != null && !held.isEmpty()) {
+            loading.handle((model, error) -> null).join(); // held records need the model that is on its way
         }
+        swapIfLoaded();
+        flush();
     }
 
     @Override

@@ -31,7 +31,6 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.TwoInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -121,16 +120,16 @@ class HostileModelsTest {
         String root = dir.toUri().toString();
         var operator = new ModelScoringOperator("fraud", SPEC, () -> new FileSystemModelStore(new org.apache.flink.core.fs.Path(root)), 100, 0, 10)
                 .loadingInTaskThread();
-        try (var h = new TwoInputStreamOperatorTestHarness<FeatureVector, ModelAnnouncement, Prediction>(operator)) {
+        try (var h = new ScoringHarness(operator)) {
             h.open();
-            h.processElement2(new StreamRecord<>(announce(v1), 0));
+            h.processAnnouncement(new StreamRecord<>(announce(v1), 0));
             for (ModelAnnouncement a : hostile) {
-                h.processElement2(new StreamRecord<>(a, 1));
-                h.processElement1(new StreamRecord<>(vector("after-v" + a.version()), 2));
+                h.processAnnouncement(new StreamRecord<>(a, 1));
+                h.processVector(new StreamRecord<>(vector("after-v" + a.version()), 2));
             }
-            h.processElement2(new StreamRecord<>(announce(v1), 3)); // an old version announced as if new
+            h.processAnnouncement(new StreamRecord<>(announce(v1), 3)); // an old version announced as if new
             expectedReasons.add("out-of-order-version");
-            h.processElement1(new StreamRecord<>(vector("last"), 4));
+            h.processVector(new StreamRecord<>(vector("last"), 4));
             h.prepareSnapshotPreBarrier(1);
 
             List<DeadLetter> rejected = h.getSideOutput(ModelScoringOperator.REJECTED).stream().map(StreamRecord::getValue).toList();
@@ -139,8 +138,8 @@ class HostileModelsTest {
             assertThat(h.extractOutputValues()).hasSize(hostile.size() + 1).extracting(Prediction::modelVersion).containsOnly(v1.version());
             assertThat(DESERIALIZED).as("nothing in an artifact is ever Java-deserialized").isFalse();
 
-            h.processElement2(new StreamRecord<>(announce(v2), 5));
-            h.processElement1(new StreamRecord<>(vector("good-again"), 6));
+            h.processAnnouncement(new StreamRecord<>(announce(v2), 5));
+            h.processVector(new StreamRecord<>(vector("good-again"), 6));
             h.prepareSnapshotPreBarrier(2);
             assertThat(h.extractOutputValues()).last().extracting(Prediction::modelVersion).isEqualTo(v2.version());
         }

@@ -22,7 +22,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.Map;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.TwoInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,11 +51,11 @@ class ModelScoringOperatorTest {
         v2 = store.publish(draft(SPEC.columnNames()), net2.toBytes());
     }
 
-    private TwoInputStreamOperatorTestHarness<FeatureVector, ModelAnnouncement, Prediction> harness(int batchSize, int maxHeld) throws Exception {
+    private ScoringHarness harness(int batchSize, int maxHeld) throws Exception {
         String root = dir.toUri().toString();
         var operator = new ModelScoringOperator("fraud", SPEC, () -> new FileSystemModelStore(new org.apache.flink.core.fs.Path(root)), batchSize,
                 0, maxHeld).loadingInTaskThread();
-        return new TwoInputStreamOperatorTestHarness<>(operator);
+        return new ScoringHarness(operator);
     }
 
     private static FeatureVector vector(String id, double x) {
@@ -77,11 +76,11 @@ class ModelScoringOperatorTest {
     void recordsBeforeTheFirstModelAreHeldThenScoredByIt() throws Exception {
         try (var h = harness(100, 10)) {
             h.open();
-            h.processElement1(new StreamRecord<>(vector("a", 0.1), 1));
-            h.processElement1(new StreamRecord<>(vector("b", 0.2), 1));
+            h.processVector(new StreamRecord<>(vector("a", 0.1), 1));
+            h.processVector(new StreamRecord<>(vector("b", 0.2), 1));
             assertThat(h.extractOutputValues()).isEmpty();
 
-            h.processElement2(new StreamRecord<>(announce(v1), 2));
+            h.processAnnouncement(new StreamRecord<>(announce(v1), 2));
 
             List<Prediction> out = h.extractOutputValues();
             assertThat(out).extracting(Prediction::eventId).containsExactly("a", "b");
@@ -94,9 +93,9 @@ class ModelScoringOperatorTest {
     void microBatchesFlushWhenFullAndBeforeTheCheckpointBarrier() throws Exception {
         try (var h = harness(4, 10)) {
             h.open();
-            h.processElement2(new StreamRecord<>(announce(v1), 0));
+            h.processAnnouncement(new StreamRecord<>(announce(v1), 0));
             for (int i = 0; i < 3; i++) {
-                h.processElement1(new StreamRecord<>(vector("e" + i, i), 1));
+                h.processVector(new StreamRecord<>(vector("e" + i, i), 1));
             }
             assertThat(h.extractOutputValues()).as("buffered, not yet scored").isEmpty();
 
@@ -104,7 +103,7 @@ class ModelScoringOperatorTest {
             assertThat(h.extractOutputValues()).hasSize(3);
 
             for (int i = 3; i < 7; i++) {
-                h.processElement1(new StreamRecord<>(vector("e" + i, i), 1));
+                h.processVector(new StreamRecord<>(vector("e" + i, i), 1));
             }
             assertThat(h.extractOutputValues()).as("a full batch goes at once").hasSize(7);
         }
@@ -114,11 +113,11 @@ class ModelScoringOperatorTest {
     void aNewVersionTakesOverBetweenTwoRecordsAndOlderOnesAreIgnored() throws Exception {
         try (var h = harness(100, 10)) {
             h.open();
-            h.processElement2(new StreamRecord<>(announce(v1), 0));
-            h.processElement1(new StreamRecord<>(vector("before", 0.3), 1));
-            h.processElement2(new StreamRecord<>(announce(v2), 2));
-            h.processElement1(new StreamRecord<>(vector("after", 0.3), 3));
-            h.processElement2(new StreamRecord<>(announce(v1), 4));
+            h.processAnnouncement(new StreamRecord<>(announce(v1), 0));
+            h.processVector(new StreamRecord<>(vector("before", 0.3), 1));
+            h.processAnnouncement(new StreamRecord<>(announce(v2), 2));
+            h.processVector(new StreamRecord<>(vector("after", 0.3), 3));
+            h.processAnnouncement(new StreamRecord<>(announce(v1), 4));
             h.prepareSnapshotPreBarrier(1);
 
             List<Prediction> out = h.extractOutputValues();
@@ -133,11 +132,11 @@ class ModelScoringOperatorTest {
         String root = dir.toUri().toString();
         var operator = new ModelScoringOperator("fraud", SPEC, () -> new FileSystemModelStore(new org.apache.flink.core.fs.Path(root)), 10, 0, 10)
                 .loadingInTaskThread().withFeatureLog();
-        try (var h = new TwoInputStreamOperatorTestHarness<>(operator)) {
+        try (var h = new ScoringHarness(operator)) {
             h.open();
-            h.processElement2(new StreamRecord<>(announce(v1), 0));
-            h.processElement1(new StreamRecord<>(vector("a", 0.4), 1));
-            h.processElement1(new StreamRecord<>(vector("b", 0.7), 1));
+            h.processAnnouncement(new StreamRecord<>(announce(v1), 0));
+            h.processVector(new StreamRecord<>(vector("a", 0.4), 1));
+            h.processVector(new StreamRecord<>(vector("b", 0.7), 1));
             h.prepareSnapshotPreBarrier(1);
 
             List<Prediction> predictions = h.extractOutputValues();
@@ -158,12 +157,12 @@ class ModelScoringOperatorTest {
         Files.write(dir.resolve("fraud").resolve("v" + corrupt.version()).resolve("artifact"), new byte[] {1, 2, 3});
         try (var h = harness(100, 10)) {
             h.open();
-            h.processElement2(new StreamRecord<>(announce(v1), 0));
-            h.processElement2(new StreamRecord<>(new ModelAnnouncement("fraud", 2, "0000"), 1));
-            h.processElement2(new StreamRecord<>(announce(wrongColumns), 2));
-            h.processElement2(new StreamRecord<>(announce(corrupt), 3));
-            h.processElement2(new StreamRecord<>(new ModelAnnouncement("fraud", 99, "ab"), 4));
-            h.processElement1(new StreamRecord<>(vector("a", 0.5), 5));
+            h.processAnnouncement(new StreamRecord<>(announce(v1), 0));
+            h.processAnnouncement(new StreamRecord<>(new ModelAnnouncement("fraud", 2, "0000"), 1));
+            h.processAnnouncement(new StreamRecord<>(announce(wrongColumns), 2));
+            h.processAnnouncement(new StreamRecord<>(announce(corrupt), 3));
+            h.processAnnouncement(new StreamRecord<>(new ModelAnnouncement("fraud", 99, "ab"), 4));
+            h.processVector(new StreamRecord<>(vector("a", 0.5), 5));
             h.prepareSnapshotPreBarrier(1);
 
             assertThat(h.extractOutputValues()).extracting(Prediction::modelVersion).containsExactly(1L);
@@ -178,10 +177,10 @@ class ModelScoringOperatorTest {
         try (var h = harness(100, 2)) {
             h.open();
             for (String id : List.of("a", "b", "c")) {
-                h.processElement1(new StreamRecord<>(vector(id, 0.1), 1));
+                h.processVector(new StreamRecord<>(vector(id, 0.1), 1));
             }
             assertThat(h.getSideOutput(ModelScoringOperator.REJECTED)).extracting(r -> r.getValue().reason()).containsExactly("no-model-overflow");
-            h.processElement2(new StreamRecord<>(announce(v1), 2));
+            h.processAnnouncement(new StreamRecord<>(announce(v1), 2));
             assertThat(h.extractOutputValues()).extracting(Prediction::eventId).containsExactly("a", "b");
         }
     }
@@ -191,26 +190,26 @@ class ModelScoringOperatorTest {
         OperatorSubtaskState withHeld;
         try (var h = harness(100, 10)) {
             h.open();
-            h.processElement1(new StreamRecord<>(vector("held", 0.2), 1));
+            h.processVector(new StreamRecord<>(vector("held", 0.2), 1));
             withHeld = h.snapshot(1, 1);
         }
         try (var h = harness(100, 10)) {
             h.initializeState(withHeld);
             h.open();
-            h.processElement2(new StreamRecord<>(announce(v2), 2));
+            h.processAnnouncement(new StreamRecord<>(announce(v2), 2));
             assertThat(h.extractOutputValues()).extracting(Prediction::eventId).containsExactly("held");
         }
 
         OperatorSubtaskState serving;
         try (var h = harness(100, 10)) {
             h.open();
-            h.processElement2(new StreamRecord<>(announce(v2), 0));
+            h.processAnnouncement(new StreamRecord<>(announce(v2), 0));
             serving = h.snapshot(2, 2);
         }
         try (var h = harness(100, 10)) {
             h.initializeState(serving);
             h.open();
-            h.processElement1(new StreamRecord<>(vector("x", 0.4), 3));
+            h.processVector(new StreamRecord<>(vector("x", 0.4), 3));
             h.prepareSnapshotPreBarrier(3);
             assertThat(h.extractOutputValues()).extracting(Prediction::modelVersion).containsExactly(2L);
         }
@@ -219,17 +218,17 @@ class ModelScoringOperatorTest {
     /** Closed while a test wants a version to stay loading. */
     private static volatile CountDownLatch gate = new CountDownLatch(0);
 
-    private TwoInputStreamOperatorTestHarness<FeatureVector, ModelAnnouncement, Prediction> backgroundLoadingHarness() throws Exception {
+    private ScoringHarness backgroundLoadingHarness() throws Exception {
         String root = dir.toUri().toString();
         ModelStoreSupplier slow = () -> new TestingGatedModelStore(new FileSystemModelStore(new org.apache.flink.core.fs.Path(root)));
-        return new TwoInputStreamOperatorTestHarness<>(new ModelScoringOperator("fraud", SPEC, slow, 1, 0, 10));
+        return new ScoringHarness(new ModelScoringOperator("fraud", SPEC, slow, 1, 0, 10));
     }
 
     /**
      * Waits for the background loads to finish (a rejected one starts the next queued one), each time firing the
      * operator's poll for it, as the task's clock would: no sleeping, the wait is on the load itself.
      */
-    private static void finishLoads(TwoInputStreamOperatorTestHarness<FeatureVector, ModelAnnouncement, Prediction> h) throws Exception {
+    private static void finishLoads(ScoringHarness h) throws Exception {
         ModelScoringOperator op = (ModelScoringOperator) h.getOperator();
         for (int loads = 0; op.backgroundLoad() != null; loads++) {
             assertThat(loads).as("loads in a row").isLessThan(10);
@@ -244,20 +243,20 @@ class ModelScoringOperatorTest {
         gate = new CountDownLatch(0);
         try (var h = backgroundLoadingHarness()) {
             h.open();
-            h.processElement1(new StreamRecord<>(vector("held", 0.1), 1));
-            h.processElement2(new StreamRecord<>(announce(v1), 1));
+            h.processVector(new StreamRecord<>(vector("held", 0.1), 1));
+            h.processAnnouncement(new StreamRecord<>(announce(v1), 1));
             finishLoads(h);
             assertThat(h.extractOutputValues()).hasSize(1);
 
             gate = new CountDownLatch(1);
-            h.processElement2(new StreamRecord<>(announce(v2), 2));
-            h.processElement1(new StreamRecord<>(vector("during-load", 0.2), 3));
+            h.processAnnouncement(new StreamRecord<>(announce(v2), 2));
+            h.processVector(new StreamRecord<>(vector("during-load", 0.2), 3));
             assertThat(h.extractOutputValues()).extracting(Prediction::modelVersion).as("v1 serves while v2 loads").containsExactly(1L, 1L);
 
             gate.countDown();
             finishLoads(h);
             assertThat(((ModelScoringOperator) h.getOperator()).servingVersion()).as("v2 took over").isEqualTo(2);
-            h.processElement1(new StreamRecord<>(vector("after-load", 0.3), 4));
+            h.processVector(new StreamRecord<>(vector("after-load", 0.3), 4));
             assertThat(h.extractOutputValues()).extracting(Prediction::modelVersion).containsExactly(1L, 1L, 2L);
         } finally {
             gate = new CountDownLatch(0);
@@ -270,8 +269,8 @@ class ModelScoringOperatorTest {
         gate = new CountDownLatch(1);
         try (var h = backgroundLoadingHarness()) {
             h.open();
-            h.processElement2(new StreamRecord<>(new ModelAnnouncement("fraud", 2, "00" + v2.sha256().substring(2)), 1));
-            h.processElement2(new StreamRecord<>(announce(v2), 2));
+            h.processAnnouncement(new StreamRecord<>(new ModelAnnouncement("fraud", 2, "00" + v2.sha256().substring(2)), 1));
+            h.processAnnouncement(new StreamRecord<>(announce(v2), 2));
             gate.countDown();
             finishLoads(h);
             assertThat(((ModelScoringOperator) h.getOperator()).servingVersion()).as("the corrected v2 took over").isEqualTo(2);
@@ -288,12 +287,12 @@ class ModelScoringOperatorTest {
         gate = new CountDownLatch(0);
         try (var h = backgroundLoadingHarness()) {
             h.open();
-            h.processElement2(new StreamRecord<>(announce(v1), 1));
-            h.processElement1(new StreamRecord<>(vector("a", 0.1), 1));
+            h.processAnnouncement(new StreamRecord<>(announce(v1), 1));
+            h.processVector(new StreamRecord<>(vector("a", 0.1), 1));
             finishLoads(h);
             assertThat(h.extractOutputValues()).hasSize(1);
             gate = new CountDownLatch(1);
-            h.processElement2(new StreamRecord<>(announce(v2), 2));
+            h.processAnnouncement(new StreamRecord<>(announce(v2), 2));
             loadingV2 = h.snapshot(1, 1);
         } finally {
             gate.countDown();
@@ -302,7 +301,7 @@ class ModelScoringOperatorTest {
         try (var h = backgroundLoadingHarness()) {
             h.initializeState(loadingV2);
             h.open();
-            h.processElement1(new StreamRecord<>(vector("b", 0.1), 3));
+            h.processVector(new StreamRecord<>(vector("b", 0.1), 3));
             finishLoads(h);
             assertThat(h.extractOutputValues()).hasSize(1);
             finishLoads(h);

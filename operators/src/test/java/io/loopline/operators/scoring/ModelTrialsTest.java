@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.TwoInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,9 +50,9 @@ class ModelTrialsTest {
         v3 = store.publish(draft, net1.toBytes());
     }
 
-    private TwoInputStreamOperatorTestHarness<FeatureVector, ModelAnnouncement, Prediction> harness() throws Exception {
+    private ScoringHarness harness() throws Exception {
         String root = dir.toUri().toString();
-        return new TwoInputStreamOperatorTestHarness<>(new ModelScoringOperator("fraud", SPEC,
+        return new ScoringHarness(new ModelScoringOperator("fraud", SPEC,
                 () -> new FileSystemModelStore(new org.apache.flink.core.fs.Path(root)), 64, 0, 10).loadingInTaskThread().withFeatureLog());
     }
 
@@ -71,9 +70,9 @@ class ModelTrialsTest {
         return net.score(new double[][] {v.values()}, 1)[0];
     }
 
-    private static void send(TwoInputStreamOperatorTestHarness<FeatureVector, ModelAnnouncement, Prediction> h, int from, int to) throws Exception {
+    private static void send(ScoringHarness h, int from, int to) throws Exception {
         for (int i = from; i < to; i++) {
-            h.processElement1(new StreamRecord<>(vector("card-" + (i % 50), i), 1000 + i));
+            h.processVector(new StreamRecord<>(vector("card-" + (i % 50), i), 1000 + i));
         }
         h.prepareSnapshotPreBarrier(0);
     }
@@ -82,8 +81,8 @@ class ModelTrialsTest {
     void aShadowIsScoredOnEveryEventAndNeverServed() throws Exception {
         try (var h = harness()) {
             h.open();
-            h.processElement2(new StreamRecord<>(as(v1, Role.CHAMPION, 0), 0));
-            h.processElement2(new StreamRecord<>(as(v2, Role.SHADOW, 0), 0));
+            h.processAnnouncement(new StreamRecord<>(as(v1, Role.CHAMPION, 0), 0));
+            h.processAnnouncement(new StreamRecord<>(as(v2, Role.SHADOW, 0), 0));
             send(h, 0, 100);
             assertThat(h.extractOutputValues()).hasSize(100).extracting(Prediction::modelVersion).containsOnly(1L);
             List<ServedFeatures> shadow = h.getSideOutput(ModelScoringOperator.SHADOW_LOG).stream().map(StreamRecord::getValue).toList();
@@ -91,7 +90,7 @@ class ModelTrialsTest {
             assertThat(shadow.get(5).score()).isCloseTo(score(net2, vector("card-5", 5)), within(1e-6)); // float32, batch vs row
             assertThat(h.extractOutputValues().get(5).score()).isCloseTo(score(net1, vector("card-5", 5)), within(1e-6));
 
-            h.processElement2(new StreamRecord<>(as(v2, Role.END_TRIAL, 0), 0));
+            h.processAnnouncement(new StreamRecord<>(as(v2, Role.END_TRIAL, 0), 0));
             send(h, 100, 110);
             assertThat(h.getSideOutput(ModelScoringOperator.SHADOW_LOG)).as("no shadow after the end of the trial").hasSize(100);
         }
@@ -103,8 +102,8 @@ class ModelTrialsTest {
         Map<String, Long> versionByEntity = new HashMap<>();
         try (var h = harness()) {
             h.open();
-            h.processElement2(new StreamRecord<>(as(v1, Role.CHAMPION, 0), 0));
-            h.processElement2(new StreamRecord<>(as(v2, Role.CANARY, 0.3), 0));
+            h.processAnnouncement(new StreamRecord<>(as(v1, Role.CHAMPION, 0), 0));
+            h.processAnnouncement(new StreamRecord<>(as(v2, Role.CANARY, 0.3), 0));
             send(h, 0, 1000);
             for (Prediction p : h.extractOutputValues()) {
                 Long before = versionByEntity.put(p.entity(), p.modelVersion());
@@ -131,11 +130,11 @@ class ModelTrialsTest {
     void aChampionAtOrAboveTheTrialEndsItAndAReplayedTrialDoesNotRestartIt() throws Exception {
         try (var h = harness()) {
             h.open();
-            h.processElement2(new StreamRecord<>(as(v1, Role.CHAMPION, 0), 0));
-            h.processElement2(new StreamRecord<>(as(v2, Role.CANARY, 1.0), 0));
+            h.processAnnouncement(new StreamRecord<>(as(v1, Role.CHAMPION, 0), 0));
+            h.processAnnouncement(new StreamRecord<>(as(v2, Role.CANARY, 1.0), 0));
             send(h, 0, 10);
-            h.processElement2(new StreamRecord<>(as(v2, Role.CHAMPION, 0), 0)); // promoted
-            h.processElement2(new StreamRecord<>(as(v2, Role.CANARY, 1.0), 0)); // the topic replayed
+            h.processAnnouncement(new StreamRecord<>(as(v2, Role.CHAMPION, 0), 0)); // promoted
+            h.processAnnouncement(new StreamRecord<>(as(v2, Role.CANARY, 1.0), 0)); // the topic replayed
             send(h, 10, 20);
             assertThat(h.extractOutputValues()).extracting(Prediction::modelVersion).containsOnly(2L);
             assertThat(((ModelScoringOperator) h.getOperator()).trialVersion()).isEqualTo(-1);
@@ -146,9 +145,9 @@ class ModelTrialsTest {
     void aBadTrialIsRejectedAndTheRunningOneStays() throws Exception {
         try (var h = harness()) {
             h.open();
-            h.processElement2(new StreamRecord<>(as(v1, Role.CHAMPION, 0), 0));
-            h.processElement2(new StreamRecord<>(as(v2, Role.SHADOW, 0), 0));
-            h.processElement2(new StreamRecord<>(new ModelAnnouncement("fraud", v3.version(), "0000", Role.SHADOW, 0), 0));
+            h.processAnnouncement(new StreamRecord<>(as(v1, Role.CHAMPION, 0), 0));
+            h.processAnnouncement(new StreamRecord<>(as(v2, Role.SHADOW, 0), 0));
+            h.processAnnouncement(new StreamRecord<>(new ModelAnnouncement("fraud", v3.version(), "0000", Role.SHADOW, 0), 0));
             send(h, 0, 10);
             assertThat(h.getSideOutput(ModelScoringOperator.REJECTED)).extracting(r -> r.getValue().reason()).containsExactly("checksum-mismatch");
             assertThat(h.getSideOutput(ModelScoringOperator.SHADOW_LOG)).extracting(r -> r.getValue().modelVersion()).containsOnly(2L).hasSize(10);
