@@ -2,13 +2,18 @@ package io.loopline.kafka;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.StreamWriteFeature;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
 /** Small helper to write one flat JSON object per record without an intermediate tree. */
 public final class Json {
-    private static final JsonFactory FACTORY = new JsonFactory();
+    /**
+     * Doubles are written by Jackson's Schubfach writer: the shortest text that reads back to the same
+     * bits, at a fraction of {@code Double.toString}'s cost (the feature log writes 50-odd per event).
+     */
+    private static final JsonFactory FACTORY = JsonFactory.builder().enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER).build();
 
     /** Writes the fields of one object. */
     @FunctionalInterface
@@ -19,7 +24,7 @@ public final class Json {
     private Json() {}
 
     public static byte[] object(ObjectWriter fields) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(1024);
         try (JsonGenerator json = FACTORY.createGenerator(bytes)) {
             json.writeStartObject();
             fields.write(json);

@@ -4,8 +4,10 @@ import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.BigIntegerNode;
 import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.DoubleNode;
@@ -62,7 +64,7 @@ public final class EventDecoder implements Serializable {
             return Long.MIN_VALUE;
         }
         if (mapper == null) {
-            mapper = new ObjectMapper();
+            mapper = JsonMapper.builder().enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER).build(); // correctly rounded, faster
         }
         // Every event passes here before it is decoded: a token scan instead of a second tree. It reads the whole
         // object, as the decoder does, so an event the decoder rejects as malformed has no time here either.
@@ -128,7 +130,7 @@ public final class EventDecoder implements Serializable {
      */
     private DeclaredValues parse(byte[] json) throws InvalidEventException {
         if (mapper == null) {
-            mapper = new ObjectMapper();
+            mapper = JsonMapper.builder().enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER).build(); // correctly rounded, faster
         }
         if (declared == null) {
             declared = new DeclaredValues(schema);

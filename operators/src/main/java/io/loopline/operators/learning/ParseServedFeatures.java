@@ -2,7 +2,9 @@ package io.loopline.operators.learning;
 
 import io.loopline.state.serialization.DeadLetterSerializer;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.loopline.state.records.DeadLetter;
 import io.loopline.state.records.FeatureVector;
 import io.loopline.state.records.RawEvent;
@@ -15,7 +17,8 @@ import org.apache.flink.util.OutputTag;
 public final class ParseServedFeatures extends ProcessFunction<RawEvent, ServedFeatures> {
     private static final long serialVersionUID = 1L;
     public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("unreadable-feature-log", DeadLetterSerializer.TYPE_INFO);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Correctly rounded like {@code Double.parseDouble}, several times faster (50-odd values per line). */
+    private static final ObjectMapper JSON = JsonMapper.builder().enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER).build();
 
     @Override
     public void processElement(RawEvent raw, Context ctx, Collector<ServedFeatures> out) {
