@@ -22,7 +22,7 @@ public final class ServingOptions {
     public static final ConfigOption<Integer> SCORING_BATCH_SIZE = key("scoring.batch-size").intType().defaultValue(256)
             .withDescription("Events scored in one DL4J call.");
     public static final ConfigOption<Duration> SCORING_MAX_BATCH_DELAY = key("scoring.max-batch-delay").durationType()
-            .defaultValue(Duration.ofMillis(20)).withDescription("A partial micro-batch is scored after this long.");
+            .defaultValue(Duration.ofMillis(5)).withDescription("A partial micro-batch is scored after this long (at low rates, the longest an event waits for its batch).");
     public static final ConfigOption<Integer> SCORING_MAX_HELD = key("scoring.max-held").intType().defaultValue(100_000)
             .withDescription("Events held while no model serves yet; beyond it the source is back-pressured.");
     public static final ConfigOption<String> PREDICTIONS_DELIVERY = key("predictions.delivery").stringType()
