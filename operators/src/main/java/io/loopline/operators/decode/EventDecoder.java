@@ -63,38 +63,11 @@ public final class EventDecoder implements Serializable {
         if (json == null || json.length == 0) {
             return Long.MIN_VALUE;
         }
-        if (mapper == null) {
-            mapper = JsonMapper.builder().enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER).build(); // correctly rounded, faster
-        }
-        // Every event passes here before it is decoded: a token scan instead of a second tree. It reads the whole
-        // object, as the decoder does, so an event the decoder rejects as malformed has no time here either.
-        try (JsonParser parser = mapper.getFactory().createParser(json)) {
-            if (parser.nextToken() != JsonToken.START_OBJECT) {
-                return Long.MIN_VALUE;
-            }
-            JsonToken timeToken = null;
-            double number = Double.NaN;
-            String text = null;
-            for (JsonToken token = parser.nextToken(); token == JsonToken.FIELD_NAME; token = parser.nextToken()) {
-                boolean isTime = parser.currentName().equals(schema.timeField());
-                JsonToken value = parser.nextToken();
-                if (isTime) { // the last one counts, as in the tree
-                    timeToken = value;
-                    number = value.isNumeric() ? parser.getDoubleValue() : Double.NaN;
-                    text = value == JsonToken.VALUE_STRING ? parser.getText() : null;
-                }
-                parser.skipChildren();
-            }
-            if (parser.currentToken() != JsonToken.END_OBJECT || timeToken == null) {
-                return Long.MIN_VALUE;
-            }
-            boolean isNumber = timeToken.isNumeric();
-            if (isNumber ? !Double.isFinite(number) : text == null) {
-                return Long.MIN_VALUE;
-            }
-            long time = schema.timeFormat().toEpochMillis(text, number, isNumber);
-            return time > System.currentTimeMillis() + MAX_FUTURE_MILLIS ? Long.MIN_VALUE : time;
-        } catch (IOException | RuntimeException e) {
+        // It parses the whole object, as the decoder does, so an event the decoder rejects as malformed has no time here
+        // either; the decoder chained behind the source then takes this parse over instead of scanning the bytes again.
+        try {
+            return time(parse(json));
+        } catch (InvalidEventException | RuntimeException e) {
             return Long.MIN_VALUE;
         }
     }
@@ -103,7 +76,10 @@ public final class EventDecoder implements Serializable {
         if (json == null || json.length == 0) {
             throw new InvalidEventException(InvalidEventException.EMPTY_PAYLOAD, null, "no payload");
         }
-        DeclaredValues root = parse(json);
+        DeclaredValues root = LastParse.of(json, schema);
+        if (root == null) {
+            root = parse(json);
+        }
         String id = identifier(root, schema.idField());
         String entity = identifier(root, schema.entityField());
         long time = time(root);
@@ -129,6 +105,7 @@ public final class EventDecoder implements Serializable {
      * stands in); when a field repeats, the last one counts, as in the tree.
      */
     private DeclaredValues parse(byte[] json) throws InvalidEventException {
+        LastParse.forget(); // this decoder's values are about to change
         if (mapper == null) {
             mapper = JsonMapper.builder().enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER).build(); // correctly rounded, faster
         }
@@ -156,6 +133,7 @@ public final class EventDecoder implements Serializable {
             if (parser.currentToken() != JsonToken.END_OBJECT) {
                 throw new InvalidEventException(InvalidEventException.MALFORMED_JSON, null, "unexpected end of the object");
             }
+            LastParse.remember(json, schema, values);
             return values;
         } catch (JsonProcessingException e) {
             throw new InvalidEventException(
@@ -215,6 +193,44 @@ public final class EventDecoder implements Serializable {
     }
 
     /** One slot per declared field name; reused from event to event (a decoder serves one thread). */
+    /**
+     * The values of the last event parsed on this thread, by which bytes and schema. The source's
+     * timestamp assigner parses each event for its time and the decoder chained behind it gets the very
+     * same byte array next, in the same thread: it takes the values over instead of parsing again.
+     * Identity of the array (never equal content) and an equal schema make a hit; anything else parses.
+     */
+    private static final class LastParse {
+        private static final ThreadLocal<LastParse> LAST = new ThreadLocal<>();
+
+        private final byte[] json;
+        private final EventSchema schema;
+        private final DeclaredValues values;
+
+        private LastParse(byte[] json, EventSchema schema, DeclaredValues values) {
+            this.json = json;
+            this.schema = schema;
+            this.values = values;
+        }
+
+        static void remember(byte[] json, EventSchema schema, DeclaredValues values) {
+            LAST.set(new LastParse(json, schema, values));
+        }
+
+        static void forget() {
+            LAST.remove();
+        }
+
+        /** The values parsed from exactly this array with an equal schema, or null. */
+        static DeclaredValues of(byte[] json, EventSchema schema) {
+            LastParse last = LAST.get();
+            if (last == null || last.json != json || !(last.schema == schema || last.schema.equals(schema))) {
+                return null;
+            }
+            LAST.remove(); // used once: the next use of these bytes parses again
+            return last.values;
+        }
+    }
+
     private static final class DeclaredValues {
         private final java.util.Map<String, Integer> slots = new java.util.HashMap<>();
         private final JsonNode[] values;

@@ -136,4 +136,40 @@ class EventDecoderTest {
     private long timeOfAnOtherwiseBadEvent(byte[] bytes) {
         throw new AssertionError("every case above is valid but for its time: " + new String(bytes, StandardCharsets.UTF_8));
     }
+
+    private static byte[] bytes(String json) {
+        return json.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String described(Event e) {
+        return e.id() + "/" + e.entity() + "/" + e.timestamp() + "/" + java.util.Arrays.toString(e.numbers()) + "/"
+                + java.util.Arrays.toString(e.categories());
+    }
+
+    /**
+     * The decoder behind the source takes over the source's parse of the same bytes; any other bytes,
+     * even after the source has parsed them, or a decoder of another schema, parse anew.
+     */
+    @Test
+    void theDecoderTakesOverTheSourcesParseOnlyOfTheSameArrayAndSchema() throws Exception {
+        var source = new EventDecoder(SCHEMA);
+        byte[] a = bytes("{\"id\":\"a\",\"user\":\"u1\",\"ts\":1000,\"amount\":1.5,\"country\":\"DE\"}");
+        byte[] b = bytes("{\"id\":\"b\",\"user\":\"u2\",\"ts\":2000,\"amount\":2.5,\"country\":\"FR\"}");
+        String expectedA = described(new EventDecoder(SCHEMA).decode(a.clone()));
+        String expectedB = described(new EventDecoder(SCHEMA).decode(b.clone()));
+
+        assertThat(source.timestampOf(a)).isEqualTo(1000L);
+        assertThat(described(decoder.decode(a))).as("the same array").isEqualTo(expectedA);
+
+        assertThat(source.timestampOf(a)).isEqualTo(1000L);
+        assertThat(described(decoder.decode(b))).as("another array after the source parsed a").isEqualTo(expectedB);
+
+        assertThat(source.timestampOf(a)).isEqualTo(1000L);
+        assertThat(source.timestampOf(b)).isEqualTo(2000L); // the source's values now hold b
+        assertThat(described(decoder.decode(a))).as("a, parsed before b").isEqualTo(expectedA);
+
+        var otherSchema = new EventDecoder(new EventSchema("id", "country", "ts", TimeFormat.EPOCH_MILLIS, List.of(), List.of(), Set.of(), null));
+        assertThat(source.timestampOf(a)).isEqualTo(1000L);
+        assertThat(otherSchema.decode(a).entity()).as("its own schema's entity field").isEqualTo("DE");
+    }
 }
