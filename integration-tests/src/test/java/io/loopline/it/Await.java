@@ -55,6 +55,21 @@ final class Await {
     }
 
     /**
+     * Cancels {@code job} and returns once it has stopped. The cancel request alone is acknowledged
+     * while tasks still run (and write checkpoint files into the test's temporary folder, whose
+     * removal then fails); a job that is not stopped after a minute fails the test.
+     */
+    static void cancelled(org.apache.flink.core.execution.JobClient job) throws Exception {
+        try {
+            job.cancel().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            // Already finished or failed: then it is stopped too, which is checked below.
+        }
+        until(Duration.ofMinutes(1), () -> job.getJobStatus().get(10, java.util.concurrent.TimeUnit.SECONDS).isGloballyTerminalState(),
+                () -> "job " + job.getJobID() + " still running after its cancellation");
+    }
+
+    /**
      * The first result of {@code attempt}, looked for every {@code interval} (a look that reads a whole
      * topic is costly, so tests choose it); fails with {@code why} once {@code timeout} passes. Exceptions
      * of a look propagate: the system is up, so a failing read is a failure.

@@ -122,7 +122,7 @@ class HostileInputITCase {
             assertThat(featurized).containsAll(valid.stream().map(TransactionGenerator.Generated::eventId).toList());
             assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
         } finally {
-            job.cancel().get();
+            Await.cancelled(job);
         }
     }
 

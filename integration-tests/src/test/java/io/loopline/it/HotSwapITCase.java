@@ -103,7 +103,7 @@ class HotSwapITCase {
             assertSingleSwitchPerCard(both, served);
             assertFeatureLogMatches(bootstrap, served);
         } finally {
-            job.cancel().get();
+            Await.cancelled(job);
         }
     }
 

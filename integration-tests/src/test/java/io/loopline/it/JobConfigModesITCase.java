@@ -104,10 +104,10 @@ class JobConfigModesITCase {
             assertThat(serving.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
         } finally {
             for (JobClient job : learning) {
-                job.cancel().get();
+                Await.cancelled(job);
             }
-            serving.cancel().get();
-            featuresOnly.cancel().get();
+            Await.cancelled(serving);
+            Await.cancelled(featuresOnly);
         }
     }
 

@@ -102,7 +102,7 @@ class LearningJobITCase {
             assertThat(joinedAndRejected[1]).as("labels rejected (dead letters)").isZero();
             assertThat(joinedAndRejected[0]).as("labels joined in closed time windows").isEqualTo(labels);
         } finally {
-            job.cancel().get();
+            Await.cancelled(job);
         }
     }
 
@@ -167,7 +167,7 @@ class LearningJobITCase {
             }
             assertThat(deadReasons).contains("malformed-label").doesNotContain("label-late");
         } finally {
-            job.cancel().get();
+            Await.cancelled(job);
         }
     }
 

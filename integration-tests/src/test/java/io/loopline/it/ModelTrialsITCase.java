@@ -145,7 +145,7 @@ class ModelTrialsITCase {
             served = awaitPredictions(bootstrap, promotedPhase);
             assertThat(versionsOf(promotedPhase, served)).containsOnly(2L);
         } finally {
-            job.cancel().get();
+            Await.cancelled(job);
         }
     }
 

@@ -137,7 +137,7 @@ class PrometheusAlertITCase {
         } finally {
             prometheus.destroy();
             prometheus.waitFor();
-            job.cancel().get();
+            Await.cancelled(job);
         }
     }
 

@@ -110,7 +110,7 @@ class SecuredKafkaITCase {
                 var first = new ObjectMapper().readTree(CommittedRecords.readAll(kafka, "predictions", Duration.ofSeconds(30)).get(0).value());
                 assertThat(first.path("modelVersion").asLong()).isEqualTo(v1.version());
             } finally {
-                job.cancel().get();
+                Await.cancelled(job);
             }
         }
     }
