@@ -38,6 +38,8 @@ public final class EventDecoder implements Serializable {
     private final EventSchema schema;
     private transient ObjectMapper mapper;
     private transient DeclaredValues declared;
+    /** Another decoder's schema instance found equal to this one's (see {@link LastParse}). */
+    private transient EventSchema equalSchema;
 
     public EventDecoder(EventSchema schema) {
         this.schema = schema;
@@ -76,7 +78,7 @@ public final class EventDecoder implements Serializable {
         if (json == null || json.length == 0) {
             throw new InvalidEventException(InvalidEventException.EMPTY_PAYLOAD, null, "no payload");
         }
-        DeclaredValues root = LastParse.of(json, schema);
+        DeclaredValues root = LastParse.of(json, this);
         if (root == null) {
             root = parse(json);
         }
@@ -200,34 +202,49 @@ public final class EventDecoder implements Serializable {
      * Identity of the array (never equal content) and an equal schema make a hit; anything else parses.
      */
     private static final class LastParse {
-        private static final ThreadLocal<LastParse> LAST = new ThreadLocal<>();
+        /** One holder per thread, refilled by every parse: nothing is allocated per event. */
+        private static final ThreadLocal<LastParse> LAST = ThreadLocal.withInitial(LastParse::new);
 
-        private final byte[] json;
-        private final EventSchema schema;
-        private final DeclaredValues values;
-
-        private LastParse(byte[] json, EventSchema schema, DeclaredValues values) {
-            this.json = json;
-            this.schema = schema;
-            this.values = values;
-        }
+        private byte[] json;
+        private EventSchema schema;
+        private DeclaredValues values;
 
         static void remember(byte[] json, EventSchema schema, DeclaredValues values) {
-            LAST.set(new LastParse(json, schema, values));
+            LastParse last = LAST.get();
+            last.json = json;
+            last.schema = schema;
+            last.values = values;
         }
 
         static void forget() {
-            LAST.remove();
+            LAST.get().clear();
         }
 
-        /** The values parsed from exactly this array with an equal schema, or null. */
-        static DeclaredValues of(byte[] json, EventSchema schema) {
+        /**
+         * The values parsed from exactly this array with a schema equal to {@code asking}'s, or null. The
+         * asking decoder remembers the other decoder's schema instance once found equal, so the schemas
+         * are compared in full once, not per event.
+         */
+        static DeclaredValues of(byte[] json, EventDecoder asking) {
             LastParse last = LAST.get();
-            if (last == null || last.json != json || !(last.schema == schema || last.schema.equals(schema))) {
+            if (last.json != json) {
                 return null;
             }
-            LAST.remove(); // used once: the next use of these bytes parses again
-            return last.values;
+            if (last.schema != asking.schema && last.schema != asking.equalSchema) {
+                if (!last.schema.equals(asking.schema)) {
+                    return null;
+                }
+                asking.equalSchema = last.schema;
+            }
+            DeclaredValues values = last.values;
+            last.clear(); // used once: the next use of these bytes parses again
+            return values;
+        }
+
+        private void clear() {
+            json = null;
+            schema = null;
+            values = null;
         }
     }
 
