@@ -91,7 +91,9 @@ public final class ServingBenchmark {
             require(batchSize >= 1, "--batch-size must be >= 1, got " + batchSize);
             require(maxDelayMillis >= 0, "--max-batch-delay must be >= 0");
             require(perEventFraction > 0 && perEventFraction <= 1, "--per-event-fraction must be in (0, 1], got " + perEventFraction);
-            require(latencyDuration.toMillis() >= 3000, "--latency-duration must be >= 3s");
+            // The first 3 s after the first prediction are warm-up and the last 2 s wait for the idle flush: neither is sampled.
+            require(latencyDuration.toMillis() >= 8000, "--latency-duration must be >= 8s (3 s of warm-up and the last 2 s are not sampled), got "
+                    + latencyDuration.toSeconds() + "s");
         }
 
         private static void require(boolean ok, String message) {

@@ -97,6 +97,13 @@ class LooplineCommandTest {
     }
 
     @Test
+    void aLatencyRunTooShortToSampleIsRefusedBeforeAnythingStarts() {
+        Result r = run("bench", "serving", "--latency-duration", "5s", "--bootstrap-servers", "127.0.0.1:1");
+        assertThat(r.exit()).isNotZero();
+        assertThat(r.err()).contains("--latency-duration must be >= 8s");
+    }
+
+    @Test
     void aTrainerSettingIsReportedUnderTheFlagTheUserTyped(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
         String[] learn = {"learn", "--profile", dir.resolve("profile.json").toString(), "--bootstrap-servers", "127.0.0.1:1", "--retrain", "stateful"};
         Result tooSmall = run(with(learn, "--buffer-size", "1"));
