@@ -11,19 +11,13 @@ import java.util.Arrays;
  * the entity's events in the window).
  */
 public final class BucketSeries {
-    // Bucket i's index and count sit at longs[2i], longs[2i+1]; its sum, mean, M2, min and max at doubles[5i..5i+4].
-    // Two arrays, not seven: the feature operator reads every series of an entity from state on each event.
-    private static final int LONGS = 2;
-    private static final int DOUBLES = 5;
-    private static final int COUNT = 1;
-    private static final int SUM = 0;
-    private static final int MEAN = 1;
-    private static final int M2 = 2;
-    private static final int MIN = 3;
-    private static final int MAX = 4;
-
-    private long[] longs;
-    private double[] doubles;
+    private long[] index;
+    private long[] count;
+    private double[] sum;
+    private double[] mean;
+    private double[] m2;
+    private double[] min;
+    private double[] max;
     private int size;
 
     public BucketSeries() {
@@ -31,16 +25,17 @@ public final class BucketSeries {
     }
 
     BucketSeries(int capacity) {
-        longs = new long[capacity * LONGS];
-        doubles = new double[capacity * DOUBLES];
+        index = new long[capacity];
+        count = new long[capacity];
+        sum = new double[capacity];
+        mean = new double[capacity];
+        m2 = new double[capacity];
+        min = new double[capacity];
+        max = new double[capacity];
     }
 
     public int size() {
         return size;
-    }
-
-    private long index(int bucket) {
-        return longs[bucket * LONGS];
     }
 
     /**
@@ -49,32 +44,29 @@ public final class BucketSeries {
      * processes each entity's events in event-time order).
      */
     public void add(long bucket, double value, int bucketsPerWindow) {
-        if (size > 0 && bucket < index(size - 1)) {
-            throw new IllegalStateException("bucket " + bucket + " added after bucket " + index(size - 1));
+        if (size > 0 && bucket < index[size - 1]) {
+            throw new IllegalStateException("bucket " + bucket + " added after bucket " + index[size - 1]);
         }
         evictUpTo(bucket - bucketsPerWindow);
-        if (size == 0 || index(size - 1) != bucket) {
+        if (size == 0 || index[size - 1] != bucket) {
             ensureCapacity(size + 1);
-            int l = size * LONGS;
-            longs[l] = bucket;
-            longs[l + COUNT] = 0;
-            int d = size * DOUBLES;
-            doubles[d + SUM] = 0;
-            doubles[d + MEAN] = 0;
-            doubles[d + M2] = 0;
-            doubles[d + MIN] = Double.POSITIVE_INFINITY;
-            doubles[d + MAX] = Double.NEGATIVE_INFINITY;
+            index[size] = bucket;
+            count[size] = 0;
+            sum[size] = 0;
+            mean[size] = 0;
+            m2[size] = 0;
+            min[size] = Double.POSITIVE_INFINITY;
+            max[size] = Double.NEGATIVE_INFINITY;
             size++;
         }
-        int l = (size - 1) * LONGS;
-        int d = (size - 1) * DOUBLES;
-        long n = ++longs[l + COUNT];
-        double delta = value - doubles[d + MEAN];
-        doubles[d + MEAN] += delta / n;
-        doubles[d + M2] += delta * (value - doubles[d + MEAN]);
-        doubles[d + SUM] += value;
-        doubles[d + MIN] = Math.min(doubles[d + MIN], value);
-        doubles[d + MAX] = Math.max(doubles[d + MAX], value);
+        int i = size - 1;
+        long n = ++count[i];
+        double delta = value - mean[i];
+        mean[i] += delta / n;
+        m2[i] += delta * (value - mean[i]);
+        sum[i] += value;
+        min[i] = Math.min(min[i], value);
+        max[i] = Math.max(max[i], value);
     }
 
     /**
@@ -86,57 +78,67 @@ public final class BucketSeries {
         into.reset();
         long oldest = current - bucketsPerWindow;
         for (int i = 0; i < size; i++) {
-            long index = index(i);
-            if (index > oldest && index <= current) {
-                int d = i * DOUBLES;
-                into.merge(longs[i * LONGS + COUNT], doubles[d + SUM], doubles[d + MEAN], doubles[d + M2], doubles[d + MIN], doubles[d + MAX]);
+            if (index[i] > oldest && index[i] <= current) {
+                into.merge(count[i], sum[i], mean[i], m2[i], min[i], max[i]);
             }
         }
     }
 
     private void evictUpTo(long lastStale) {
         int firstLive = 0;
-        while (firstLive < size && index(firstLive) <= lastStale) {
+        while (firstLive < size && index[firstLive] <= lastStale) {
             firstLive++;
         }
         if (firstLive > 0) {
             int live = size - firstLive;
-            System.arraycopy(longs, firstLive * LONGS, longs, 0, live * LONGS);
-            System.arraycopy(doubles, firstLive * DOUBLES, doubles, 0, live * DOUBLES);
+            System.arraycopy(index, firstLive, index, 0, live);
+            System.arraycopy(count, firstLive, count, 0, live);
+            System.arraycopy(sum, firstLive, sum, 0, live);
+            System.arraycopy(mean, firstLive, mean, 0, live);
+            System.arraycopy(m2, firstLive, m2, 0, live);
+            System.arraycopy(min, firstLive, min, 0, live);
+            System.arraycopy(max, firstLive, max, 0, live);
             size = live;
         }
     }
 
     private void ensureCapacity(int needed) {
-        int capacity = longs.length / LONGS;
-        if (needed <= capacity) {
+        if (needed <= index.length) {
             return;
         }
-        int grown = Math.max(needed, capacity * 2);
-        longs = Arrays.copyOf(longs, grown * LONGS);
-        doubles = Arrays.copyOf(doubles, grown * DOUBLES);
+        int capacity = Math.max(needed, index.length * 2);
+        index = Arrays.copyOf(index, capacity);
+        count = Arrays.copyOf(count, capacity);
+        sum = Arrays.copyOf(sum, capacity);
+        mean = Arrays.copyOf(mean, capacity);
+        m2 = Arrays.copyOf(m2, capacity);
+        min = Arrays.copyOf(min, capacity);
+        max = Arrays.copyOf(max, capacity);
     }
 
     public BucketSeries copy() {
         BucketSeries copy = new BucketSeries(Math.max(1, size));
         copy.size = size;
-        System.arraycopy(longs, 0, copy.longs, 0, size * LONGS);
-        System.arraycopy(doubles, 0, copy.doubles, 0, size * DOUBLES);
+        System.arraycopy(index, 0, copy.index, 0, size);
+        System.arraycopy(count, 0, copy.count, 0, size);
+        System.arraycopy(sum, 0, copy.sum, 0, size);
+        System.arraycopy(mean, 0, copy.mean, 0, size);
+        System.arraycopy(m2, 0, copy.m2, 0, size);
+        System.arraycopy(min, 0, copy.min, 0, size);
+        System.arraycopy(max, 0, copy.max, 0, size);
         return copy;
     }
 
-    /** Per bucket: index, count, sum, mean, M2, min, max (the order of the format the feature state has always had). */
     void write(org.apache.flink.core.memory.DataOutputView out) throws java.io.IOException {
         out.writeInt(size);
         for (int i = 0; i < size; i++) {
-            out.writeLong(longs[i * LONGS]);
-            out.writeLong(longs[i * LONGS + COUNT]);
-            int d = i * DOUBLES;
-            out.writeDouble(doubles[d + SUM]);
-            out.writeDouble(doubles[d + MEAN]);
-            out.writeDouble(doubles[d + M2]);
-            out.writeDouble(doubles[d + MIN]);
-            out.writeDouble(doubles[d + MAX]);
+            out.writeLong(index[i]);
+            out.writeLong(count[i]);
+            out.writeDouble(sum[i]);
+            out.writeDouble(mean[i]);
+            out.writeDouble(m2[i]);
+            out.writeDouble(min[i]);
+            out.writeDouble(max[i]);
         }
     }
 
@@ -145,27 +147,33 @@ public final class BucketSeries {
         BucketSeries s = new BucketSeries(Math.max(1, n));
         s.size = n;
         for (int i = 0; i < n; i++) {
-            s.longs[i * LONGS] = in.readLong();
-            s.longs[i * LONGS + COUNT] = in.readLong();
-            int d = i * DOUBLES;
-            s.doubles[d + SUM] = in.readDouble();
-            s.doubles[d + MEAN] = in.readDouble();
-            s.doubles[d + M2] = in.readDouble();
-            s.doubles[d + MIN] = in.readDouble();
-            s.doubles[d + MAX] = in.readDouble();
+            s.index[i] = in.readLong();
+            s.count[i] = in.readLong();
+            s.sum[i] = in.readDouble();
+            s.mean[i] = in.readDouble();
+            s.m2[i] = in.readDouble();
+            s.min[i] = in.readDouble();
+            s.max[i] = in.readDouble();
         }
         return s;
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof BucketSeries other && other.size == size
-                && Arrays.equals(longs, 0, size * LONGS, other.longs, 0, size * LONGS)
-                && Arrays.equals(doubles, 0, size * DOUBLES, other.doubles, 0, size * DOUBLES);
+        if (!(o instanceof BucketSeries other) || other.size != size) {
+            return false;
+        }
+        return Arrays.equals(index, 0, size, other.index, 0, size)
+                && Arrays.equals(count, 0, size, other.count, 0, size)
+                && Arrays.equals(sum, 0, size, other.sum, 0, size)
+                && Arrays.equals(mean, 0, size, other.mean, 0, size)
+                && Arrays.equals(m2, 0, size, other.m2, 0, size)
+                && Arrays.equals(min, 0, size, other.min, 0, size)
+                && Arrays.equals(max, 0, size, other.max, 0, size);
     }
 
     @Override
     public int hashCode() {
-        return size * 31 + (size == 0 ? 0 : Long.hashCode(index(size - 1)));
+        return size * 31 + (size == 0 ? 0 : Long.hashCode(index[size - 1]));
     }
 }
