@@ -30,6 +30,8 @@ final class PredictionProbe implements Sink<Prediction> {
         final AtomicLong maxVersion = new AtomicLong();
         /** The longest pause between two predictions of the same version: the baseline the swap gap compares to. */
         final AtomicLong maxSteadyGapNanos = new AtomicLong();
+        /** CPU seconds of this JVM by part, from the first prediction to the target-th (set by the benchmark's thread). */
+        volatile java.util.Map<ThreadCpu.Part, Double> cpuSeconds = java.util.Map.of();
 
         private final long target;
 
@@ -45,6 +47,21 @@ final class PredictionProbe implements Sink<Prediction> {
         double eventsPerSecond() {
             long span = targetNanos.get() - firstNanos.get();
             return target > 1 && span > 0 ? (target - 1) / (span / 1e9) : 0;
+        }
+
+        /** Microseconds of CPU per prediction by part (of the whole JVM, all cores together); empty where it was not measured. */
+        java.util.Map<String, Double> cpuMicrosPerEvent() {
+            java.util.Map<String, Double> micros = new java.util.LinkedHashMap<>();
+            double total = 0;
+            for (var part : cpuSeconds.entrySet()) {
+                double us = part.getValue() * 1e6 / target;
+                micros.put(part.getKey().key, us);
+                total += us;
+            }
+            if (!micros.isEmpty()) {
+                micros.put("total", total);
+            }
+            return micros;
         }
     }
 

@@ -81,6 +81,8 @@ public final class ServingBenchmark {
     private static final String MODEL = "bench";
     private static final String PUSH_PREFIX = "push-";
     private static final Duration JOB_DEADLINE = Duration.ofMinutes(10);
+    /** Often enough to read a thread's CPU time before it ends, rarely enough to cost nothing measurable (a read takes ~1 ms). */
+    private static final long CPU_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
     public record Settings(long events, int entities, int parallelism, int batchSize, long maxDelayMillis, double perEventFraction,
             Duration latencyDuration, double latencyRate, Duration checkpointInterval, String bootstrapServers) {
@@ -111,13 +113,15 @@ public final class ServingBenchmark {
      * @param swaps subtasks whose output changed version in (d), at a steady input rate
      * @param swapMaxGapMillis longest pause in a subtask's output across its version change in (d)
      * @param steadyMaxGapMillis longest pause in (d) between two predictions of the same version
+     * @param cpuMicrosPerEvent for (a) "full", (b) "no_model" and (f) "ceiling": this JVM's CPU time per event by part
+     *     ({@link ThreadCpu.Part}) and in "total", over the span the rate is measured on; empty off Linux
      */
     public record Result(long events, int parallelism, int batchSize, int dimension, double fullEventsPerSecond, double noModelEventsPerSecond,
             long perEventEvents, double perEventEventsPerSecond, long fullSwaps, double fullSwapMaxGapMillis, double fullSteadyMaxGapMillis,
             long swaps, double swapMaxGapMillis, double steadyMaxGapMillis,
             double latencyRate, long latencySamples, double p50LatencyMillis, double p99LatencyMillis, double maxLatencyMillis,
             double shadowEventsPerSecond, double p50LatencyExactlyOnceMillis, double p99LatencyExactlyOnceMillis, long checkpointIntervalMillis,
-            double ceilingEventsPerSecond) {
+            double ceilingEventsPerSecond, Map<String, Map<String, Double>> cpuMicrosPerEvent) {
         public double fullVsNoModel() {
             return fullEventsPerSecond / noModelEventsPerSecond;
         }
@@ -191,10 +195,12 @@ public final class ServingBenchmark {
         progress.println("(f) ceiling: the same source, checkpoints and sink with a keyed no-op in between ...");
         PredictionProbe.Readings ceiling = job.runCeiling(settings.events());
         progress.printf("    %,.0f events/s%n", ceiling.eventsPerSecond());
+        printCpu(ceiling);
 
         progress.println("(b) scoring replaced by a constant ...");
         PredictionProbe.Readings noModel = job.run(settings.events(), -1, ServingJob::withConstantScore, r -> {});
         progress.printf("    %,.0f events/s%n", noModel.eventsPerSecond());
+        printCpu(noModel);
 
         progress.println("(a) full serving job, v2 announced after a quarter of the events ...");
         long quarter = settings.events() / 4;
@@ -211,6 +217,7 @@ public final class ServingBenchmark {
         });
         progress.printf("    %,.0f events/s, %d of %d subtasks swapped to v2, longest swap gap %.1f ms%n", full.eventsPerSecond(),
                 full.swaps.get(), settings.parallelism(), full.maxSwapGapNanos.get() / 1e6);
+        printCpu(full);
 
         progress.println("(e) the same job with v3 as a shadow beside v2 (scored on every event, logged, not served) ...");
         var kafka = io.loopline.kafka.KafkaConnection.of(bootstrap);
@@ -250,7 +257,18 @@ public final class ServingBenchmark {
                 rate, latencies.length,
                 percentile(latencies, 0.50), percentile(latencies, 0.99), latencies.length == 0 ? Double.NaN : latencies[latencies.length - 1],
                 shadowed.eventsPerSecond(), percentile(committedLatencies, 0.50), percentile(committedLatencies, 0.99),
-                settings.checkpointInterval().toMillis(), ceiling.eventsPerSecond());
+                settings.checkpointInterval().toMillis(), ceiling.eventsPerSecond(),
+                Map.of("full", full.cpuMicrosPerEvent(), "no_model", noModel.cpuMicrosPerEvent(), "ceiling", ceiling.cpuMicrosPerEvent()));
+    }
+
+    private void printCpu(PredictionProbe.Readings run) {
+        Map<String, Double> micros = run.cpuMicrosPerEvent();
+        if (micros.isEmpty()) {
+            return;
+        }
+        StringBuilder line = new StringBuilder("    CPU per event, all cores together:");
+        micros.forEach((part, us) -> line.append(String.format(java.util.Locale.ROOT, " %s %.1f µs,", part, us)));
+        progress.println(line.substring(0, line.length() - 1));
     }
 
     private static double percentile(long[] sorted, double q) {
@@ -394,9 +412,19 @@ public final class ServingBenchmark {
         private void awaitTarget(JobClient client, PredictionProbe.Readings readings, Consumer<PredictionProbe.Readings> onTick) throws Exception {
             long deadline = System.nanoTime() + JOB_DEADLINE.toNanos();
             long nextStatusCheck = 0;
+            var cpu = new ThreadCpu();
+            long nextCpuPoll = 0;
             while (!readings.reachedTarget()) {
                 onTick.accept(readings);
                 long now = System.nanoTime();
+                // CPU is counted over the same span as the rate: from the first prediction on (start-up is neither).
+                if (!cpu.started() && readings.count.get() > 0) {
+                    cpu.start();
+                    nextCpuPoll = now + CPU_POLL_NANOS;
+                } else if (cpu.started() && now > nextCpuPoll) {
+                    cpu.poll();
+                    nextCpuPoll = now + CPU_POLL_NANOS;
+                }
                 if (now > nextStatusCheck) {
                     if (client.getJobStatus().get(10, TimeUnit.SECONDS).isGloballyTerminalState()) {
                         throw new IllegalStateException("the benchmark job ended early: " + client.getJobExecutionResult().handle((r, e) -> e).get());
@@ -408,6 +436,8 @@ public final class ServingBenchmark {
                 }
                 Thread.sleep(1);
             }
+            cpu.poll();
+            readings.cpuSeconds = cpu.seconds();
         }
     }
 

@@ -183,6 +183,11 @@ final class BenchCommand implements Runnable {
                         .put("p99_latency_exactly_once_ms", r.p99LatencyExactlyOnceMillis())
                         .put("checkpoint_interval_ms", r.checkpointIntervalMillis())
                         .put("shadow_events_per_s", Math.round(r.shadowEventsPerSecond()));
+                ObjectNode cpu = node.putObject("cpu_us_per_event");
+                r.cpuMicrosPerEvent().forEach((run, parts) -> {
+                    ObjectNode byPart = cpu.putObject(run);
+                    parts.forEach(byPart::put);
+                });
                 System.out.println(node);
             } else {
                 System.out.printf(Locale.ROOT, "%nServing benchmark: %,d events through Kafka, spec 'transactions' (%d features), DL4J MLP %d-32-16-1,"
@@ -209,6 +214,15 @@ final class BenchCommand implements Runnable {
                         r.latencyRate(), r.p50LatencyMillis(), r.p99LatencyMillis(), r.maxLatencyMillis(), r.latencySamples());
                 System.out.printf(Locale.ROOT, "Latency, exactly-once (read_committed), same rate: p50 %.0f ms, p99 %.0f ms (target <= checkpoint"
                         + " interval %d ms + 100 ms)%n", r.p50LatencyExactlyOnceMillis(), r.p99LatencyExactlyOnceMillis(), r.checkpointIntervalMillis());
+                if (!r.cpuMicrosPerEvent().get("full").isEmpty()) {
+                    System.out.printf(Locale.ROOT, "CPU per event (µs, this JVM, all cores together, over the span each rate is measured on):%n");
+                    System.out.printf(Locale.ROOT, "%-20s %10s %10s %10s%n", "part", "(a) full", "(b) const", "(f) ceiling");
+                    for (String part : r.cpuMicrosPerEvent().get("full").keySet()) {
+                        System.out.printf(Locale.ROOT, "%-20s %10.1f %10.1f %10.1f%n", part, r.cpuMicrosPerEvent().get("full").get(part),
+                                r.cpuMicrosPerEvent().get("no_model").getOrDefault(part, Double.NaN),
+                                r.cpuMicrosPerEvent().get("ceiling").getOrDefault(part, Double.NaN));
+                    }
+                }
             }
             return 0;
         }

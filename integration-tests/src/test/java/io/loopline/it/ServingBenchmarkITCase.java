@@ -41,5 +41,12 @@ class ServingBenchmarkITCase {
         assertThat(r.swapMaxGapMillis()).isPositive();
         assertThat(r.latencySamples()).as("predictions of the live run were read back").isGreaterThan(500);
         assertThat(r.p99LatencyMillis()).isGreaterThanOrEqualTo(r.p50LatencyMillis()).isPositive();
+        if (java.nio.file.Files.isDirectory(java.nio.file.Path.of("/proc/self/task"))) {
+            for (String run : java.util.List.of("full", "no_model", "ceiling")) {
+                var cpu = r.cpuMicrosPerEvent().get(run);
+                assertThat(cpu.get("keyed_task")).as("%s: the keyed task's CPU per event", run).isPositive();
+                assertThat(cpu.get("total")).as(run).isGreaterThan(cpu.get("keyed_task"));
+            }
+        }
     }
 }
