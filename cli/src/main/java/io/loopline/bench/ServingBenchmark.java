@@ -45,6 +45,7 @@ import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.core.execution.JobClient;
@@ -85,8 +86,17 @@ public final class ServingBenchmark {
     private static final long CPU_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
     public record Settings(long events, int entities, int parallelism, int batchSize, long maxDelayMillis, double perEventFraction,
-            Duration latencyDuration, double latencyRate, Duration checkpointInterval, String bootstrapServers) {
+            Duration latencyDuration, double latencyRate, Duration checkpointInterval, String bootstrapServers, String stateBackend) {
+        /** With the serving job's own state backend, RocksDB. */
+        public Settings(long events, int entities, int parallelism, int batchSize, long maxDelayMillis, double perEventFraction,
+                Duration latencyDuration, double latencyRate, Duration checkpointInterval, String bootstrapServers) {
+            this(events, entities, parallelism, batchSize, maxDelayMillis, perEventFraction, latencyDuration, latencyRate, checkpointInterval,
+                    bootstrapServers, "rocksdb");
+        }
+
         public Settings {
+            require(stateBackend.equals("rocksdb") || stateBackend.equals("hashmap"), "--state-backend must be rocksdb or hashmap, got "
+                    + stateBackend);
             require(events >= 1000, "--events must be >= 1000, got " + events);
             require(entities >= 1, "--entities must be >= 1, got " + entities);
             require(parallelism >= 1, "--parallelism must be >= 1, got " + parallelism);
@@ -361,6 +371,7 @@ public final class ServingBenchmark {
                 configure.accept(job);
                 Configuration conf = LocalEnvironments.streamingConfiguration(settings.parallelism(),
                         Files.createDirectories(work.resolve(runId)), settings.checkpointInterval());
+                conf.set(StateBackendOptions.STATE_BACKEND, settings.stateBackend());
                 JobClient client = job.start(StreamExecutionEnvironment.getExecutionEnvironment(conf));
                 try {
                     PredictionProbe.Readings readings = PredictionProbe.readings(runId);
@@ -385,6 +396,7 @@ public final class ServingBenchmark {
             try {
                 Configuration conf = LocalEnvironments.streamingConfiguration(settings.parallelism(),
                         Files.createDirectories(work.resolve(runId)), settings.checkpointInterval());
+                conf.set(StateBackendOptions.STATE_BACKEND, settings.stateBackend());
                 StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
                 env.setMaxParallelism(128);
                 env.fromSource(KafkaIo.events(bootstrap, events, runId, false), WatermarkStrategy.noWatermarks(), "Events")
@@ -512,6 +524,7 @@ public final class ServingBenchmark {
             tapped = PredictionProbe.readings(runId);
             Configuration conf = LocalEnvironments.streamingConfiguration(settings.parallelism(), Files.createDirectories(work.resolve(runId)),
                     settings.checkpointInterval());
+            conf.set(StateBackendOptions.STATE_BACKEND, settings.stateBackend());
             conf.set(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, exactlyOnce ? CheckpointingMode.EXACTLY_ONCE : CheckpointingMode.AT_LEAST_ONCE);
             conf.set(PipelineOptions.AUTO_WATERMARK_INTERVAL, Duration.ofMillis(5));
             // Flink ships a network buffer when it is full or after this timeout (default 100 ms, per shuffle).

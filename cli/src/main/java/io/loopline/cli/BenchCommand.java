@@ -151,13 +151,14 @@ final class BenchCommand implements Runnable {
             int parallelism = scoring.get(CoreOptions.DEFAULT_PARALLELISM);
             Duration checkpointInterval = scoring.get(CheckpointingOptions.CHECKPOINTING_INTERVAL);
             String bootstrapServers = scoring.get(io.loopline.jobs.config.KafkaOptions.BOOTSTRAP_SERVERS);
+            String stateBackend = scoring.get(StateBackendOptions.STATE_BACKEND);
             var settings = new ServingBenchmark.Settings(events, entities, parallelism, batchSize, maxBatchDelay.toMillis(), perEventFraction,
-                    latencyDuration, latencyRate, checkpointInterval, bootstrapServers);
+                    latencyDuration, latencyRate, checkpointInterval, bootstrapServers, stateBackend);
             java.io.PrintStream progress = json ? System.err : System.out;
             ServingBenchmark.Result r = new ServingBenchmark(settings, progress).run();
             if (json) {
                 ObjectNode node = new ObjectMapper().createObjectNode();
-                node.put("events", r.events()).put("parallelism", r.parallelism()).put("batch_size", r.batchSize())
+                node.put("events", r.events()).put("parallelism", r.parallelism()).put("batch_size", r.batchSize()).put("state_backend", stateBackend)
                         .put("feature_dimension", r.dimension()).put("cores", Runtime.getRuntime().availableProcessors())
                         .put("full_events_per_s", Math.round(r.fullEventsPerSecond()))
                         .put("ceiling_events_per_s", Math.round(r.ceilingEventsPerSecond()))
@@ -191,8 +192,8 @@ final class BenchCommand implements Runnable {
                 System.out.println(node);
             } else {
                 System.out.printf(Locale.ROOT, "%nServing benchmark: %,d events through Kafka, spec 'transactions' (%d features), DL4J MLP %d-32-16-1,"
-                        + " parallelism %d, batch %d, %d cores%n", r.events(), r.dimension(), r.dimension(), r.parallelism(), r.batchSize(),
-                        Runtime.getRuntime().availableProcessors());
+                        + " parallelism %d, batch %d, %s state, %d cores%n", r.events(), r.dimension(), r.dimension(), r.parallelism(), r.batchSize(),
+                        stateBackend, Runtime.getRuntime().availableProcessors());
                 System.out.printf(Locale.ROOT, "%-52s %12s   %s%n", "run", "events/s", "check");
                 System.out.printf(Locale.ROOT, "%-52s %,12.0f   %.0f%% of (b) (target >= 80%%); %.1fx (c) (target >= 25x); target >= 100,000%n",
                         "(a) full job, micro-batched DL4J, v1 -> v2 swap", r.fullEventsPerSecond(), 100 * r.fullVsNoModel(), r.fullVsPerEvent());

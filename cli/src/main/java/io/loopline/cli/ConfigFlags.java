@@ -254,7 +254,7 @@ final class ConfigFlags {
             new Flag("--batch-size", ServingOptions.SCORING_BATCH_SIZE),
             new Flag("--max-batch-delay", ServingOptions.SCORING_MAX_BATCH_DELAY),
             new Flag("--bootstrap-servers", KafkaOptions.BOOTSTRAP_SERVERS).describedAs("Use this Kafka instead of starting a local broker."),
-            PARALLELISM, CHECKPOINT_INTERVAL);
+            PARALLELISM, CHECKPOINT_INTERVAL, STATE_BACKEND);
 
     /** Every flag that names an option, for the reference (a key's first flag here is the one it lists). */
     static final List<Flag> ALL = concat(concat(concat(LEARN, SERVE), BACKFILL), TRAIN);
