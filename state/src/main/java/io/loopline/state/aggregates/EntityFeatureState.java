@@ -144,11 +144,15 @@ public final class EntityFeatureState {
     /**
      * Explicit serializer with deep copies. Format 1: version byte, last time, series. Format 2 (a
      * value that holds its waiting events): the same, then the waiting events and the recent ids.
+     * Format 3, what serving writes now: format 2 with the series in their compact form ({@link
+     * BucketSeries#writeCompact}), since serving writes the value on every event. Every format is
+     * read; the backfill's values keep format 1.
      */
     public static final class Serializer extends TypeSerializer<EntityFeatureState> {
         private static final long serialVersionUID = 1L;
         private static final int FORMAT = 1;
         private static final int FORMAT_WITH_WAITING = 2;
+        private static final int FORMAT_COMPACT_WITH_WAITING = 3;
         private static final EventSerializer EVENTS = new EventSerializer();
 
         @Override
@@ -183,11 +187,15 @@ public final class EntityFeatureState {
 
         @Override
         public void serialize(EntityFeatureState state, DataOutputView out) throws IOException {
-            out.writeByte(state.holdsWaitingEvents ? FORMAT_WITH_WAITING : FORMAT);
+            out.writeByte(state.holdsWaitingEvents ? FORMAT_COMPACT_WITH_WAITING : FORMAT);
             out.writeLong(state.lastEventTime);
             out.writeShort(state.series.length);
             for (BucketSeries s : state.series) {
-                s.write(out);
+                if (state.holdsWaitingEvents) {
+                    s.writeCompact(out);
+                } else {
+                    s.write(out);
+                }
             }
             if (state.holdsWaitingEvents) {
                 List<Event> waiting = state.waitingOrEmpty();
@@ -208,16 +216,16 @@ public final class EntityFeatureState {
         @Override
         public EntityFeatureState deserialize(DataInputView in) throws IOException {
             int format = in.readUnsignedByte();
-            if (format != FORMAT && format != FORMAT_WITH_WAITING) {
+            if (format != FORMAT && format != FORMAT_WITH_WAITING && format != FORMAT_COMPACT_WITH_WAITING) {
                 throw new IOException("EntityFeatureState format " + format + " is not readable by this build");
             }
             long last = in.readLong();
             BucketSeries[] series = new BucketSeries[in.readUnsignedShort()];
             for (int i = 0; i < series.length; i++) {
-                series[i] = BucketSeries.read(in);
+                series[i] = format == FORMAT_COMPACT_WITH_WAITING ? BucketSeries.readCompact(in) : BucketSeries.read(in);
             }
             var state = new EntityFeatureState(last, series);
-            if (format == FORMAT_WITH_WAITING) {
+            if (format != FORMAT) {
                 state.holdsWaitingEvents = true;
                 int count = in.readInt();
                 if (count > 0) {
