@@ -134,12 +134,24 @@ public final class BucketSeries {
         for (int i = 0; i < size; i++) {
             out.writeLong(index[i]);
             out.writeLong(count[i]);
-            out.writeDouble(sum[i]);
-            out.writeDouble(mean[i]);
-            out.writeDouble(m2[i]);
-            out.writeDouble(min[i]);
-            out.writeDouble(max[i]);
+            writeStatistics(i, out);
         }
+    }
+
+    private void writeStatistics(int i, org.apache.flink.core.memory.DataOutputView out) throws java.io.IOException {
+        out.writeDouble(sum[i]);
+        out.writeDouble(mean[i]);
+        out.writeDouble(m2[i]);
+        out.writeDouble(min[i]);
+        out.writeDouble(max[i]);
+    }
+
+    private void readStatistics(int i, org.apache.flink.core.memory.DataInputView in) throws java.io.IOException {
+        sum[i] = in.readDouble();
+        mean[i] = in.readDouble();
+        m2[i] = in.readDouble();
+        min[i] = in.readDouble();
+        max[i] = in.readDouble();
     }
 
     static BucketSeries read(org.apache.flink.core.memory.DataInputView in) throws java.io.IOException {
@@ -149,11 +161,7 @@ public final class BucketSeries {
         for (int i = 0; i < n; i++) {
             s.index[i] = in.readLong();
             s.count[i] = in.readLong();
-            s.sum[i] = in.readDouble();
-            s.mean[i] = in.readDouble();
-            s.m2[i] = in.readDouble();
-            s.min[i] = in.readDouble();
-            s.max[i] = in.readDouble();
+            s.readStatistics(i, in);
         }
         return s;
     }
@@ -177,11 +185,7 @@ public final class BucketSeries {
             if (one) {
                 out.writeDouble(sum[i]);
             } else {
-                out.writeDouble(sum[i]);
-                out.writeDouble(mean[i]);
-                out.writeDouble(m2[i]);
-                out.writeDouble(min[i]);
-                out.writeDouble(max[i]);
+                writeStatistics(i, out);
             }
         }
     }
@@ -210,11 +214,7 @@ public final class BucketSeries {
                 s.min[i] = value;
                 s.max[i] = value;
             } else {
-                s.sum[i] = in.readDouble();
-                s.mean[i] = in.readDouble();
-                s.m2[i] = in.readDouble();
-                s.min[i] = in.readDouble();
-                s.max[i] = in.readDouble();
+                s.readStatistics(i, in);
             }
         }
         return s;
