@@ -21,19 +21,22 @@ import java.util.stream.Stream;
 final class ThreadCpu {
     /** What a thread does, told by its name as Linux keeps it (the first 15 bytes of the Java name). */
     enum Part {
-        KEYED_TASK("keyed_task", "keyed task (features and scoring, or the no-op)"),
-        SOURCE_TASK("source_task", "Kafka source and decoding"),
-        ROCKSDB("rocksdb_background", "RocksDB flushes and compactions"),
-        JIT("jit_compiler", "JIT compilers"),
-        GC("garbage_collector", "garbage collector"),
-        OTHER("other", "everything else in this JVM (Flink runtime, Kafka clients, checkpoints)");
+        /** The task of the keyed operator: features and scoring, or the ceiling's no-op. */
+        KEYED_TASK("keyed_task"),
+        /** The Kafka source's task (with decoding chained to it) and its fetcher thread. */
+        SOURCE_TASK("source_task"),
+        /** RocksDB's own flush and compaction threads. */
+        ROCKSDB("rocksdb_background"),
+        JIT("jit_compiler"),
+        GC("garbage_collector"),
+        /** The rest of this JVM: Flink's runtime, Kafka clients, checkpoints, the benchmark itself. */
+        OTHER("other");
 
+        /** Its name in the benchmark's JSON. */
         final String key;
-        final String description;
 
-        Part(String key, String description) {
+        Part(String key) {
             this.key = key;
-            this.description = description;
         }
 
         static Part of(String threadName) {
