@@ -251,6 +251,8 @@ public final class EventDecoder implements Serializable {
     private static final class DeclaredValues {
         private final java.util.Map<String, Integer> slots = new java.util.HashMap<>();
         private final JsonNode[] values;
+        private long time;
+        private boolean timeKnown;
 
         DeclaredValues(EventSchema schema) {
             List<String> names = new java.util.ArrayList<>(List.of(schema.idField(), schema.entityField(), schema.timeField()));
@@ -265,6 +267,7 @@ public final class EventDecoder implements Serializable {
 
         DeclaredValues cleared() {
             java.util.Arrays.fill(values, null);
+            timeKnown = false;
             return this;
         }
 
@@ -298,7 +301,17 @@ public final class EventDecoder implements Serializable {
         throw wrongType(field, "a string or an integer", node);
     }
 
+    /** The event time, worked out once per parse: the source's timestamp assigner asks first, the decoder that takes the parse over next. */
     private long time(DeclaredValues root) throws InvalidEventException {
+        if (root.timeKnown) {
+            return root.time;
+        }
+        root.time = parseTime(root);
+        root.timeKnown = true;
+        return root.time;
+    }
+
+    private long parseTime(DeclaredValues root) throws InvalidEventException {
         String field = schema.timeField();
         JsonNode node = required(root, field);
         if (node.isNumber() && !Double.isFinite(node.doubleValue())) {
@@ -309,7 +322,8 @@ public final class EventDecoder implements Serializable {
         }
         long time;
         try {
-            time = schema.timeFormat().toEpochMillis(node.asText(), node.doubleValue(), node.isNumber());
+            // A number's text is never read (only a string's is): no formatting of it on every event.
+            time = schema.timeFormat().toEpochMillis(node.isNumber() ? null : node.asText(), node.doubleValue(), node.isNumber());
         } catch (IllegalArgumentException e) {
             throw new InvalidEventException(
                     InvalidEventException.BAD_TIME, field, "'" + field + "' (" + schema.timeFormat() + "): " + e.getMessage());
