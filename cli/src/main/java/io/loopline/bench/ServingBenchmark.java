@@ -125,13 +125,14 @@ public final class ServingBenchmark {
      * @param steadyMaxGapMillis longest pause in (d) between two predictions of the same version
      * @param cpuMicrosPerEvent for (a) "full", (b) "no_model" and (f) "ceiling": this JVM's CPU time per event by part
      *     ({@link ThreadCpu.Part}) and in "total", over the span the rate is measured on; empty off Linux
+     * @param p50KafkaHopMillis (g): one Kafka hop alone at (d)'s rate, the same producer and partitions, no Flink
      */
     public record Result(long events, int parallelism, int batchSize, int dimension, double fullEventsPerSecond, double noModelEventsPerSecond,
             long perEventEvents, double perEventEventsPerSecond, long fullSwaps, double fullSwapMaxGapMillis, double fullSteadyMaxGapMillis,
             long swaps, double swapMaxGapMillis, double steadyMaxGapMillis,
             double latencyRate, long latencySamples, double p50LatencyMillis, double p99LatencyMillis, double maxLatencyMillis,
             double shadowEventsPerSecond, double p50LatencyExactlyOnceMillis, double p99LatencyExactlyOnceMillis, long checkpointIntervalMillis,
-            double ceilingEventsPerSecond, Map<String, Map<String, Double>> cpuMicrosPerEvent) {
+            double ceilingEventsPerSecond, Map<String, Map<String, Double>> cpuMicrosPerEvent, double p50KafkaHopMillis, double p99KafkaHopMillis) {
         public double fullVsNoModel() {
             return fullEventsPerSecond / noModelEventsPerSecond;
         }
@@ -178,6 +179,7 @@ public final class ServingBenchmark {
         String events = "bench-events-" + suffix;
         String liveEvents = "bench-live-events-" + suffix;
         String livePredictions = "bench-live-predictions-" + suffix;
+        String hop = "bench-kafka-hop-" + suffix;
         String models = "bench-models-" + suffix;
         Map<String, Integer> topics = new LinkedHashMap<>();
         topics.put(events, settings.parallelism());
@@ -185,6 +187,7 @@ public final class ServingBenchmark {
         topics.put(livePredictions, settings.parallelism());
         topics.put(liveEvents + "-eo", settings.parallelism());
         topics.put(livePredictions + "-eo", settings.parallelism());
+        topics.put(hop, settings.parallelism());
         topics.put(models, 1);
         KafkaTopics.ensure(bootstrap, topics, Set.of(models), Duration.ofSeconds(30));
 
@@ -253,6 +256,10 @@ public final class ServingBenchmark {
                 percentile(latencies, 0.99), steady.swaps.get(), settings.parallelism(), steady.maxSwapGapNanos.get() / 1e6,
                 live.steadyGapNanos / 1e6);
 
+        progress.printf("(g) one Kafka hop alone at the same rate: the same producer and partitions, read by a plain consumer, no Flink ...%n");
+        long[] hopLatencies = kafkaHop(bootstrap, hop, rate);
+        progress.printf("    p50 %.0f ms, p99 %.0f ms%n", percentile(hopLatencies, 0.50), percentile(hopLatencies, 0.99));
+
         progress.printf("(e) the same with exactly-once predictions (readable at checkpoint commit, every %s) ...%n", settings.checkpointInterval());
         LatencyRun committed = new LatencyRun(bootstrap, liveEvents + "-eo", livePredictions + "-eo", models, specText, fit, storeRoot, work, store,
                 v3);
@@ -268,7 +275,64 @@ public final class ServingBenchmark {
                 percentile(latencies, 0.50), percentile(latencies, 0.99), latencies.length == 0 ? Double.NaN : latencies[latencies.length - 1],
                 shadowed.eventsPerSecond(), percentile(committedLatencies, 0.50), percentile(committedLatencies, 0.99),
                 settings.checkpointInterval().toMillis(), ceiling.eventsPerSecond(),
-                Map.of("full", full.cpuMicrosPerEvent(), "no_model", noModel.cpuMicrosPerEvent(), "ceiling", ceiling.cpuMicrosPerEvent()));
+                Map.of("full", full.cpuMicrosPerEvent(), "no_model", noModel.cpuMicrosPerEvent(), "ceiling", ceiling.cpuMicrosPerEvent()),
+                percentile(hopLatencies, 0.50), percentile(hopLatencies, 0.99));
+    }
+
+    /** A consumer of every partition of {@code topic} from its first record, its positions fetched before it returns. */
+    private static KafkaConsumer<byte[], byte[]> fromTheStart(String bootstrap, String topic, boolean committedOnly) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, committedOnly ? "read_committed" : "read_uncommitted");
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        var consumer = new KafkaConsumer<byte[], byte[]>(props);
+        List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                .map(p -> new TopicPartition(topic, p.partition())).toList();
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+        partitions.forEach(p -> consumer.position(p, Duration.ofSeconds(30)));
+        return consumer;
+    }
+
+    /**
+     * (g) The floor under (d): one Kafka hop, from the producer's send to a consumer's read, with the
+     * same producer settings, rate and partitions and no Flink. (d) crosses two hops (events in,
+     * predictions out) and the job between them. Latencies in ms, sorted, after the same 3 s warm-up.
+     */
+    private long[] kafkaHop(String bootstrap, String topic, double rate) throws Exception {
+        long total = Math.round(rate * settings.latencyDuration().toSeconds());
+        var generator = new TransactionGenerator(4, settings.entities(), 0, System.currentTimeMillis()).withWallClock();
+        long[] samples = new long[(int) total];
+        int n = 0;
+        long received = 0;
+        long warmUpEnd = Long.MAX_VALUE;
+        try (var consumer = fromTheStart(bootstrap, topic, false)) {
+            try (var producer = new EventProducer(bootstrap, topic, generator, total, rate).start()) {
+                long deadline = System.nanoTime() + settings.latencyDuration().toNanos() + Duration.ofSeconds(60).toNanos();
+                while (System.nanoTime() < deadline && !(producer.isDone() && received >= producer.producedCount())) {
+                    var records = consumer.poll(Duration.ofMillis(50));
+                    long now = System.currentTimeMillis();
+                    for (ConsumerRecord<byte[], byte[]> record : records) {
+                        received++;
+                        if (warmUpEnd == Long.MAX_VALUE) {
+                            warmUpEnd = now + 3000;
+                        }
+                        // The producer leaves the timestamp to Kafka: the record's time is its send.
+                        if (record.timestamp() >= warmUpEnd && n < samples.length) {
+                            samples[n++] = now - record.timestamp();
+                        }
+                    }
+                }
+                if (producer.failure() != null) {
+                    throw new IllegalStateException("writing the hop's events failed", producer.failure());
+                }
+            }
+        }
+        long[] kept = Arrays.copyOf(samples, n);
+        Arrays.sort(kept);
+        return kept;
     }
 
     private void printCpu(PredictionProbe.Readings run) {
@@ -589,18 +653,7 @@ public final class ServingBenchmark {
         }
 
         private KafkaConsumer<byte[], byte[]> predictionsConsumer(boolean committedOnly) {
-            Properties props = new Properties();
-            props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, committedOnly ? "read_committed" : "read_uncommitted");
-            props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-            props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-            props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-            props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-            var consumer = new KafkaConsumer<byte[], byte[]>(props);
-            List<TopicPartition> partitions = consumer.partitionsFor(predictions, Duration.ofSeconds(30)).stream()
-                    .map(p -> new TopicPartition(predictions, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            return consumer;
+            return fromTheStart(bootstrap, predictions, committedOnly);
         }
     }
 }

@@ -183,6 +183,8 @@ final class BenchCommand implements Runnable {
                         .put("p50_latency_exactly_once_ms", r.p50LatencyExactlyOnceMillis())
                         .put("p99_latency_exactly_once_ms", r.p99LatencyExactlyOnceMillis())
                         .put("checkpoint_interval_ms", r.checkpointIntervalMillis())
+                        .put("kafka_hop_p50_latency_ms", r.p50KafkaHopMillis())
+                        .put("kafka_hop_p99_latency_ms", r.p99KafkaHopMillis())
                         .put("shadow_events_per_s", Math.round(r.shadowEventsPerSecond()));
                 ObjectNode cpu = node.putObject("cpu_us_per_event");
                 r.cpuMicrosPerEvent().forEach((run, parts) -> {
@@ -213,6 +215,8 @@ final class BenchCommand implements Runnable {
                 System.out.printf(Locale.ROOT, "Latency, producer to predictions topic, at-least-once, at %,.0f events/s: p50 %.0f ms, p99 %.0f ms"
                         + " (target < 50 ms), max %.0f ms, %,d samples; demo spec as shipped (5 s out-of-orderness), scored on arrival%n",
                         r.latencyRate(), r.p50LatencyMillis(), r.p99LatencyMillis(), r.maxLatencyMillis(), r.latencySamples());
+                System.out.printf(Locale.ROOT, "Latency, (g) one Kafka hop alone, same producer, rate and partitions, no Flink: p50 %.0f ms, p99 %.0f ms"
+                        + " ((d) crosses two hops and the job)%n", r.p50KafkaHopMillis(), r.p99KafkaHopMillis());
                 System.out.printf(Locale.ROOT, "Latency, exactly-once (read_committed), same rate: p50 %.0f ms, p99 %.0f ms (target <= checkpoint"
                         + " interval %d ms + 100 ms)%n", r.p50LatencyExactlyOnceMillis(), r.p99LatencyExactlyOnceMillis(), r.checkpointIntervalMillis());
                 if (!r.cpuMicrosPerEvent().get("full").isEmpty()) {

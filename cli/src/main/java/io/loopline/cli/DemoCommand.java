@@ -43,7 +43,7 @@ final class DemoCommand implements Callable<Integer> {
             description = "Live events to generate (default: ${DEFAULT-VALUE}); 0 runs until Ctrl-C.")
     long events;
 
-    @Option(names = "--rate", defaultValue = "5000",
+    @Option(names = "--rate", defaultValue = "2500",
             description = "Events per second to generate; 0 is as fast as possible (default: ${DEFAULT-VALUE}).")
     double rate;
 

@@ -22,6 +22,8 @@ import java.util.Map;
  * @param accuracyAfterDrift of the windows after it, served by the version serving at the drift, until a promotion
  * @param accuracyAfterPromotion of the windows served by the newest version promoted after the drift
  * @param recoveryMillis event time from the drift until versions promoted after it made half of a bucket's predictions; -1 if they never did
+ * @param steadyP50LatencyMillis end-to-end latency of the events sent after {@code latencyWarmUp} of the live run (NaN if none)
+ * @param cpu how busy the machine was during the live run, and who kept it busy; null where /proc is not there
  */
 public record DemoSummary(
         long historyRows,
@@ -52,7 +54,11 @@ public record DemoSummary(
         String predictionsDelivery,
         double p50LatencyMillis,
         double p99LatencyMillis,
-        long recoveryMillis) {
+        long recoveryMillis,
+        double steadyP50LatencyMillis,
+        double steadyP99LatencyMillis,
+        java.time.Duration latencyWarmUp,
+        MachineCpu.Usage cpu) {
 
     public long duplicates() {
         return committedFeatures - distinctFeatures;

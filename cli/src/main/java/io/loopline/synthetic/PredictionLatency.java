@@ -8,7 +8,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * End-to-end latency as a user sees it: from the moment an event is handed to the Kafka producer to
  * the moment a downstream consumer reads its prediction. The producer notes each valid event's send
  * time; the consumer takes it back by event id when the prediction arrives (so only events in
- * flight are held). Percentiles over the run and over the most recent predictions.
+ * flight are held). Percentiles over the run, over the most recent predictions, and over the events
+ * sent after a warm-up (a fresh JVM compiles its hot code and the first checkpoints run in the
+ * first seconds: the whole run's p99 says more about start-up than about the path).
  */
 public final class PredictionLatency {
     private static final int RECENT = 5_000;
@@ -16,6 +18,9 @@ public final class PredictionLatency {
     private final Map<String, Long> sentNanos = new ConcurrentHashMap<>();
     private long[] all = new long[1 << 14];
     private int count;
+    private long[] steady = new long[1 << 14];
+    private int steadyCount;
+    private volatile long steadyFromNanos = Long.MAX_VALUE;
     private final long[] recent = new long[RECENT];
     private long recentSeen;
 
@@ -37,12 +42,28 @@ public final class PredictionLatency {
             }
             all[count++] = micros;
             recent[(int) (recentSeen++ % RECENT)] = micros;
+            if (sent - steadyFromNanos >= 0) {
+                if (steadyCount == steady.length) {
+                    steady = Arrays.copyOf(steady, steady.length * 2);
+                }
+                steady[steadyCount++] = micros;
+            }
         }
+    }
+
+    /** Events sent from {@code nanos} ({@link System#nanoTime()}) on count in {@link #steady()}. */
+    public void steadyFrom(long nanos) {
+        steadyFromNanos = nanos;
     }
 
     /** p50 and p99 in ms over the whole run, NaN before the first prediction. */
     public synchronized double[] overall() {
         return percentiles(Arrays.copyOf(all, count));
+    }
+
+    /** p50 and p99 in ms over the events sent from {@link #steadyFrom} on, NaN before the first of them is read. */
+    public synchronized double[] steady() {
+        return percentiles(Arrays.copyOf(steady, steadyCount));
     }
 
     /** p50 and p99 in ms over the last 5,000 predictions. */
@@ -52,6 +73,10 @@ public final class PredictionLatency {
 
     public synchronized long samples() {
         return count;
+    }
+
+    public synchronized long steadySamples() {
+        return steadyCount;
     }
 
     private static double[] percentiles(long[] micros) {

@@ -21,4 +21,18 @@ class PredictionLatencyTest {
         assertThat(latency.samples()).isEqualTo(2);
         assertThat(latency.recent()[1]).isGreaterThanOrEqualTo(latency.recent()[0]);
     }
+
+    @Test
+    void theSteadyPercentilesLeaveOutEventsSentBeforeTheWarmUpEnded() {
+        var latency = new PredictionLatency();
+        latency.sent("during-warm-up");
+        latency.steadyFrom(System.nanoTime());
+        latency.sent("steady");
+        assertThat(latency.steady()).containsOnly(Double.NaN);
+        latency.readable("steady");
+        latency.readable("during-warm-up");
+        assertThat(latency.samples()).isEqualTo(2);
+        assertThat(latency.steadySamples()).isEqualTo(1);
+        assertThat(latency.steady()[0]).isEqualTo(latency.steady()[1]).isLessThanOrEqualTo(latency.overall()[1]);
+    }
 }

@@ -24,7 +24,7 @@ class DemoRunITCase {
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         DemoSummary summary;
         try (PrintStream out = new PrintStream(printed, true, StandardCharsets.UTF_8)) {
-            summary = new DemoRun(settings, out).run();
+            summary = new DemoRun(settings, out).withLatencyWarmUp(Duration.ofSeconds(3)).run();
         }
         String output = printed.toString(StandardCharsets.UTF_8);
         System.out.println("DEMO-OUTPUT\n" + output);
@@ -60,6 +60,15 @@ class DemoRunITCase {
         assertThat(summary.exactlyOnce()).isTrue();
         assertThat(summary.predictionsDelivery()).isEqualTo("at-least-once");
         assertThat(summary.p99LatencyMillis()).as("end-to-end latency measured").isNotNaN().isGreaterThanOrEqualTo(summary.p50LatencyMillis());
+        assertThat(summary.steadyP99LatencyMillis()).as("latency after the warm-up measured").isNotNaN()
+                .isGreaterThanOrEqualTo(summary.steadyP50LatencyMillis()).isLessThanOrEqualTo(summary.p99LatencyMillis());
+        if (java.nio.file.Files.isReadable(Path.of("/proc/stat"))) {
+            assertThat(summary.cpu()).as("the machine's CPU during the live run").isNotNull();
+            assertThat(summary.cpu().selfCores()).as("the demo's JVM ran both jobs").isPositive();
+            assertThat(summary.cpu().brokerCores()).as("the local broker served every topic").isPositive();
+            assertThat(summary.cpu().machineCores()).as("the machine's busy cores include the JVM's").isGreaterThan(summary.cpu().selfCores() * 0.9);
+            assertThat(output).contains("CPU (live run)");
+        }
         assertThat(output).contains("Loopline demo summary", "exactly-once           yes", "Local Kafka broker stopped.");
         assertThat(BrokerProcesses.descendantsRunningKafka()).isEmpty();
     }

@@ -41,6 +41,8 @@ class ServingBenchmarkITCase {
         assertThat(r.swapMaxGapMillis()).isPositive();
         assertThat(r.latencySamples()).as("predictions of the live run were read back").isGreaterThan(500);
         assertThat(r.p99LatencyMillis()).isGreaterThanOrEqualTo(r.p50LatencyMillis()).isPositive();
+        assertThat(r.p50KafkaHopMillis()).as("(g) one Kafka hop was measured").isNotNaN().isGreaterThanOrEqualTo(0);
+        assertThat(r.p99KafkaHopMillis()).isGreaterThanOrEqualTo(r.p50KafkaHopMillis());
         if (java.nio.file.Files.isDirectory(java.nio.file.Path.of("/proc/self/task"))) {
             for (String run : java.util.List.of("full", "no_model", "ceiling")) {
                 var cpu = r.cpuMicrosPerEvent().get(run);
