@@ -21,7 +21,8 @@ import picocli.CommandLine.Option;
         name = "bench",
         mixinStandardHelpOptions = true,
         description = "Benchmarks; prints a table, or one JSON object with --json.",
-        subcommands = {BenchCommand.Features.class, BenchCommand.Serving.class, BenchCommand.Learning.class, BenchCommand.State.class},
+        subcommands = {BenchCommand.Features.class, BenchCommand.Serving.class, BenchCommand.Learning.class, BenchCommand.State.class,
+                BenchCommand.Scoring.class},
         sortOptions = false)
 final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec
@@ -366,6 +367,53 @@ final class BenchCommand implements Runnable {
                 });
             } finally {
                 io.loopline.io.LocalFiles.deleteRecursively(checkpoints);
+            }
+            return 0;
+        }
+    }
+
+    @Command(
+            name = "scoring",
+            mixinStandardHelpOptions = true,
+            description = "One DL4J call of the scoring operator, by micro-batch size, on one thread: the demo's network (53 inputs,"
+                    + " 32-16 ReLU) scored as serving does (float input) and with a double input that DL4J casts itself. Prints"
+                    + " microseconds per call and per row (medians of alternating rounds, after two warm-up rounds).",
+            sortOptions = false)
+    static final class Scoring implements Callable<Integer> {
+        @Option(names = "--rows", split = ",", defaultValue = "1,8,32,256", description = "Micro-batch sizes (default: ${DEFAULT-VALUE}).")
+        int[] rows;
+
+        @Option(names = "--rounds", defaultValue = "8", description = "Rounds per size, the first two a warm-up (default: ${DEFAULT-VALUE}).")
+        int rounds;
+
+        @Option(names = "--rows-per-round", defaultValue = "20000", description = "Rows scored per round and size, at least 20 calls"
+                + " (default: ${DEFAULT-VALUE}).")
+        long rowsPerRound;
+
+        @Option(names = "--json", description = "Print one JSON object instead of a table.")
+        boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            var batches = io.loopline.bench.ScoringBenchmark.run(rows, rounds, rowsPerRound);
+            if (json) {
+                ObjectNode node = new ObjectMapper().createObjectNode();
+                node.put("inputs", io.loopline.bench.ScoringBenchmark.INPUTS).put("network", "53-32-16-1")
+                        .put("cores", Runtime.getRuntime().availableProcessors());
+                var array = node.putArray("batches");
+                for (var b : batches) {
+                    array.addObject().put("rows", b.rows()).put("us_per_call", b.microsPerCall()).put("us_per_row", b.microsPerRow())
+                            .put("double_input_us_per_call", b.doubleInputMicrosPerCall());
+                }
+                System.out.println(node);
+            } else {
+                System.out.printf(Locale.ROOT, "One DL4J call, network %d-32-16-1, one thread, %d cores%n", io.loopline.bench.ScoringBenchmark.INPUTS,
+                        Runtime.getRuntime().availableProcessors());
+                System.out.printf(Locale.ROOT, "%6s %14s %12s %26s %10s%n", "rows", "µs per call", "µs per row", "double input, µs per call", "ratio");
+                for (var b : batches) {
+                    System.out.printf(Locale.ROOT, "%6d %14.1f %12.2f %26.1f %10.2f%n", b.rows(), b.microsPerCall(), b.microsPerRow(),
+                            b.doubleInputMicrosPerCall(), b.microsPerCall() / b.doubleInputMicrosPerCall());
+                }
             }
             return 0;
         }

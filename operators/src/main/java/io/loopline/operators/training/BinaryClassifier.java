@@ -12,6 +12,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
@@ -119,17 +120,40 @@ public final class BinaryClassifier {
         network.fit(new DataSet(Nd4j.create(features), Nd4j.create(y)));
     }
 
-    /** Probabilities for many rows, in batches of {@code batchSize} rows per DL4J call. */
+    /**
+     * Probabilities for many rows, in batches of {@code batchSize} rows per DL4J call.
+     *
+     * <p>A network that computes in float gets its input in float: ND4J would otherwise copy each row
+     * into a double array and then cast all of it, which took about a third of a 256-row call. The
+     * scores are the same bits, since the cast rounds each value as {@code (float)} does.
+     */
     public double[] score(double[][] features, int batchSize) {
         double[] scores = new double[features.length];
+        boolean inFloat = network.getLayerWiseConfigurations().getDataType() == DataType.FLOAT;
         for (int from = 0; from < features.length; from += batchSize) {
             int to = Math.min(features.length, from + batchSize);
-            double[][] x = java.util.Arrays.copyOfRange(features, from, to);
-            INDArray out = network.output(Nd4j.create(x), false);
+            INDArray x = inFloat ? floatRows(features, from, to) : Nd4j.create(java.util.Arrays.copyOfRange(features, from, to));
+            INDArray out = network.output(x, false);
             for (int i = 0; i < to - from; i++) {
                 scores[from + i] = out.getDouble(i, 0);
             }
         }
         return scores;
+    }
+
+    private INDArray floatRows(double[][] features, int from, int to) {
+        int columns = inputs();
+        float[] flat = new float[(to - from) * columns];
+        for (int i = from; i < to; i++) {
+            double[] row = features[i];
+            if (row.length != columns) {
+                throw new IllegalArgumentException("row " + i + " has " + row.length + " values, but the network takes " + columns);
+            }
+            int offset = (i - from) * columns;
+            for (int j = 0; j < columns; j++) {
+                flat[offset + j] = (float) row[j];
+            }
+        }
+        return Nd4j.create(flat, new long[] {to - from, columns}, 'c');
     }
 }
