@@ -126,13 +126,15 @@ public final class ServingBenchmark {
      * @param cpuMicrosPerEvent for (a) "full", (b) "no_model" and (f) "ceiling": this JVM's CPU time per event by part
      *     ({@link ThreadCpu.Part}) and in "total", over the span the rate is measured on; empty off Linux
      * @param p50KafkaHopMillis (g): one Kafka hop alone at (d)'s rate, the same producer and partitions, no Flink
+     * @param p50ScoredMillis in (d), from the producer's send until the event was scored (its prediction's servedAt)
      */
     public record Result(long events, int parallelism, int batchSize, int dimension, double fullEventsPerSecond, double noModelEventsPerSecond,
             long perEventEvents, double perEventEventsPerSecond, long fullSwaps, double fullSwapMaxGapMillis, double fullSteadyMaxGapMillis,
             long swaps, double swapMaxGapMillis, double steadyMaxGapMillis,
             double latencyRate, long latencySamples, double p50LatencyMillis, double p99LatencyMillis, double maxLatencyMillis,
             double shadowEventsPerSecond, double p50LatencyExactlyOnceMillis, double p99LatencyExactlyOnceMillis, long checkpointIntervalMillis,
-            double ceilingEventsPerSecond, Map<String, Map<String, Double>> cpuMicrosPerEvent, double p50KafkaHopMillis, double p99KafkaHopMillis) {
+            double ceilingEventsPerSecond, Map<String, Map<String, Double>> cpuMicrosPerEvent, double p50KafkaHopMillis, double p99KafkaHopMillis,
+            double p50ScoredMillis, double p99ScoredMillis) {
         public double fullVsNoModel() {
             return fullEventsPerSecond / noModelEventsPerSecond;
         }
@@ -276,7 +278,7 @@ public final class ServingBenchmark {
                 shadowed.eventsPerSecond(), percentile(committedLatencies, 0.50), percentile(committedLatencies, 0.99),
                 settings.checkpointInterval().toMillis(), ceiling.eventsPerSecond(),
                 Map.of("full", full.cpuMicrosPerEvent(), "no_model", noModel.cpuMicrosPerEvent(), "ceiling", ceiling.cpuMicrosPerEvent()),
-                percentile(hopLatencies, 0.50), percentile(hopLatencies, 0.99));
+                percentile(hopLatencies, 0.50), percentile(hopLatencies, 0.99), percentile(live.scoredAfter, 0.50), percentile(live.scoredAfter, 0.99));
     }
 
     /** A consumer of every partition of {@code topic} from its first record, its positions fetched before it returns. */
@@ -568,6 +570,9 @@ public final class ServingBenchmark {
             this.work = work;
         }
 
+        /** Of the last {@link #measure}: ms from the producer's send until the event was scored (the prediction's servedAt), sorted. */
+        long[] scoredAfter = new long[0];
+
         /**
          * Latencies in ms, with the demo spec as shipped (5 s out-of-orderness: events are scored on arrival, not when the
          * watermark passes). At least once: predictions are readable when written, and v3 is swapped in mid-run (the swap gap
@@ -602,6 +607,7 @@ public final class ServingBenchmark {
                 int n = 0;
                 long received = 0;
                 long[] sampleTimes = new long[(int) total];
+                long[] untilScored = new long[(int) total];
                 ObjectMapper mapper = new ObjectMapper();
                 boolean swapped = false;
                 try (var producer = new EventProducer(bootstrap, events, generator, total, rate).start()) {
@@ -616,9 +622,11 @@ public final class ServingBenchmark {
                         }
                         for (ConsumerRecord<byte[], byte[]> record : records) {
                             received++;
-                            long eventTime = mapper.readTree(record.value()).path("eventTime").asLong();
+                            var prediction = mapper.readTree(record.value());
+                            long eventTime = prediction.path("eventTime").asLong();
                             if (eventTime >= warmUpEnd && n < samples.length) {
                                 sampleTimes[n] = eventTime;
+                                untilScored[n] = prediction.path("servedAt").asLong() - eventTime;
                                 samples[n++] = now - eventTime;
                             }
                         }
@@ -642,9 +650,12 @@ public final class ServingBenchmark {
                 int kept = 0;
                 for (int i = 0; i < n; i++) {
                     if (sampleTimes[i] <= cutoff) {
+                        untilScored[kept] = untilScored[i];
                         samples[kept++] = samples[i];
                     }
                 }
+                scoredAfter = Arrays.copyOf(untilScored, kept);
+                Arrays.sort(scoredAfter);
                 return Arrays.copyOf(samples, kept);
             } finally {
                 client.cancel().get(60, TimeUnit.SECONDS);

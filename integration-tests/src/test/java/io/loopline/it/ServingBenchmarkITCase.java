@@ -43,6 +43,7 @@ class ServingBenchmarkITCase {
         assertThat(r.p99LatencyMillis()).isGreaterThanOrEqualTo(r.p50LatencyMillis()).isPositive();
         assertThat(r.p50KafkaHopMillis()).as("(g) one Kafka hop was measured").isNotNaN().isGreaterThanOrEqualTo(0);
         assertThat(r.p99KafkaHopMillis()).isGreaterThanOrEqualTo(r.p50KafkaHopMillis());
+        assertThat(r.p50ScoredMillis()).as("scored before its prediction was read").isNotNaN().isLessThanOrEqualTo(r.p50LatencyMillis());
         if (java.nio.file.Files.isDirectory(java.nio.file.Path.of("/proc/self/task"))) {
             for (String run : java.util.List.of("full", "no_model", "ceiling")) {
                 var cpu = r.cpuMicrosPerEvent().get(run);
