@@ -256,7 +256,7 @@ final class BenchCommand implements Runnable {
         @Option(names = "--examples", defaultValue = "1000000", description = "Examples in the first run; the second has ten times as many (default: ${DEFAULT-VALUE}).")
         long examples;
 
-
+        @Option(names = "--gap", defaultValue = "10ms", description = "Event time between predictions (default: ${DEFAULT-VALUE}).")
         Duration gap;
 
         @Option(names = "--online-examples", defaultValue = "200000", description = "Examples the online learner is timed on (default: ${DEFAULT-VALUE}).")

@@ -148,4 +148,18 @@ class LooplineCommandTest {
         System.arraycopy(more, 0, all, args.length, more.length);
         return all;
     }
+
+    @Test
+    void benchLearningHasAnEventTimeGapByDefaultAndTakesOne() {
+        assertThat(gapOfBenchLearning("bench", "learning")).as("a missing --gap left null once, and the command failed before it started")
+                .isEqualTo(java.time.Duration.ofMillis(10));
+        assertThat(gapOfBenchLearning("bench", "learning", "--gap", "25ms")).isEqualTo(java.time.Duration.ofMillis(25));
+    }
+
+    private static java.time.Duration gapOfBenchLearning(String... args) {
+        CommandLine cli = Loopline.commandLine();
+        cli.parseArgs(args);
+        BenchCommand.Learning command = cli.getSubcommands().get("bench").getSubcommands().get("learning").getCommand();
+        return command.gap;
+    }
 }

@@ -3,6 +3,7 @@ package io.loopline.operators.learning;
 import io.loopline.state.serialization.DeadLetterSerializer;
 import io.loopline.state.serialization.JoinEntrySerializer;
 import io.loopline.state.records.DeadLetter;
+import io.loopline.state.records.FeatureVector;
 import io.loopline.state.records.JoinEntry;
 import io.loopline.state.records.Label;
 import io.loopline.state.records.LabeledPrediction;
@@ -37,7 +38,8 @@ import org.apache.flink.util.OutputTag;
  * <p>State is bounded by time, not by traffic: a prediction is kept until its window closes plus
  * {@value #LATE_LABEL_MEMORY} more windows (to tell a late label from an unknown id; a label more
  * behind than that is reported as {@code label-unknown-id}), a label without its prediction for one
- * window; event-time timers clear both. So the state holds the ids of about four windows of traffic.
+ * window; event-time timers clear both. So the state holds the ids of about four windows of traffic,
+ * and the feature values of one: an example that has left keeps only its id and times.
  */
 public final class LabelJoin extends KeyedCoProcessFunction<String, ServedFeatures, Label, LabeledPrediction> {
     private static final long serialVersionUID = 1L;
@@ -46,6 +48,8 @@ public final class LabelJoin extends KeyedCoProcessFunction<String, ServedFeatur
 
     /** Windows a closed prediction is remembered for, to call a label for it late rather than unknown. */
     static final int LATE_LABEL_MEMORY = 3;
+
+    private static final double[] NO_VALUES = new double[0];
 
     private final long windowMillis;
     private final double defaultLabel;
@@ -147,7 +151,21 @@ public final class LabelJoin extends KeyedCoProcessFunction<String, ServedFeatur
             return new JoinEntry(served, l, JoinEntry.JOINED);
         }
         out.collect(new LabeledPrediction(served, l.value(), l.timestamp(), false));
-        return new JoinEntry(served, null, JoinEntry.JOINED);
+        return new JoinEntry(withoutValues(served), null, JoinEntry.JOINED);
+    }
+
+    /**
+     * What an entry needs of its prediction once the example has left: its id and event time, to
+     * tell a duplicate or late label from an unknown one. Not the feature values, which were most of
+     * the bytes each entry kept for three more windows.
+     */
+    static ServedFeatures withoutValues(ServedFeatures served) {
+        FeatureVector v = served.features();
+        if (v.values().length == 0) {
+            return served;
+        }
+        return new ServedFeatures(new FeatureVector(v.eventId(), v.entity(), v.timestamp(), NO_VALUES, v.label()), served.model(),
+                served.modelVersion(), served.score(), served.servedAt());
     }
 
     @Override
@@ -176,7 +194,7 @@ public final class LabelJoin extends KeyedCoProcessFunction<String, ServedFeatur
                     defaulted.inc();
                 }
             }
-            entry.update(new JoinEntry(served, null, JoinEntry.CLOSED));
+            entry.update(new JoinEntry(withoutValues(served), null, JoinEntry.CLOSED));
             ctx.timerService().registerEventTimeTimer(closes + LATE_LABEL_MEMORY * windowMillis); // late labels are recognized until then
         } else if (timestamp >= closes + LATE_LABEL_MEMORY * windowMillis) {
             entry.clear();

@@ -149,4 +149,38 @@ class LabelJoinTest {
             assertThat(h.extractOutputValues()).hasSize(1);
         }
     }
+
+    @Test
+    void anExampleThatLeftKeepsItsTimesButNotItsFeatureValues() throws Exception {
+        for (double defaultLabel : new double[] {Double.NaN, 0.0}) {
+            try (var h = harness(defaultLabel)) {
+                h.processElement1(served("a", 100));
+                h.processElement1(served("b", 100));
+                h.processElement2(label("a", 1, 200));
+                assertThat(joinEntry(h, "b").prediction().features().values()).as("open: its values wait for its label").hasSize(2);
+                h.processWatermark1(new org.apache.flink.streaming.api.watermark.Watermark(1100));
+                h.processWatermark2(new org.apache.flink.streaming.api.watermark.Watermark(1100));
+                assertThat(h.extractOutputValues()).allMatch(p -> p.served().features().values().length == 2);
+                for (String id : List.of("a", "b")) {
+                    var kept = joinEntry(h, id);
+                    assertThat(kept.phase()).isEqualTo(io.loopline.state.records.JoinEntry.CLOSED);
+                    assertThat(kept.prediction().features().values()).as("%s after its window closed", id).isEmpty();
+                    assertThat(kept.prediction().features().timestamp()).isEqualTo(100);
+                }
+                h.processElement2(label("b", 1, 1200)); // still told late, not unknown, from the kept time
+                h.processElement2(label("a", 1, 300));
+                assertThat(reasons(h)).as("known ids, after their windows closed").containsExactly("label-late", "label-late");
+            }
+        }
+    }
+
+    private static io.loopline.state.records.JoinEntry joinEntry(
+            KeyedTwoInputStreamOperatorTestHarness<String, ServedFeatures, Label, LabeledPrediction> h, String eventId) throws Exception {
+        var operator = (KeyedCoProcessOperator<String, ServedFeatures, Label, LabeledPrediction>) h.getOperator();
+        operator.setCurrentKey(eventId);
+        return operator.getKeyedStateBackend().getPartitionedState(org.apache.flink.runtime.state.VoidNamespace.INSTANCE,
+                org.apache.flink.runtime.state.VoidNamespaceSerializer.INSTANCE,
+                new org.apache.flink.api.common.state.ValueStateDescriptor<>("join-entry", io.loopline.state.serialization.JoinEntrySerializer.TYPE_INFO))
+                .value();
+    }
 }
