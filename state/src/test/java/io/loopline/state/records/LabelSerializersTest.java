@@ -128,7 +128,10 @@ class LabelSerializersTest {
         protected JoinEntry[] getTestData() {
             var served = new ServedFeatures(new FeatureVector("e1", "c", 5L, new double[] {1, 2}, Double.NaN), "fraud", 2, 0.3, 9L);
             return new JoinEntry[] {new JoinEntry(served, null, JoinEntry.OPEN), new JoinEntry(null, new Label("e1", 1, 7), JoinEntry.OPEN),
-                new JoinEntry(served, new Label("e1", 0, 8), JoinEntry.JOINED), new JoinEntry(served, null, JoinEntry.CLOSED)};
+                new JoinEntry(served, new Label("e1", 0, 8), JoinEntry.JOINED), new JoinEntry(served, null, JoinEntry.CLOSED),
+                // What the label join keeps once an example has left: no feature values.
+                new JoinEntry(new ServedFeatures(new FeatureVector("e1", "c", 5L, new double[0], Double.NaN), "fraud", 2, 0.3, 9L), null,
+                        JoinEntry.CLOSED)};
         }
     }
 }
