@@ -60,8 +60,9 @@ class DemoRunITCase {
         assertThat(summary.exactlyOnce()).isTrue();
         assertThat(summary.predictionsDelivery()).isEqualTo("at-least-once");
         assertThat(summary.p99LatencyMillis()).as("end-to-end latency measured").isNotNaN().isGreaterThanOrEqualTo(summary.p50LatencyMillis());
+        // Not compared with the whole run's: on a busy machine the backlog may build after the warm-up, not during it.
         assertThat(summary.steadyP99LatencyMillis()).as("latency after the warm-up measured").isNotNaN()
-                .isGreaterThanOrEqualTo(summary.steadyP50LatencyMillis()).isLessThanOrEqualTo(summary.p99LatencyMillis());
+                .isGreaterThanOrEqualTo(summary.steadyP50LatencyMillis());
         if (java.nio.file.Files.isReadable(Path.of("/proc/stat"))) {
             assertThat(summary.cpu()).as("the machine's CPU during the live run").isNotNull();
             assertThat(summary.cpu().selfCores()).as("the demo's JVM ran both jobs").isPositive();
