@@ -116,9 +116,7 @@ final class ThreadCpu {
                 try {
                     String stat = Files.readString(thread.resolve("stat"), StandardCharsets.US_ASCII);
                     String name = Files.readString(thread.resolve("comm"), StandardCharsets.UTF_8).strip();
-                    // The name in stat is in parentheses and may hold spaces or parentheses: the fields after the last ')' are fixed.
-                    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime (fields 14 and 15 of stat)
+                    long ticks = io.loopline.local.ProcStat.cpuTicks(stat);
                     String id = thread.getFileName() + "/" + name;
                     into.merge(id, ticks, Math::max);
                     parts.putIfAbsent(id, Part.of(name));

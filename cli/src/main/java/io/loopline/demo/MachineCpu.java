@@ -69,10 +69,7 @@ public final class MachineCpu {
     /** utime + stime of a process (all its threads), or -1 when it cannot be read (not Linux, or the process is gone). */
     static long processTicks(String pid) {
         try {
-            String stat = Files.readString(Path.of("/proc", pid, "stat"), StandardCharsets.US_ASCII);
-            // The name in stat is in parentheses and may hold spaces or parentheses: the fields after the last ')' are fixed.
-            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+            return io.loopline.local.ProcStat.cpuTicks(Files.readString(Path.of("/proc", pid, "stat"), StandardCharsets.US_ASCII));
         } catch (IOException | RuntimeException e) {
             return -1;
         }
