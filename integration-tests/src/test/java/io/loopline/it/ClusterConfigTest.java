@@ -13,7 +13,9 @@ import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.state.rocksdb.RocksDBConfigurableOptions;
 import org.junit.jupiter.api.Test;
+import org.rocksdb.CompressionType;
 
 /** deploy/flink-conf/config.yaml parses with Flink's own loader and says what the docs claim. */
 class ClusterConfigTest {
@@ -34,6 +36,7 @@ class ClusterConfigTest {
         assertThat(conf.get(PipelineOptions.GENERIC_TYPES)).isFalse();
         assertThat(conf.get(org.apache.flink.configuration.ExecutionOptions.BUFFER_TIMEOUT)).as("scoring on arrival").isEqualTo(Duration.ofMillis(10));
         assertThat(conf.get(PipelineOptions.MAX_PARALLELISM)).isEqualTo(128);
+        assertThat(conf.get(RocksDBConfigurableOptions.COMPRESSION_PER_LEVEL)).containsExactly(CompressionType.LZ4_COMPRESSION);
         assertThat(ConfigurationUtils.getPrefixedKeyValuePairs("metrics.reporter.prom.", conf))
                 .containsEntry("factory.class", "org.apache.flink.metrics.prometheus.PrometheusReporterFactory")
                 .containsEntry("port", "9250-9260");
