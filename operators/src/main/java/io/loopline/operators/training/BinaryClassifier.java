@@ -154,6 +154,8 @@ public final class BinaryClassifier {
                 flat[offset + j] = (float) row[j];
             }
         }
-        return Nd4j.create(flat, new long[] {to - from, columns}, 'c');
+        // Nd4j.create(float[], shape, order) fills its buffer one virtual put() per value; a buffer made from the array is
+        // one bulk copy, and the same values.
+        return Nd4j.create(Nd4j.createBuffer(flat), to - from, columns);
     }
 }
