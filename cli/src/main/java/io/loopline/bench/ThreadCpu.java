@@ -1,5 +1,6 @@
 package io.loopline.bench;
 
+import io.loopline.local.ProcStat;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -116,7 +117,7 @@ final class ThreadCpu {
                 try {
                     String stat = Files.readString(thread.resolve("stat"), StandardCharsets.US_ASCII);
                     String name = Files.readString(thread.resolve("comm"), StandardCharsets.UTF_8).strip();
-                    long ticks = io.loopline.local.ProcStat.cpuTicks(stat);
+                    long ticks = ProcStat.cpuTicks(stat);
                     String id = thread.getFileName() + "/" + name;
                     into.merge(id, ticks, Math::max);
                     parts.putIfAbsent(id, Part.of(name));

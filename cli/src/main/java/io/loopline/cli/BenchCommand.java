@@ -4,6 +4,7 @@ import io.loopline.jobs.config.SpecLoader;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.loopline.bench.FeatureBenchmark;
+import io.loopline.bench.ScoringBenchmark;
 import io.loopline.bench.ServingBenchmark;
 import io.loopline.operators.features.spec.FeatureSpec;
 import java.nio.file.Path;
@@ -398,10 +399,10 @@ final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            var batches = io.loopline.bench.ScoringBenchmark.run(rows, rounds, rowsPerRound);
+            var batches = ScoringBenchmark.run(rows, rounds, rowsPerRound);
             if (json) {
                 ObjectNode node = new ObjectMapper().createObjectNode();
-                node.put("inputs", io.loopline.bench.ScoringBenchmark.INPUTS).put("network", "53-32-16-1")
+                node.put("inputs", ScoringBenchmark.INPUTS).put("network", "53-32-16-1")
                         .put("cores", Runtime.getRuntime().availableProcessors());
                 var array = node.putArray("batches");
                 for (var b : batches) {
@@ -410,7 +411,7 @@ final class BenchCommand implements Runnable {
                 }
                 System.out.println(node);
             } else {
-                System.out.printf(Locale.ROOT, "One DL4J call, network %d-32-16-1, one thread, %d cores%n", io.loopline.bench.ScoringBenchmark.INPUTS,
+                System.out.printf(Locale.ROOT, "One DL4J call, network %d-32-16-1, one thread, %d cores%n", ScoringBenchmark.INPUTS,
                         Runtime.getRuntime().availableProcessors());
                 System.out.printf(Locale.ROOT, "%6s %14s %12s %26s %10s%n", "rows", "µs per call", "µs per row", "double input, µs per call", "ratio");
                 for (var b : batches) {

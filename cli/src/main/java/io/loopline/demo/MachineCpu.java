@@ -1,5 +1,6 @@
 package io.loopline.demo;
 
+import io.loopline.local.ProcStat;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -69,7 +70,7 @@ public final class MachineCpu {
     /** utime + stime of a process (all its threads), or -1 when it cannot be read (not Linux, or the process is gone). */
     static long processTicks(String pid) {
         try {
-            return io.loopline.local.ProcStat.cpuTicks(Files.readString(Path.of("/proc", pid, "stat"), StandardCharsets.US_ASCII));
+            return ProcStat.cpuTicks(Files.readString(Path.of("/proc", pid, "stat"), StandardCharsets.US_ASCII));
         } catch (IOException | RuntimeException e) {
             return -1;
         }

@@ -30,9 +30,12 @@ public final class BinaryClassifier {
     public static final long MAX_INFLATED_BYTES = 1L << 30;
 
     private final MultiLayerNetwork network;
+    /** Whether the network computes in float; fixed for its life, so read once rather than per call. */
+    private final boolean inFloat;
 
     private BinaryClassifier(MultiLayerNetwork network) {
         this.network = network;
+        this.inFloat = network.getLayerWiseConfigurations().getDataType() == DataType.FLOAT;
     }
 
     public static BinaryClassifier create(int inputs, NetworkSettings settings) {
@@ -129,7 +132,6 @@ public final class BinaryClassifier {
      */
     public double[] score(double[][] features, int batchSize) {
         double[] scores = new double[features.length];
-        boolean inFloat = network.getLayerWiseConfigurations().getDataType() == DataType.FLOAT;
         for (int from = 0; from < features.length; from += batchSize) {
             int to = Math.min(features.length, from + batchSize);
             INDArray x = inFloat ? floatRows(features, from, to) : Nd4j.create(java.util.Arrays.copyOfRange(features, from, to));
